@@ -1,0 +1,5 @@
+@_exported import DoppelMath
+@_exported import DoppelData
+@_exported import DoppelLearn
+@_exported import DoppelSynth
+@_exported import DoppelEvaluate

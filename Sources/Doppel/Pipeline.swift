@@ -1,0 +1,146 @@
+import Foundation
+
+/// The library calls behind the CLI verbs, so a Swift program can do what the CLI does.
+public enum Pipeline {
+    /// Reads a CSV (with a schema file or inference), fits a synthesizer and returns the model file.
+    public static func fit(csv path: String, schemaPath: String?, kind: SynthesizerKind, seed: UInt64,
+                           roles: ((inout Schema) throws -> Void)? = nil) throws -> ModelFile {
+        let doc = try CSVDocument(path: path)
+        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
+        try roles?(&schema)
+        let table = try Table(document: doc, schema: schema)
+        let started = Date()
+        let model = try FittedModel.fit(kind, table: table, seed: seed)
+        let seconds = Date().timeIntervalSince(started)
+        let provenance = Provenance(trainingSHA256: try sha256Hex(ofFile: path), trainingRows: table.rowCount,
+                                    synthesizer: kind.rawValue, seed: seed, fitSeconds: seconds)
+        return ModelFile(model: model, provenance: provenance)
+    }
+}
+
+extension Pipeline {
+    /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns whose categories
+    /// the schema does not fix get the union of the three files' categories (train's first), so a rare
+    /// category present only in the holdout is not an error; any value that does not fit its column's
+    /// kind is an error naming the file, line and column.
+    public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
+        let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
+        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])
+        for d in docs.dropFirst() where Set(d.header) != Set(docs[0].header) {
+            let missing = Set(docs[0].header).subtracting(d.header), extra = Set(d.header).subtracting(docs[0].header)
+            throw DoppelError.schema(message: "\(d.path) does not have the same columns as \(docs[0].path)" +
+                                     (missing.isEmpty ? "" : "; missing: \(missing.sorted().joined(separator: ", "))") +
+                                     (extra.isEmpty ? "" : "; extra: \(extra.sorted().joined(separator: ", "))"))
+        }
+        let open = schema.columns.indices.filter { schema.columns[$0].kind == .categorical && (schemaPath == nil || schema.columns[$0].categories == nil) }
+        if !open.isEmpty {
+            var discover = schema
+            for j in open { discover.columns[j].categories = nil }
+            var union = [[String]](repeating: [], count: schema.columns.count)
+            for d in docs {
+                let t = try Table(document: d, schema: discover)
+                for j in open { if case .categorical(_, let levels) = t.columns[j].values { union[j].append(contentsOf: levels) } }
+            }
+            for j in open {
+                var seen = Set<String>(), ordered: [String] = []
+                for l in union[j] where seen.insert(l).inserted { ordered.append(l) }
+                let numeric = ordered.allSatisfy { Double($0) != nil }
+                schema.columns[j].categories = ordered.sorted { numeric ? Double($0)! < Double($1)! : $0 < $1 }
+            }
+        }
+        let tables = try docs.map { try Table(document: $0, schema: schema) }
+        return (tables[0], tables[1], tables[2])
+    }
+
+    /// Writes report.json and report.html into `directory` (created when missing).
+    public static func writeReport(_ report: EvaluationReport, train: Table, synthetic: Table, directory: String) throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw DoppelError.output(path: directory, reason: (error as NSError).localizedDescription)
+        }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let json = try enc.encode(report)
+        let html = HTMLReport.render(report, train: train, synthetic: synthetic)
+        for (name, data) in [("report.json", json), ("report.html", Data(html.utf8))] {
+            let path = (directory as NSString).appendingPathComponent(name)
+            do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+                throw DoppelError.output(path: path, reason: (error as NSError).localizedDescription)
+            }
+        }
+    }
+
+    /// A short terminal summary of a report.
+    public static func summary(_ r: EvaluationReport) -> String {
+        var rows: [[String]] = [["figure", "value", "note"]]
+        func f(_ v: Double) -> String { v.isNaN ? "–" : String(format: "%.3f", v) }
+        rows.append(["quality score", f(r.quality.score), "shapes \(f(r.quality.columnShapes)), pair trends \(f(r.quality.columnPairTrends))"])
+        rows.append(["detection AUC", f(r.detection.auc), "0.5 = indistinguishable"])
+        if let u = r.utility {
+            for (a, b) in zip(u.trtr, u.tstr) {
+                if let x = a.auc, let y = b.auc { rows.append(["\(a.learner) AUC", "\(f(y)) / \(f(x))", "TSTR / TRTR on \(u.target)"]) }
+                if let x = a.r2, let y = b.r2 { rows.append(["\(a.learner) R²", "\(f(y)) / \(f(x))", "TSTR / TRTR on \(u.target)"]) }
+            }
+        }
+        rows.append(["exact copies", "\(r.privacy.exactCopies)", "holdout baseline \(String(format: "%.1f%%", r.privacy.holdoutExactCopyRate * 100))"])
+        rows.append(["DCR share", f(r.privacy.dcrShare.value), "95% CI \(f(r.privacy.dcrShare.lower))–\(f(r.privacy.dcrShare.upper)); 0.5 ideal"])
+        rows.append(["membership AUC", f(r.privacy.membershipInferenceAUC), "0.5 = no signal"])
+        for k in r.risks?.all ?? [] { rows.append([k.name, f(k.risk.value), "95% CI \(f(k.risk.lower))–\(f(k.risk.upper))"]) }
+        if let k = r.kAnonymity { rows.append(["k-anonymity", "\(k.k)", k.columns.joined(separator: ", ")]) }
+        var out = TextTable.render(rows)
+        out += "\n\nRelease gate: " + (r.gate.passed ? "PASSED" : "FAILED")
+        for fail in r.gate.failures { out += "\n  ✗ " + fail }
+        return out
+    }
+}
+
+/// The demo: the main job on the embedded dataset.
+public enum Demo {
+    public struct Result { public var report: EvaluationReport; public var directory: String; public var files: [String] }
+
+    /// Splits the embedded heart-disease table 80/20, infers the schema, fits the Gaussian copula on the
+    /// training part, samples as many rows, evaluates against the holdout and writes everything to `directory`.
+    public static func run(directory: String, seed: UInt64, log: (String) -> Void) throws -> Result {
+        let source = try EmbeddedData.heartDiseasePath()
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw DoppelError.output(path: directory, reason: (error as NSError).localizedDescription)
+        }
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let doc = try CSVDocument(path: source)
+        var schema = SchemaInference.infer(doc)
+        for (name, role) in [("num", ColumnRole.target), ("sex", .sensitive), ("age", .quasiIdentifier), ("sex", .quasiIdentifier), ("dataset", .quasiIdentifier)] {
+            if let i = schema.index(of: name) { schema.columns[i].roles.append(role) }
+        }
+        let full = try Table(document: doc, schema: schema)
+        let (train, holdout) = full.split(fraction: 0.8, seed: seed)
+        log("1/5 Split the embedded UCI Heart Disease table (\(full.rowCount) patients) into \(train.rowCount) training and \(holdout.rowCount) holdout rows")
+        for (t, name) in [(train, "train.csv"), (holdout, "holdout.csv")] {
+            let w = try CSVWriter(path: path(name)); try t.writeCSV(to: w); try w.finish()
+        }
+        do { try schema.jsonData().write(to: URL(fileURLWithPath: path("schema.json")), options: .atomic) } catch {
+            throw DoppelError.output(path: path("schema.json"), reason: (error as NSError).localizedDescription)
+        }
+        log("2/5 Inferred the schema → schema.json (identifiers: \(schema.columns.filter { $0.kind == .identifier }.map(\.name).joined(separator: ", ")))")
+        let started = Date()
+        let model = try FittedModel.fit(.gaussianCopula, table: train, seed: seed)
+        let file = ModelFile(model: model, provenance: Provenance(trainingSHA256: try sha256Hex(ofFile: path("train.csv")), trainingRows: train.rowCount,
+                                                                  synthesizer: SynthesizerKind.gaussianCopula.rawValue, seed: seed,
+                                                                  fitSeconds: Date().timeIntervalSince(started)))
+        try file.write(to: path("model.doppel"))
+        log(String(format: "3/5 Fitted the Gaussian copula in %.3f s → model.doppel", file.provenance.fitSeconds))
+        let writer = try CSVWriter(path: path("synthetic.csv"))
+        try Sampling.stream(try model.sampler(conditions: []), total: train.rowCount, seed: seed &+ 1, to: writer)
+        try writer.finish()
+        log("4/5 Sampled \(train.rowCount) synthetic patients → synthetic.csv")
+        let (tr, ho, sy) = try Pipeline.readEvaluationTables(train: path("train.csv"), holdout: path("holdout.csv"), synthetic: path("synthetic.csv"), schemaPath: nil)
+        var inputs = Evaluation.Inputs(train: tr, holdout: ho, synthetic: sy, target: "num", sensitive: ["sex"],
+                                       quasiIdentifiers: ["age", "sex", "dataset"], seed: seed)
+        inputs.files = try [("train", path("train.csv"), tr.rowCount), ("holdout", path("holdout.csv"), ho.rowCount), ("synthetic", path("synthetic.csv"), sy.rowCount)]
+            .map { EvaluationReport.Input(role: $0.0, path: ($0.1 as NSString).lastPathComponent, sha256: try sha256Hex(ofFile: $0.1), rows: $0.2) }
+        inputs.model = ModelFileSummary(synthesizer: file.provenance.synthesizer, provenance: file.provenance, privacy: file.privacy)
+        let report = try Evaluation.run(inputs)
+        try Pipeline.writeReport(report, train: tr, synthetic: sy, directory: directory)
+        log("5/5 Evaluated fidelity, utility, privacy and fairness → report.json, report.html")
+        return Result(report: report, directory: directory, files: ["schema.json", "model.doppel", "synthetic.csv", "report.json", "report.html", "train.csv", "holdout.csv"])
+    }
+}

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte-level parsing of single CSV fields: missing tokens, numbers and booleans.
+public enum FieldParsing {
+    /// True for the missing-value tokens: empty, NA, N/A, NaN, null, NULL, ?, . (and na, nan, n/a, Null).
+    @inlinable
+    public static func isMissing(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch f.count {
+        case 0: return true
+        case 1: return f[0] == 0x3F || f[0] == 0x2E            // ? .
+        case 2: return (f[0] | 0x20) == 0x6E && (f[1] | 0x20) == 0x61  // NA na
+        case 3:
+            let a = f[0] | 0x20, b = f[1], c = f[2] | 0x20
+            if a == 0x6E && b == 0x2F && c == 0x61 { return true }    // N/A
+            return a == 0x6E && (b | 0x20) == 0x61 && c == 0x6E       // NaN nan
+        case 4:
+            return (f[0] | 0x20) == 0x6E && (f[1] | 0x20) == 0x75 && (f[2] | 0x20) == 0x6C && (f[3] | 0x20) == 0x6C  // null
+        default: return false
+        }
+    }
+
+    @usableFromInline static let exactPowers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+
+    /// Parses a decimal number (optional sign, digits, optional fraction, optional exponent).
+    /// Returns nil when the field is not a number. Plain decimals with up to 19 significant digits
+    /// and up to 22 fraction digits are converted exactly-rounded without calling strtod.
+    /// `decimals` receives the number of digits after the point (−1 when an exponent was used).
+    @inlinable
+    public static func parseNumber(_ f: UnsafeBufferPointer<UInt8>, decimals: inout Int) -> Double? {
+        let n = f.count
+        if n == 0 { return nil }
+        var i = 0
+        var negative = false
+        if f[0] == 0x2D { negative = true; i = 1 } else if f[0] == 0x2B { i = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fracDigits = 0
+        var sawDigit = false
+        var overflow = false
+        while i < n, f[i] &- 0x30 < 10 {
+            if mantissa < 1_000_000_000_000_000_000 { mantissa = mantissa &* 10 &+ UInt64(f[i] &- 0x30); digits += 1 } else { overflow = true }
+            sawDigit = true; i += 1
+        }
+        if i < n, f[i] == 0x2E {
+            i += 1
+            while i < n, f[i] &- 0x30 < 10 {
+                if mantissa < 1_000_000_000_000_000_000 { mantissa = mantissa &* 10 &+ UInt64(f[i] &- 0x30); fracDigits += 1 } else { overflow = true; fracDigits += 0 }
+                sawDigit = true; i += 1
+            }
+            decimals = fracDigits
+        } else {
+            decimals = 0
+        }
+        guard sawDigit else { return nil }
+        if i == n && !overflow && fracDigits <= 22 && mantissa < (1 << 53) {
+            let v = Double(mantissa) / exactPowers[fracDigits]
+            return negative ? -v : v
+        }
+        // Exponent or long forms: validate the rest, then use strtod on a copy.
+        if i < n, f[i] | 0x20 == 0x65 {
+            i += 1
+            if i < n, f[i] == 0x2D || f[i] == 0x2B { i += 1 }
+            var expDigits = 0
+            while i < n, f[i] &- 0x30 < 10 { i += 1; expDigits += 1 }
+            guard expDigits > 0 else { return nil }
+            decimals = -1
+        }
+        guard i == n else { return nil }
+        var tmp = [CChar](repeating: 0, count: n + 1)
+        for k in 0..<n { tmp[k] = CChar(bitPattern: f[k]) }
+        return strtod(tmp, nil)
+    }
+
+    /// Boolean spellings: true/false, yes/no, t/f, y/n (any case). Returns nil for anything else.
+    public static func parseBoolean(_ s: String) -> Bool? {
+        switch s.lowercased() {
+        case "true", "yes", "t", "y": return true
+        case "false", "no", "f", "n": return false
+        default: return nil
+        }
+    }
+}

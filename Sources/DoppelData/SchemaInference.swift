@@ -1,0 +1,191 @@
+import Foundation
+
+/// Infers a ``Schema`` from a parsed CSV file.
+///
+/// Rules, in order, over a column's non-missing values:
+/// 1. all missing → categorical with no categories;
+/// 2. all numbers → identifier when the name looks like an id and at least 30% of values are distinct;
+///    categorical when whole numbers with at most ``maxIntegerLevels`` distinct values (codes such as
+///    0/1 or 1–4 stages); numeric otherwise, with integer-ness, decimals and bounds;
+/// 3. all boolean spellings → categorical (boolean);
+/// 4. all dates in one layout → datetime (day-first and month-first are told apart by values above 12;
+///    when every value is ambiguous, `/` is read month-first and `-` / `.` day-first, noted in the schema);
+/// 5. other text → identifier when the name is a person's name or an id, or when nearly every value is
+///    unique and short (codes); free text when long, spaced and mostly unique; categorical otherwise.
+public enum SchemaInference {
+    /// Whole-number columns with at most this many distinct values are categorical.
+    public static let maxIntegerLevels = 5
+
+    public static func infer(_ doc: CSVDocument) -> Schema {
+        Schema(columns: (0..<doc.columnCount).map { inferColumn(doc, $0) })
+    }
+
+    static func inferColumn(_ doc: CSVDocument, _ j: Int) -> ColumnSpec {
+        let name = doc.header[j]
+        let n = doc.rowCount
+        var missing = 0
+        var allNumeric = true, allIntegral = true
+        var maxDecimals = 0
+        var lo = Double.infinity, hi = -Double.infinity
+        var interner = ByteInterner(capacity: 256)
+        var totalLength = 0, withSpaces = 0
+        var distinctCap = false
+        for i in 0..<n {
+            doc.withField(row: i, column: j) { f in
+                if FieldParsing.isMissing(f) { missing += 1; return }
+                if !distinctCap { _ = interner.intern(f); if interner.count > 200_000 { distinctCap = true } }
+                totalLength += f.count
+                if f.contains(0x20) { withSpaces += 1 }
+                if allNumeric {
+                    var dec = 0
+                    if let v = FieldParsing.parseNumber(f, decimals: &dec) {
+                        if dec < 0 { maxDecimals = max(maxDecimals, 17) } else { maxDecimals = max(maxDecimals, dec) }
+                        if v != v.rounded() || dec != 0 { allIntegral = false }
+                        lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+                    } else { allNumeric = false }
+                }
+            }
+        }
+        let present = n - missing
+        var spec = ColumnSpec(name: name, kind: .categorical)
+        spec.missingRate = Double(missing) / Double(max(n, 1))
+        spec.distinct = interner.count
+        if present == 0 {
+            spec.categories = []
+            spec.note = "every value is missing"
+            return spec
+        }
+        let distinctRatio = Double(interner.count) / Double(present)
+        let nameClass = NameHeuristics.classify(name)
+        if allNumeric {
+            if nameClass == .recordID, allIntegral, distinctRatio >= 0.3 {
+                spec.kind = .identifier; spec.identifierType = "record number"
+                spec.distinct = nil
+                spec.note = "id-like name with \(Int(distinctRatio * 100))% distinct values"
+                return spec
+            }
+            if allIntegral, interner.count <= maxIntegerLevels {
+                spec.kind = .categorical
+                spec.categories = interner.strings.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.note = "whole numbers with \(interner.count) distinct values: treated as codes"
+                return spec
+            }
+            spec.kind = .numeric
+            spec.integer = allIntegral
+            spec.decimals = allIntegral ? 0 : (maxDecimals >= 17 ? nil : maxDecimals)
+            spec.min = lo; spec.max = hi
+            return spec
+        }
+        let strings = interner.strings
+        if strings.allSatisfy({ FieldParsing.parseBoolean($0) != nil }) {
+            spec.kind = .categorical; spec.boolean = true
+            spec.categories = strings.sorted()
+            return spec
+        }
+        if let (format, note) = inferDateFormat(doc, j) {
+            spec.kind = .datetime; spec.format = format
+            var dlo = Double.infinity, dhi = -Double.infinity
+            for i in 0..<n {
+                doc.withField(row: i, column: j) { f in
+                    if FieldParsing.isMissing(f) { return }
+                    if let v = format.parse(f) { dlo = Swift.min(dlo, v); dhi = Swift.max(dhi, v) }
+                }
+            }
+            spec.min = dlo; spec.max = dhi
+            spec.note = note
+            spec.distinct = nil
+            return spec
+        }
+        let avgLength = Double(totalLength) / Double(present)
+        let spacedShare = Double(withSpaces) / Double(present)
+        if nameClass == .personName {
+            spec.kind = .identifier; spec.identifierType = "name"; spec.distinct = nil
+            spec.note = "column name says it holds person names"
+            return spec
+        }
+        if nameClass == .recordID, distinctRatio >= 0.3 {
+            spec.kind = .identifier; spec.identifierType = "record number"; spec.distinct = nil
+            spec.note = "id-like name with \(Int(distinctRatio * 100))% distinct values"
+            return spec
+        }
+        if nameClass == .contact {
+            spec.kind = .identifier; spec.identifierType = "contact"; spec.distinct = nil
+            spec.note = "column name says it holds contact details"
+            return spec
+        }
+        if distinctRatio >= 0.5, avgLength >= 30, spacedShare >= 0.5 {
+            spec.kind = .text; spec.distinct = nil
+            spec.note = "long, mostly unique text"
+            return spec
+        }
+        if distinctRatio >= 0.95, present >= 20 {
+            spec.kind = .identifier; spec.identifierType = "code"; spec.distinct = nil
+            spec.note = "\(Int(distinctRatio * 100))% of values are unique"
+            return spec
+        }
+        spec.kind = .categorical
+        spec.categories = strings.sorted()
+        return spec
+    }
+
+    /// The first candidate layout that parses every non-missing value, with a note on ambiguity.
+    static func inferDateFormat(_ doc: CSVDocument, _ j: Int) -> (DateTimeFormat, String?)? {
+        var matching: [DateTimeFormat] = []
+        for format in DateTimeFormat.candidates {
+            var ok = true
+            var i = 0
+            while ok && i < doc.rowCount {
+                doc.withField(row: i, column: j) { f in
+                    if FieldParsing.isMissing(f) { return }
+                    if format.parse(f) == nil { ok = false }
+                }
+                i += 1
+            }
+            if ok { matching.append(format) }
+            if matching.count >= 2 { break }
+        }
+        guard let first = matching.first else { return nil }
+        if matching.count == 2 {
+            // Both day-first and month-first read every value: the order is ambiguous.
+            let slashFirst = first.pattern.contains("/")
+            let chosen = matching.first { slashFirst ? $0.pattern.hasPrefix("%m") : $0.pattern.hasPrefix("%d") } ?? first
+            return (chosen, "day and month order is ambiguous (no value above 12); read as \(chosen.pattern) — edit the format if wrong")
+        }
+        return (first, nil)
+    }
+}
+
+/// What a column's name suggests about its content.
+public enum NameHeuristics {
+    public enum NameClass: Equatable { case personName, recordID, contact, other }
+
+    public static func tokens(_ name: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var prevLower = false
+        for ch in name {
+            if ch.isLetter || ch.isNumber {
+                if ch.isUppercase && prevLower { out.append(cur); cur = "" }
+                cur.append(Character(ch.lowercased()))
+                prevLower = ch.isLowercase
+            } else {
+                if !cur.isEmpty { out.append(cur) }
+                cur = ""; prevLower = false
+            }
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+
+    public static func classify(_ name: String) -> NameClass {
+        let t = tokens(name)
+        let set = Set(t)
+        let nameWords: Set<String> = ["first", "last", "given", "family", "middle", "full", "patient", "maiden", "person", "fake"]
+        if set.contains("surname") || set.contains("firstname") || set.contains("lastname") || set.contains("fullname") { return .personName }
+        if t == ["name"] || (set.contains("name") && !set.isDisjoint(with: nameWords)) { return .personName }
+        if set.contains("email") || set.contains("phone") || set.contains("fax") || set.contains("address") || set.contains("ssn") { return .contact }
+        if t.last == "id" || t == ["id"] || set.contains("mrn") || set.contains("uuid") || set.contains("guid")
+            || (set.contains("record") && (set.contains("number") || set.contains("no"))) { return .recordID }
+        return .other
+    }
+}

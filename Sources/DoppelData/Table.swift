@@ -1,0 +1,85 @@
+import DoppelMath
+
+/// The values of one column in typed, columnar storage.
+public enum ColumnValues: Sendable, Equatable {
+    /// Numbers (numeric and datetime columns); `.nan` marks a missing value.
+    case numeric([Double])
+    /// Category codes into `levels`; `-1` marks a missing value.
+    case categorical(codes: [Int32], levels: [String])
+    /// Raw strings (identifier and text columns); `nil` marks a missing value.
+    case text([String?])
+
+    public var count: Int {
+        switch self {
+        case .numeric(let v): return v.count
+        case .categorical(let c, _): return c.count
+        case .text(let t): return t.count
+        }
+    }
+
+    /// Whether row `i` is missing.
+    @inlinable public func isMissing(_ i: Int) -> Bool {
+        switch self {
+        case .numeric(let v): return v[i].isNaN
+        case .categorical(let c, _): return c[i] < 0
+        case .text(let t): return t[i] == nil
+        }
+    }
+
+    public var missingCount: Int {
+        switch self {
+        case .numeric(let v): return v.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        case .categorical(let c, _): return c.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+        case .text(let t): return t.reduce(0) { $0 + ($1 == nil ? 1 : 0) }
+        }
+    }
+
+    /// The rows at the given indices, in that order.
+    public func gather(_ rows: [Int]) -> ColumnValues {
+        switch self {
+        case .numeric(let v): return .numeric(rows.map { v[$0] })
+        case .categorical(let c, let l): return .categorical(codes: rows.map { c[$0] }, levels: l)
+        case .text(let t): return .text(rows.map { t[$0] })
+        }
+    }
+}
+
+/// A named column.
+public struct Column: Sendable, Equatable {
+    public var name: String
+    public var values: ColumnValues
+    public init(name: String, values: ColumnValues) { self.name = name; self.values = values }
+}
+
+/// A typed, columnar table together with the schema that typed it.
+public struct Table: Sendable, Equatable {
+    public var schema: Schema
+    public var columns: [Column]
+    public var rowCount: Int
+
+    public init(schema: Schema, columns: [Column]) {
+        precondition(schema.columns.count == columns.count)
+        self.schema = schema
+        self.columns = columns
+        rowCount = columns.first?.values.count ?? 0
+    }
+
+    public func column(named name: String) -> Column? { columns.first { $0.name == name } }
+
+    /// The rows at the given indices (for splits and resampling).
+    public func rows(_ indices: [Int]) -> Table {
+        Table(schema: schema, columns: columns.map { Column(name: $0.name, values: $0.values.gather(indices)) })
+    }
+
+    /// A seeded random split into two tables with `fraction` of the rows in the first.
+    public func split(fraction: Double, seed: UInt64) -> (Table, Table) {
+        var rng = SeededGenerator(seed: seed)
+        var order = Array(0..<rowCount)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            let j = rng.nextInt(below: i + 1)
+            order.swapAt(i, j)
+        }
+        let k = Int((Double(rowCount) * fraction).rounded())
+        return (rows(Array(order[..<k]).sorted()), rows(Array(order[k...]).sorted()))
+    }
+}

@@ -1,0 +1,118 @@
+import DoppelData
+
+/// Per-column fidelity metrics, defined as in SDMetrics so figures are comparable with published ones.
+public enum ColumnShapeMetrics {
+    /// KS complement: 1 − D, where D = supₓ |F_real(x) − F_syn(x)| is the two-sample
+    /// Kolmogorov–Smirnov statistic on the non-missing values (SDMetrics `KSComplement`).
+    /// Returns nil when either side has no values.
+    public static func ksComplement(real: [Double], synthetic: [Double]) -> Double? {
+        let a = real.filter { !$0.isNaN }.sorted(), b = synthetic.filter { !$0.isNaN }.sorted()
+        guard !a.isEmpty, !b.isEmpty else { return nil }
+        var i = 0, j = 0, d = 0.0
+        let na = Double(a.count), nb = Double(b.count)
+        while i < a.count && j < b.count {
+            let x = min(a[i], b[j])
+            while i < a.count && a[i] == x { i += 1 }
+            while j < b.count && b[j] == x { j += 1 }
+            d = max(d, abs(Double(i) / na - Double(j) / nb))
+        }
+        return 1 - d
+    }
+
+    /// TV complement: 1 − ½ Σ_c |p_real(c) − p_syn(c)| over the categories present in the real data,
+    /// missing counted as a category of its own (SDMetrics `TVComplement`).
+    public static func tvComplement(real: [Int32], synthetic: [Int32], levels: Int) -> Double? {
+        guard !real.isEmpty, !synthetic.isEmpty else { return nil }
+        var pr = [Double](repeating: 0, count: levels + 1), ps = pr
+        for c in real { pr[Int(c) + 1] += 1 }
+        for c in synthetic { ps[Int(c) + 1] += 1 }
+        // Only categories seen in the real data count; synthetic frequencies are renormalised over them.
+        var synTotal = 0.0
+        for k in pr.indices where pr[k] > 0 { synTotal += ps[k] }
+        let realTotal = Double(real.count)
+        var tv = 0.0
+        for k in pr.indices where pr[k] > 0 {
+            tv += abs(pr[k] / realTotal - (synTotal > 0 ? ps[k] / synTotal : 0))
+        }
+        return 1 - tv / 2
+    }
+
+    /// Absolute difference of the missing-value shares.
+    public static func missingRateDifference(real: ColumnValues, synthetic: ColumnValues) -> Double {
+        abs(Double(real.missingCount) / Double(max(real.count, 1)) - Double(synthetic.missingCount) / Double(max(synthetic.count, 1)))
+    }
+
+    /// Range coverage (SDMetrics `RangeCoverage`): share of the real range [min, max] covered by the
+    /// synthetic range, clipped to [0, 1].
+    public static func rangeCoverage(real: [Double], synthetic: [Double]) -> Double? {
+        let r = real.filter { !$0.isNaN }, s = synthetic.filter { !$0.isNaN }
+        guard let rmin = r.min(), let rmax = r.max(), let smin = s.min(), let smax = s.max() else { return nil }
+        guard rmax > rmin else { return smin <= rmin && smax >= rmax ? 1 : 0 }
+        let lo = max(rmin, smin), hi = min(rmax, smax)
+        return max(0, min(1, (hi - lo) / (rmax - rmin)))
+    }
+
+    /// Category coverage (SDMetrics `CategoryCoverage`): share of the real categories that appear in the synthetic data.
+    public static func categoryCoverage(real: [Int32], synthetic: [Int32]) -> Double? {
+        let r = Set(real.filter { $0 >= 0 }), s = Set(synthetic.filter { $0 >= 0 })
+        guard !r.isEmpty else { return nil }
+        return Double(r.intersection(s).count) / Double(r.count)
+    }
+}
+
+/// Per-pair fidelity metrics (SDMetrics `CorrelationSimilarity`, `ContingencySimilarity`).
+public enum PairTrendMetrics {
+    /// Pearson correlation over rows where both values are present; nil when undefined.
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        var n = 0.0, sx = 0.0, sy = 0.0
+        for i in x.indices where !x[i].isNaN && !y[i].isNaN { n += 1; sx += x[i]; sy += y[i] }
+        guard n >= 2 else { return nil }
+        let mx = sx / n, my = sy / n
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in x.indices where !x[i].isNaN && !y[i].isNaN {
+            let a = x[i] - mx, b = y[i] - my
+            sxx += a * a; syy += b * b; sxy += a * b
+        }
+        guard sxx > 0, syy > 0 else { return nil }
+        return sxy / (sxx * syy).squareRoot()
+    }
+
+    /// Correlation similarity: 1 − |ρ_real − ρ_syn| / 2 (Pearson).
+    public static func correlationSimilarity(realX: [Double], realY: [Double], synX: [Double], synY: [Double]) -> Double? {
+        guard let a = pearson(realX, realY), let b = pearson(synX, synY) else { return nil }
+        return 1 - abs(a - b) / 2
+    }
+
+    /// Contingency similarity: 1 − ½ Σ_{a,b} |p_real(a,b) − p_syn(a,b)| over the joint categories
+    /// (codes ≥ −1; −1 is missing, counted as a category).
+    public static func contingencySimilarity(realA: [Int32], realB: [Int32], synA: [Int32], synB: [Int32]) -> Double? {
+        guard !realA.isEmpty, !synA.isEmpty else { return nil }
+        var pr: [Int64: Double] = [:], ps: [Int64: Double] = [:]
+        for i in realA.indices { pr[Int64(realA[i]) << 32 | Int64(UInt32(bitPattern: realB[i])), default: 0] += 1 }
+        for i in synA.indices { ps[Int64(synA[i]) << 32 | Int64(UInt32(bitPattern: synB[i])), default: 0] += 1 }
+        let nr = Double(realA.count), ns = Double(synA.count)
+        var tv = 0.0
+        for key in Set(pr.keys).union(ps.keys) { tv += abs((pr[key] ?? 0) / nr - (ps[key] ?? 0) / ns) }
+        return 1 - tv / 2
+    }
+
+    /// Bin edges of `bins` equal-width bins over the real values' range (numpy `histogram_bin_edges`).
+    public static func binEdges(_ real: [Double], bins: Int = 10) -> [Double] {
+        let v = real.filter { !$0.isNaN }
+        guard let lo = v.min(), let hi = v.max() else { return [] }
+        let (a, b) = lo == hi ? (lo - 0.5, hi + 0.5) : (lo, hi)
+        return (0...bins).map { a + (b - a) * Double($0) / Double(bins) }
+    }
+
+    /// Bin codes for values (values outside the edges go to the first or last bin; NaN → −1).
+    public static func discretize(_ values: [Double], edges: [Double]) -> [Int32] {
+        let bins = edges.count - 1
+        guard bins >= 1 else { return values.map { $0.isNaN ? -1 : 0 } }
+        let lo = edges[0], width = (edges[bins] - edges[0]) / Double(bins)
+        return values.map { v in
+            if v.isNaN { return -1 }
+            let k = Int(((v - lo) / width).rounded(.down))
+            return Int32(min(max(k, 0), bins - 1))
+        }
+    }
+}

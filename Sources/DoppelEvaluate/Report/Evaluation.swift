@@ -1,0 +1,191 @@
+import DoppelData
+import DoppelLearn
+import DoppelMath
+import DoppelSynth
+import Foundation
+
+/// Fairness figures for one sensitive column.
+public struct FairnessReport: Codable, Sendable, Equatable {
+    public struct Group: Codable, Sendable, Equatable {
+        public var value: String
+        public var realShare: Double
+        public var syntheticShare: Double
+        public var holdoutRows: Int
+        public var trtrAUC: Double?
+        public var tstrAUC: Double?
+        public var trtrAccuracy: Double?
+        public var tstrAccuracy: Double?
+        public var dcrShare: Proportion?
+    }
+    public var column: String
+    public var groups: [Group]
+}
+
+/// Everything `doppel evaluate` measured, as written to report.json.
+public struct EvaluationReport: Codable, Sendable {
+    public struct Input: Codable, Sendable {
+        public var role: String; public var path: String; public var sha256: String; public var rows: Int
+        public init(role: String, path: String, sha256: String, rows: Int) { self.role = role; self.path = path; self.sha256 = sha256; self.rows = rows }
+    }
+    public var doppelVersion: String
+    public var createdAt: String
+    public var seed: UInt64
+    public var inputs: [Input]
+    public var target: String?
+    public var sensitive: [String]
+    public var quasiIdentifiers: [String]
+    public var quality: QualityReport
+    public var detection: DetectionReport
+    public var utility: UtilityReport?
+    public var privacy: DistancePrivacy
+    public var risks: RiskReport?
+    public var kAnonymity: KAnonymity?
+    public var fairness: [FairnessReport]
+    public var policy: Policy
+    public var gate: GateResult
+    public var model: ModelFileSummary?
+    /// Seconds per step.
+    public var timings: [String: Double]
+}
+
+/// What the report says about the model that made the synthetic data (when `--model` is given).
+public struct ModelFileSummary: Codable, Sendable {
+    public var synthesizer: String
+    public var provenance: Provenance
+    public var privacy: PrivacySpent
+    public init(synthesizer: String, provenance: Provenance, privacy: PrivacySpent) { self.synthesizer = synthesizer; self.provenance = provenance; self.privacy = privacy }
+}
+
+/// Runs every evaluation step on train / holdout / synthetic tables that share one schema.
+public enum Evaluation {
+    public struct Inputs {
+        public var train: Table, holdout: Table, synthetic: Table
+        public var target: String?
+        public var sensitive: [String]
+        public var quasiIdentifiers: [String]
+        public var policy: Policy
+        public var seed: UInt64
+        public var files: [EvaluationReport.Input]
+        public var model: ModelFileSummary?
+        public init(train: Table, holdout: Table, synthetic: Table, target: String?, sensitive: [String], quasiIdentifiers: [String],
+                    policy: Policy = Policy(), seed: UInt64 = 1, files: [EvaluationReport.Input] = [], model: ModelFileSummary? = nil) {
+            self.train = train; self.holdout = holdout; self.synthetic = synthetic; self.target = target
+            self.sensitive = sensitive; self.quasiIdentifiers = quasiIdentifiers; self.policy = policy; self.seed = seed
+            self.files = files; self.model = model
+        }
+    }
+
+    public static func run(_ inp: Inputs, progress: ((String) -> Void)? = nil) throws -> EvaluationReport {
+        let schema = inp.train.schema
+        guard inp.holdout.rowCount > 0 else { throw DoppelError.usage(message: "the holdout table is empty") }
+        guard inp.synthetic.rowCount > 0 else { throw DoppelError.usage(message: "the synthetic table is empty") }
+        for name in ([inp.target].compactMap { $0 } + inp.sensitive + inp.quasiIdentifiers) where schema.index(of: name) == nil {
+            throw DoppelError.usage(message: "no column '\(name)' in the tables (columns: \(schema.columns.map(\.name).joined(separator: ", ")))")
+        }
+        var timings: [String: Double] = [:]
+        func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            progress?(name)
+            let t0 = Date()
+            let r = try body()
+            timings[name] = Date().timeIntervalSince(t0)
+            return r
+        }
+        let quality = timed("fidelity") { QualityReport.compute(real: inp.train, synthetic: inp.synthetic) }
+        let detection = timed("detection") { DetectionReport.compute(real: inp.train, synthetic: inp.synthetic, seed: inp.seed) }
+        let utility = try timed("utility") { try inp.target.map { try UtilityReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, target: $0) } }
+        let (privacy, closer) = timed("privacy distances") { DistancePrivacy.computeWithRows(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, seed: inp.seed) }
+        let risks = timed("re-identification risks") {
+            RiskReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic,
+                               quasiIdentifiers: inp.quasiIdentifiers, sensitive: inp.sensitive, seed: inp.seed)
+        }
+        let kAnon = KAnonymity.compute(inp.synthetic, quasiIdentifiers: inp.quasiIdentifiers)
+        let fairness = timed("fairness") {
+            inp.sensitive.map { fairnessReport(column: $0, inp: inp, closer: closer) }
+        }
+        let gate = Gate.evaluate(policy: inp.policy, quality: quality, privacy: privacy, risks: risks, kAnonymity: kAnon)
+        return EvaluationReport(
+            doppelVersion: DoppelVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()), seed: inp.seed,
+            inputs: inp.files, target: inp.target, sensitive: inp.sensitive, quasiIdentifiers: inp.quasiIdentifiers,
+            quality: quality, detection: detection, utility: utility, privacy: privacy, risks: risks, kAnonymity: kAnon,
+            fairness: fairness, policy: inp.policy, gate: gate, model: inp.model, timings: timings)
+    }
+
+    static func fairnessReport(column: String, inp: Inputs, closer: [Double]) -> FairnessReport {
+        let j = inp.train.schema.index(of: column)!
+        guard case .categorical(let ct, let levels) = inp.train.columns[j].values,
+              case .categorical(let cs, _) = inp.synthetic.columns[j].values,
+              case .categorical(let ch, _) = inp.holdout.columns[j].values else {
+            return FairnessReport(column: column, groups: [])
+        }
+        // Per-group utility on the holdout, first learner.
+        var trtrP: [Double] = [], tstrP: [Double] = [], yh: [Int] = [], holdRows: [Int] = [], classes = 0
+        if let target = inp.target, let t = inp.train.schema.index(of: target), case .categorical(_, let tl) = inp.train.columns[t].values {
+            classes = tl.count
+            let features = inp.train.schema.columns.indices.filter { $0 != t && inp.train.schema.columns[$0].isModelled }
+            let enc = FeatureEncoder(reference: inp.train, columns: features, mode: .standardized)
+            let (xt, yt) = Supervised.xy(inp.train, enc, t), (xs, ys) = Supervised.xy(inp.synthetic, enc, t)
+            if case .categorical(let hc, _) = inp.holdout.columns[t].values {
+                holdRows = (0..<inp.holdout.rowCount).filter { hc[$0] >= 0 }
+                yh = holdRows.map { Int(hc[$0]) }
+            }
+            let (xh, _) = Supervised.xy(inp.holdout, enc, t)
+            trtrP = Supervised.probabilities("logistic regression", xt, yt, xh, width: enc.width, classes: classes)
+            tstrP = Supervised.probabilities("logistic regression", xs, ys, xh, width: enc.width, classes: classes)
+        }
+        var groups: [FairnessReport.Group] = []
+        for (k, value) in levels.enumerated() {
+            let code = Int32(k)
+            let rs = Double(ct.filter { $0 == code }.count) / Double(max(ct.count, 1))
+            let ss = Double(cs.filter { $0 == code }.count) / Double(max(cs.count, 1))
+            var g = FairnessReport.Group(value: value, realShare: rs, syntheticShare: ss, holdoutRows: ch.filter { $0 == code }.count)
+            if classes > 0 {
+                let sel = holdRows.indices.filter { ch[holdRows[$0]] == code }
+                if !sel.isEmpty {
+                    func sub(_ p: [Double]) -> [Double] { sel.flatMap { i in (0..<classes).map { p[i * classes + $0] } } }
+                    let y = sel.map { yh[$0] }
+                    g.trtrAUC = Supervised.multiclassAUC(sub(trtrP), y, classes: classes)
+                    g.tstrAUC = Supervised.multiclassAUC(sub(tstrP), y, classes: classes)
+                    g.trtrAccuracy = Supervised.accuracy(sub(trtrP), y, classes: classes)
+                    g.tstrAccuracy = Supervised.accuracy(sub(tstrP), y, classes: classes)
+                }
+            }
+            let synRows = cs.indices.filter { cs[$0] == code }
+            if !synRows.isEmpty { g.dcrShare = Proportion(successes: synRows.reduce(0) { $0 + closer[$1] }, n: synRows.count) }
+            groups.append(g)
+        }
+        return FairnessReport(column: column, groups: groups)
+    }
+}
+
+/// Applies a ``Policy`` to the measured figures.
+public enum Gate {
+    public static func evaluate(policy p: Policy, quality: QualityReport, privacy: DistancePrivacy, risks: RiskReport?, kAnonymity: KAnonymity?) -> GateResult {
+        var rules: [GateRule] = []
+        rules.append(GateRule(rule: "exact copies", passed: privacy.exactCopies <= p.maxExactCopies, value: Double(privacy.exactCopies),
+                              threshold: Double(p.maxExactCopies),
+                              explanation: "\(privacy.exactCopies) synthetic rows are identical to a training row (allowed: \(p.maxExactCopies))"))
+        rules.append(GateRule(rule: "DCR share", passed: privacy.dcrShare.upper <= p.maxDcrShareUpper, value: privacy.dcrShare.upper,
+                              threshold: p.maxDcrShareUpper,
+                              explanation: String(format: "%.1f%% of synthetic rows are closer to training rows than to holdout rows (95%% upper bound %.3f, allowed %.3f; 0.5 is ideal)",
+                                                  privacy.dcrShare.value * 100, privacy.dcrShare.upper, p.maxDcrShareUpper)))
+        rules.append(GateRule(rule: "membership inference", passed: privacy.membershipInferenceAUC <= p.maxMembershipAUC,
+                              value: privacy.membershipInferenceAUC, threshold: p.maxMembershipAUC,
+                              explanation: String(format: "a distance attack tells training rows from holdout rows with ROC AUC %.3f (allowed %.3f; 0.5 = no signal)",
+                                                  privacy.membershipInferenceAUC, p.maxMembershipAUC)))
+        if let risks {
+            for r in risks.all {
+                rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, value: r.risk.upper, threshold: p.maxRiskUpper,
+                                      explanation: String(format: "risk %.3f (95%% CI %.3f–%.3f; allowed upper bound %.3f)", r.risk.value, r.risk.lower, r.risk.upper, p.maxRiskUpper)))
+            }
+        }
+        if let k = kAnonymity {
+            rules.append(GateRule(rule: "k-anonymity", passed: k.k >= p.minK, value: Double(k.k), threshold: Double(p.minK),
+                                  explanation: "the rarest combination of \(k.columns.joined(separator: ", ")) occurs \(k.k) time(s) in the synthetic table (required ≥ \(p.minK))"))
+        }
+        if let q = p.minQuality {
+            rules.append(GateRule(rule: "quality", passed: quality.score >= q, value: quality.score, threshold: q,
+                                  explanation: String(format: "quality score %.3f (required ≥ %.3f)", quality.score, q)))
+        }
+        return GateResult(passed: rules.allSatisfy(\.passed), rules: rules)
+    }
+}

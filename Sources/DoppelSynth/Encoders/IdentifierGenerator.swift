@@ -1,0 +1,97 @@
+/// Generates fresh identifier values of the input's shape that can never equal an input value.
+///
+/// The model keeps only the shape, never the values:
+/// - all-digit identifiers continue past the largest input value (`max + 1 + row`), zero-padded to
+///   the input width when the input was fixed-width, so they cannot collide;
+/// - other identifiers follow the most common character template (digit / upper / lower / other);
+///   letters alternate consonant and vowel so names stay pronounceable, and one position carries a
+///   character that no input value has at that position (a "marker"), so no output can equal an input.
+///   When every character is used at every position, the output is one character longer than any input.
+public struct IdentifierGenerator: Codable, Sendable, Equatable {
+    public enum Shape: Codable, Sendable, Equatable {
+        case sequential(start: Int64, width: Int)
+        case template(classes: [UInt8], markerPosition: Int, marker: UInt8)
+    }
+    public var shape: Shape
+
+    static let digit: UInt8 = 0x44, upper: UInt8 = 0x55, lower: UInt8 = 0x4C
+
+    /// Learns the shape from the non-missing input values.
+    public init(values: [String]) {
+        let digitsOnly = !values.isEmpty && values.allSatisfy { !$0.isEmpty && $0.utf8.count <= 18 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        if digitsOnly {
+            let maxValue = values.compactMap { Int64($0) }.max() ?? 0
+            let widths = Set(values.map { $0.utf8.count })
+            let fixed = widths.count == 1 && values.contains { $0.hasPrefix("0") }
+            shape = .sequential(start: maxValue + 1, width: fixed ? widths.first! : 0)
+            return
+        }
+        // Most common template.
+        var counts: [[UInt8]: Int] = [:]
+        for v in values { counts[IdentifierGenerator.template(of: v), default: 0] += 1 }
+        let classes = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key.lexicographicallyPrecedes(b.key) }?.key ?? [IdentifierGenerator.upper]
+        // Characters used at each position by any input value.
+        var used = [Set<UInt8>](repeating: [], count: classes.count)
+        for v in values { for (p, b) in v.utf8.enumerated() where p < classes.count { used[p].insert(b) } }
+        for p in 0..<classes.count {
+            let pool = IdentifierGenerator.pool(classes[p], position: p)
+            if let free = pool.first(where: { !used[p].contains($0) }) {
+                shape = .template(classes: classes, markerPosition: p, marker: free)
+                return
+            }
+        }
+        let longest = values.map { $0.utf8.count }.max() ?? 0
+        var longer = classes
+        while longer.count <= longest { longer.append(IdentifierGenerator.lower) }
+        shape = .template(classes: longer, markerPosition: longer.count - 1, marker: 0x71)
+    }
+
+    static func template(of s: String) -> [UInt8] {
+        s.utf8.map { b in
+            if b >= 0x30 && b <= 0x39 { return digit }
+            if b >= 0x41 && b <= 0x5A { return upper }
+            if b >= 0x61 && b <= 0x7A { return lower }
+            return b
+        }
+    }
+
+    static let consonants = Array("bcdfghjklmnprstvwxz".utf8), vowels = Array("aeiou".utf8)
+
+    static func pool(_ cls: UInt8, position: Int) -> [UInt8] {
+        switch cls {
+        case digit: return Array("0123456789".utf8)
+        case upper: return (position % 2 == 0 ? consonants : vowels).map { $0 - 32 }
+        case lower: return position % 2 == 0 ? consonants : vowels
+        default: return [cls]
+        }
+    }
+
+    /// The identifier for global row `row` (deterministic in `seed` and `row` only).
+    public func value(row: Int, seed: UInt64) -> String {
+        switch shape {
+        case let .sequential(start, width):
+            let s = String(start + Int64(row))
+            return width > s.count ? String(repeating: "0", count: width - s.count) + s : s
+        case let .template(classes, markerPosition, marker):
+            var sm = SplitMixHash.mix(seed, UInt64(row))
+            var out: [UInt8] = []
+            out.reserveCapacity(classes.count)
+            for (p, c) in classes.enumerated() {
+                if p == markerPosition { out.append(marker); continue }
+                let pool = IdentifierGenerator.pool(c, position: p)
+                sm = SplitMixHash.mix(sm, UInt64(p))
+                out.append(pool[Int(sm % UInt64(pool.count))])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}
+
+enum SplitMixHash {
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

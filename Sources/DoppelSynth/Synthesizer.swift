@@ -1,0 +1,39 @@
+import DoppelMath
+import DoppelData
+
+/// Draws rows from a fitted model in blocks. Block `b` of a run uses the random stream `(seed, b)`,
+/// and identifiers depend only on the global row index, so any block can be produced on its own.
+public protocol BlockSampler: Sendable {
+    var schema: Schema { get }
+    /// Generates `rows` rows starting at global row index `firstRow`.
+    func sampleBlock(rows: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table
+}
+
+/// The synthesizers Doppel can fit, by their CLI names.
+public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
+    case gaussianCopula = "gaussian-copula"
+}
+
+/// Any fitted model, as stored in a model file.
+public enum FittedModel: Codable, Sendable, Equatable {
+    case gaussianCopula(GaussianCopulaModel)
+
+    public var kind: SynthesizerKind {
+        switch self { case .gaussianCopula: return .gaussianCopula }
+    }
+
+    public var schema: Schema {
+        switch self { case .gaussianCopula(let m): return m.schema }
+    }
+
+    public func sampler(conditions: [Condition]) throws -> any BlockSampler {
+        switch self { case .gaussianCopula(let m): return try m.sampler(conditions: conditions) }
+    }
+
+    /// Fits the chosen synthesizer.
+    public static func fit(_ kind: SynthesizerKind, table: Table, seed: UInt64) throws -> FittedModel {
+        switch kind {
+        case .gaussianCopula: return .gaussianCopula(try GaussianCopula.fit(table, seed: seed))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Doppel
+import Foundation
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure fidelity, utility, privacy risk and fairness of a synthetic table; apply the release gate.",
+        discussion: "Writes report.json and report.html into the output directory. Exits 3 when the release policy fails, after writing the report.")
+
+    @Option(help: "The real rows the synthesizer was trained on.")
+    var train: String
+    @Option(help: "Real rows the synthesizer never saw (the privacy baseline and utility test set).")
+    var holdout: String
+    @Option(help: "The synthetic rows to judge.")
+    var synthetic: String
+    @Option(help: "Schema JSON; inferred from --train when omitted.")
+    var schema: String?
+    @OptionGroup var roles: RoleOptions
+    @Option(help: "Release policy JSON (see README); defaults apply to fields left out.")
+    var policy: String?
+    @Option(help: "The .doppel model that produced --synthetic, to include its provenance and privacy budget.")
+    var model: String?
+    @Option(help: "Seed for the evaluation's random steps (splits, subsamples, attack targets).")
+    var seed: UInt64 = 1
+    @Option(name: [.customShort("o"), .long], help: "Directory for report.json and report.html.")
+    var output: String
+
+    func run() throws {
+        var failedGate = false
+        try guarded {
+            let (tr, ho, sy) = try Pipeline.readEvaluationTables(train: train, holdout: holdout, synthetic: synthetic, schemaPath: schema)
+            var s = tr.schema
+            try roles.apply(to: &s)
+            let sensitive = s.names(withRole: .sensitive), qi = s.names(withRole: .quasiIdentifier)
+            let target = roles.target ?? s.names(withRole: .target).first
+            var inputs = Evaluation.Inputs(train: tr, holdout: ho, synthetic: sy, target: target, sensitive: sensitive, quasiIdentifiers: qi,
+                                           policy: try policy.map { try Policy.read(from: $0) } ?? Policy(), seed: seed)
+            inputs.files = try [("train", train, tr.rowCount), ("holdout", holdout, ho.rowCount), ("synthetic", synthetic, sy.rowCount)]
+                .map { EvaluationReport.Input(role: $0.0, path: $0.1, sha256: try sha256Hex(ofFile: $0.1), rows: $0.2) }
+            if let m = model {
+                let f = try ModelFile.read(from: m)
+                inputs.model = ModelFileSummary(synthesizer: f.provenance.synthesizer, provenance: f.provenance, privacy: f.privacy)
+            }
+            let report = try Evaluation.run(inputs) { step in info("… \(step)") }
+            try Pipeline.writeReport(report, train: tr, synthetic: sy, directory: output)
+            print(Pipeline.summary(report))
+            print("\nReport: \((output as NSString).appendingPathComponent("report.html"))")
+            failedGate = !report.gate.passed
+        }
+        if failedGate { throw ExitCode(3) }
+    }
+}
