@@ -326,7 +326,7 @@ def risk_dict(ev):
             "control_rate": None if res.control_rate is None else res.control_rate.value}
 
 
-def anonymeter_section(real, syn, hold, types, n_attacks, n_link_cols=6, n_neighbors=10):
+def anonymeter_section(real, syn, hold, types, n_attacks, seed, n_link_cols=6, n_neighbors=10):
     from anonymeter.evaluators import (InferenceEvaluator, LinkabilityEvaluator,
                                        SinglingOutEvaluator)
     cols = [c for c, t in types.items() if t in NUMERIC_SDTYPES + DISCRETE_SDTYPES]  # no ids
@@ -341,7 +341,7 @@ def anonymeter_section(real, syn, hold, types, n_attacks, n_link_cols=6, n_neigh
     for mode in ("univariate", "multivariate"):
         t0 = time.perf_counter()
         try:
-            ev = SinglingOutEvaluator(ori=ori, syn=syn_, control=ctl, n_attacks=n_attacks)
+            ev = SinglingOutEvaluator(ori=ori, syn=syn_, control=ctl, n_attacks=n_attacks, seed=seed)
             out[f"singling_out_{mode}"] = risk_dict(ev.evaluate(mode=mode))
         except Exception as e:  # noqa: BLE001  (e.g. too few successful queries)
             out[f"singling_out_{mode}"] = {"error": f"{type(e).__name__}: {e}"}
@@ -431,7 +431,7 @@ def main():
                 import anonymeter  # noqa: F401
                 result["versions"]["anonymeter"] = version("anonymeter")
                 timed("anonymeter", lambda: anonymeter_section(real, syn, hold, types,
-                                                               args.n_attacks))
+                                                               args.n_attacks, args.seed))
             except ImportError:
                 result["anonymeter"] = {"error": "anonymeter not installed"}
 

@@ -128,6 +128,15 @@ public struct Schema: Codable, Equatable, Sendable {
 
     public init(columns: [ColumnSpec]) { self.columns = columns }
 
+    enum CodingKeys: String, CodingKey { case doppelSchema, columns }
+
+    /// `doppelSchema` may be left out of a hand-written schema (it then means the current version).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        doppelSchema = try c.decodeIfPresent(Int.self, forKey: .doppelSchema) ?? Schema.currentVersion
+        columns = try c.decode([ColumnSpec].self, forKey: .columns)
+    }
+
     public func index(of name: String) -> Int? { columns.firstIndex { $0.name == name } }
     public subscript(name: String) -> ColumnSpec? { index(of: name).map { columns[$0] } }
 

@@ -1,7 +1,7 @@
 import DoppelMath
 
 /// The values of one column in typed, columnar storage.
-public enum ColumnValues: Sendable, Equatable {
+public enum ColumnValues: Sendable {
     /// Numbers (numeric and datetime columns); `.nan` marks a missing value.
     case numeric([Double])
     /// Category codes into `levels`; `-1` marks a missing value.
@@ -40,6 +40,19 @@ public enum ColumnValues: Sendable, Equatable {
         case .numeric(let v): return .numeric(rows.map { v[$0] })
         case .categorical(let c, let l): return .categorical(codes: rows.map { c[$0] }, levels: l)
         case .text(let t): return .text(rows.map { t[$0] })
+        }
+    }
+}
+
+extension ColumnValues: Equatable {
+    /// Equal when the same kind and the same values; missing numbers (NaN) compare equal to each other.
+    public static func == (a: ColumnValues, b: ColumnValues) -> Bool {
+        switch (a, b) {
+        case let (.numeric(x), .numeric(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        case let (.categorical(c1, l1), .categorical(c2, l2)): return c1 == c2 && l1 == l2
+        case let (.text(t1), .text(t2)): return t1 == t2
+        default: return false
         }
     }
 }

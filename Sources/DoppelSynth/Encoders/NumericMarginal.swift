@@ -58,22 +58,23 @@ public struct NumericMarginal: Codable, Sendable, Equatable {
         return (Double(lo) + t) / Double(k - 1)
     }
 
-    /// Randomised probability integral transform of observed values: for a value with `a` values
-    /// below it and `t` ties, u ~ U((a)/n, (a + t)/n). Ties (spikes) spread uniformly over their
-    /// probability mass, which keeps normal scores continuous for the correlation estimate.
-    /// Returns u for every row (NaN where the input is NaN).
-    public static func randomizedRanks(_ values: [Double], rng: inout SeededGenerator) -> [Double] {
+    /// Normal scores of observed values: a value with `a` values below it and `t` ties owns the
+    /// probability interval [a/n, (a + t)/n) and gets the conditional mean of N(0, 1) over it
+    /// (NaN stays NaN). Deterministic.
+    public static func normalScores(_ values: [Double]) -> [Double] {
         var idx = values.indices.filter { !values[$0].isNaN }
         idx.sort { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
         let n = Double(idx.count)
-        var u = [Double](repeating: .nan, count: values.count)
+        var z = [Double](repeating: .nan, count: values.count)
         var a = 0
         while a < idx.count {
             var b = a + 1
             while b < idx.count && values[idx[b]] == values[idx[a]] { b += 1 }
-            for k in a..<b { u[idx[k]] = (Double(a) + rng.nextOpenUniform() * Double(b - a)) / n }
+            let lo = Double(a) / n, hi = Double(b) / n
+            let score = (Normal.pdf(Normal.quantile(lo)) - Normal.pdf(Normal.quantile(hi))) / (hi - lo)
+            for k in a..<b { z[idx[k]] = score }
             a = b
         }
-        return u
+        return z
     }
 }

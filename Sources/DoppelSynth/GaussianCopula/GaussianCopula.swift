@@ -4,13 +4,14 @@ import Foundation
 
 /// The Gaussian copula synthesizer.
 ///
-/// Each modelled column is mapped to a standard-normal latent score through its marginal:
-/// z = Φ⁻¹(F(x)) with a smoothed empirical CDF for numbers and dates (``NumericMarginal``) and
-/// frequency intervals for categories (``CategoricalMarginal``). A column with missing values gets a
-/// second latent score for "is missing", so both the missing rate and its dependence on other columns
-/// are kept. The latent scores are joined by a correlation matrix estimated on pairwise-complete
-/// normal scores and repaired to the nearest positive-definite correlation matrix. Sampling draws
-/// z ~ N(0, R) and maps each score back through its marginal.
+/// Each modelled column is mapped to a standard-normal latent score through its marginal: every value
+/// owns an interval of probability (its share of ranks for numbers and dates, ``NumericMarginal``; its
+/// frequency for categories, ``CategoricalMarginal``) and is scored by the conditional mean of the
+/// normal within that interval. A column with missing values gets a second latent score for "is
+/// missing", so both the missing rate and its dependence on other columns are kept. The latent
+/// correlation matrix is estimated from pairwise-complete scores, corrected for discretisation
+/// (see ``latentCorrelation(_:)``) and repaired to the nearest positive-definite correlation matrix.
+/// Sampling draws z ~ N(0, R) and maps each score back through its marginal.
 ///
 /// Categories are placed on their latent line in the order that best follows the other columns
 /// (sorted by their projection on the first principal axis of the per-category means of the numeric
@@ -27,7 +28,6 @@ public enum GaussianCopula {
     public static func fit(_ table: Table, seed: UInt64) throws -> GaussianCopulaModel {
         let schema = table.schema
         let n = table.rowCount
-        var rng = SeededGenerator(seed: seed, stream: 0xC0)
         var columns: [CopulaColumn] = []
         var dims: [LatentDim] = []
         var latent: [[Double]] = []          // one array of n scores per latent dim (NaN = unobserved)
@@ -44,10 +44,9 @@ public enum GaussianCopula {
                 if present.isEmpty { break }
                 let marginal = NumericMarginal(sortedValues: present.sorted())
                 col.kind = .numeric(marginal)
-                let u = NumericMarginal.randomizedRanks(v, rng: &rng)
                 col.valueDim = dims.count
                 dims.append(LatentDim(column: j, isMissingIndicator: false))
-                latent.append(u.map { $0.isNaN ? .nan : Normal.quantile($0) })
+                latent.append(NumericMarginal.normalScores(v))
             case (.categorical, .categorical(let codes, let levels)):
                 var counts = [Int](repeating: 0, count: levels.count)
                 for c in codes where c >= 0 { counts[Int(c)] += 1 }
@@ -68,10 +67,8 @@ public enum GaussianCopula {
                 col.missingDim = dims.count
                 dims.append(LatentDim(column: j, isMissingIndicator: true))
                 let present = 1 - col.missingRate
-                latent.append((0..<n).map { i in
-                    let u = values.isMissing(i) ? present + rng.nextOpenUniform() * col.missingRate : rng.nextOpenUniform() * present
-                    return Normal.quantile(u)
-                })
+                let (scorePresent, scoreMissing) = (intervalScore(0, present), intervalScore(present, 1))
+                latent.append((0..<n).map { values.isMissing($0) ? scoreMissing : scorePresent })
             }
             columns.append(col)
         }
@@ -88,23 +85,39 @@ public enum GaussianCopula {
             columns[j].kind = .categorical(marginal)
             var position = [Int](repeating: -1, count: levels.count)
             for (k, c) in order.enumerated() { position[c] = k }
-            latent[d] = codes.map { c in
-                guard c >= 0 else { return .nan }
-                let k = position[Int(c)]
-                let lo = marginal.edges[k], hi = marginal.edges[k + 1]
-                return Normal.quantile(lo + rng.nextOpenUniform() * (hi - lo))
-            }
+            let scores = order.indices.map { intervalScore(marginal.edges[$0], marginal.edges[$0 + 1]) }
+            latent[d] = codes.map { c in c >= 0 ? scores[position[Int(c)]] : .nan }
         }
 
-        let correlation = LinearAlgebra.nearestCorrelation(pairwiseCorrelation(latent), floor: 1e-4)
+        let correlation = LinearAlgebra.nearestCorrelation(latentCorrelation(latent), floor: 1e-4)
         return GaussianCopulaModel(schema: schema, columns: columns, dims: dims, correlation: correlation)
     }
 
-    /// Pearson correlation of every pair of latent scores over the rows where both are observed.
-    static func pairwiseCorrelation(_ z: [[Double]]) -> Matrix {
+    /// E[Z | Φ⁻¹(lo) < Z < Φ⁻¹(hi)] = (φ(a) − φ(b)) / (hi − lo): the normal score of a value that
+    /// owns the probability interval [lo, hi). Without ties this is the van der Waerden-like score of its
+    /// rank; with ties or categories it is the best (conditional-mean) score of the discretised normal.
+    static func intervalScore(_ lo: Double, _ hi: Double) -> Double {
+        guard hi > lo else { return Normal.quantile(lo) }
+        return (Normal.pdf(Normal.quantile(lo)) - Normal.pdf(Normal.quantile(hi))) / (hi - lo)
+    }
+
+    /// The latent correlation matrix from interval scores.
+    ///
+    /// For a latent normal Z discretised into intervals with conditional-mean score s = E[Z | interval],
+    /// and any W jointly normal with Z with correlation ρ, Cov(s, W) = ρ·E[s²], so Corr(s, W) = ρ·f with
+    /// f = √E[s²] ≤ 1 (the polyserial attenuation). Each pairwise-complete Pearson correlation r is
+    /// therefore corrected as ρ̂ = r / (f_a f_b) — exact when one side is continuous (f = 1), first-order
+    /// for two discrete sides — then clipped to ±0.999; the caller repairs the matrix to the nearest
+    /// positive-definite correlation matrix.
+    static func latentCorrelation(_ z: [[Double]]) -> Matrix {
         let d = z.count
         var r = Matrix.identity(d)
         guard d > 1 else { return r }
+        let f: [Double] = z.map { v in
+            var s = 0.0, n = 0.0
+            for x in v where !x.isNaN { s += x * x; n += 1 }
+            return n > 0 ? max((s / n).squareRoot(), 1e-6) : 1
+        }
         let pairs = (0..<d).flatMap { a in ((a + 1)..<d).map { (a, $0) } }
         let values = (try? parallelMap(2) { part -> [(Int, Double)] in
             stride(from: part, to: pairs.count, by: 2).map { p in
@@ -112,7 +125,13 @@ public enum GaussianCopula {
                 return (p, correlation(z[a], z[b]))
             }
         }) ?? []
-        for part in values { for (p, v) in part { let (a, b) = pairs[p]; r[a, b] = v; r[b, a] = v } }
+        for part in values {
+            for (p, v) in part {
+                let (a, b) = pairs[p]
+                let corrected = max(-0.999, min(0.999, v / (f[a] * f[b])))
+                r[a, b] = corrected; r[b, a] = corrected
+            }
+        }
         return r
     }
 

@@ -1,0 +1,126 @@
+import XCTest
+import Foundation
+
+/// Runs the built `doppel` executable as a user would and checks exit codes, messages and files.
+final class CLITests: XCTestCase {
+    var binary: URL {
+        // The test bundle sits next to the products in .build/<config>/.
+        var dir = Bundle(for: CLITests.self).bundleURL.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("doppel").path) { dir = Bundle.main.bundleURL }
+        return dir.appendingPathComponent("doppel")
+    }
+    var heart: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Doppel/Resources/heart_disease_uci.csv").path
+    }
+    var work: URL!
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: binary.path), "doppel executable not built next to the tests")
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("doppel-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func run(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = work
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func file(_ name: String, _ text: String) throws -> String {
+        let path = work.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testInspectFitSampleRoundTrip() throws {
+        let schema = work.appendingPathComponent("schema.json").path
+        let r = try run(["inspect", heart, "--schema-out", schema, "--target", "num"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.out.contains("identifier") && r.out.contains("920 rows"))
+        XCTAssertEqual(try run(["fit", heart, "--schema", schema, "--seed", "1", "-o", "m.doppel"]).code, 0)
+        let a = try run(["sample", "m.doppel", "-n", "500", "--seed", "2", "-o", "a.csv"])
+        XCTAssertEqual(a.code, 0, a.err)
+        XCTAssertEqual(try run(["sample", "m.doppel", "-n", "500", "--seed", "2", "-o", "b.csv"]).code, 0)
+        let ta = try String(contentsOf: work.appendingPathComponent("a.csv"), encoding: .utf8)
+        XCTAssertEqual(ta, try String(contentsOf: work.appendingPathComponent("b.csv"), encoding: .utf8))
+        XCTAssertEqual(ta.split(separator: "\n").count, 501)
+        let stdout = try run(["sample", "m.doppel", "-n", "500", "--seed", "2", "-o", "-"])
+        XCTAssertEqual(stdout.out, ta)
+        let cond = try run(["sample", "m.doppel", "-n", "200", "--where", "sex=Female,age>=60", "-o", "-"])
+        XCTAssertEqual(cond.code, 0, cond.err)
+        let rows = cond.out.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertTrue(rows.allSatisfy { $0[2] == "Female" && Int($0[1])! >= 60 })
+    }
+
+    func testBadInputsGiveClearErrorsAndExitCodes() throws {
+        func expect(_ args: [String], code: Int32, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try run(args)
+            XCTAssertEqual(r.code, code, "\(args): \(r.err)", file: file, line: line)
+            XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)", file: file, line: line)
+        }
+        try expect(["inspect", "missing.csv"], code: 66, "missing.csv: no such file")
+        try expect(["inspect", try file("empty.csv", "")], code: 65, "file is empty")
+        try expect(["inspect", try file("header.csv", "a,b\n")], code: 65, "no data rows")
+        try expect(["inspect", try file("ragged.csv", "a,b\n1,2\n3,4,5\n")], code: 65, "ragged.csv:3")
+        try expect(["inspect", try file("dup.csv", "a,a\n1,2\n")], code: 65, "duplicate column name")
+        try expect(["inspect", try file("noname.csv", "a,,c\n1,2,3\n")], code: 65, "has no name")
+        try expect(["inspect", try file("quote.csv", "a,b\n1,\"x\n")], code: 65, "unterminated")
+        let bad = work.appendingPathComponent("latin1.csv")
+        try Data([0x61, 0x0A, 0xE9, 0x0A]).write(to: bad)
+        try expect(["inspect", bad.path], code: 65, "latin1.csv:2: invalid UTF-8")
+        try expect(["fit", heart, "--synthesizer", "magic", "-o", "m.doppel"], code: 64, "unknown synthesizer 'magic'")
+        try expect(["fit", heart, "-o", "/nonexistent-dir/m.doppel"], code: 73, "cannot write output")
+        XCTAssertEqual(try run(["fit", heart, "-o", "m.doppel"]).code, 0)
+        try expect(["sample", "m.doppel", "-n", "0", "-o", "x.csv"], code: 64, "positive integer")
+        try expect(["sample", "m.doppel", "-n", "-5", "-o", "x.csv"], code: 64, "-n")
+        try expect(["sample", "m.doppel", "-n", "abc", "-o", "x.csv"], code: 64, "-n")
+        try expect(["sample", "m.doppel", "-n", "10", "-o", "/nonexistent-dir/x.csv"], code: 73, "does not exist")
+        try expect(["sample", "m.doppel", "-n", "10", "--where", "sex=Alien", "-o", "x.csv"], code: 65, "not a category")
+        try expect(["sample", "m.doppel", "-n", "10", "--shard", "9/2", "-o", "x.csv"], code: 64, "--shard")
+        try expect(["sample", try file("fake.doppel", "hello\n"), "-n", "10", "-o", "x.csv"], code: 65, "not a Doppel model")
+        // A value breaking the declared schema names the file, line, column and value.
+        let schema = work.appendingPathComponent("s.json").path
+        XCTAssertEqual(try run(["inspect", try file("ok.csv", "a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n"), "--schema-out", schema]).code, 0)
+        try expect(["fit", try file("broken.csv", "a,b\n1,2\nx,4\n"), "--schema", schema, "-o", "m2.doppel"], code: 65, "broken.csv:3 (column 'a'): 'x' is not a number")
+        try expect(["fit", try file("other.csv", "a,c\n1,2\n"), "--schema", schema, "-o", "m2.doppel"], code: 65, "'b' is in the schema but not in")
+        // No partial output is left behind by failures.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0 == "x.csv" || $0 == "m2.doppel" || $0.contains("partial") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testIdentifierValuesNeverPrinted() throws {
+        let schema = work.appendingPathComponent("s.json").path
+        XCTAssertEqual(try run(["inspect", try file("ids.csv", "patient_id,age\nP-1001,30\nP-1002,40\nP-1003,50\n"), "--schema-out", schema]).code, 0)
+        let out = try run(["fit", try file("ids2.csv", "patient_id,age\nP-9999,30\nP-8888,abc\n"), "--schema", schema, "-o", "m.doppel"])
+        XCTAssertNotEqual(out.code, 0)
+        XCTAssertFalse(out.err.contains("P-9999") || out.err.contains("P-8888"))
+        XCTAssertEqual(try run(["fit", try file("ids3.csv", "patient_id,age\nP-1001,30\nP-1002,40\nP-1003,50\n"), "--schema", schema, "-o", "m.doppel"]).code, 0)
+        let s = try run(["sample", "m.doppel", "-n", "50", "-o", "-"])
+        XCTAssertFalse(s.out.contains("P-1001") || s.out.contains("P-1002") || s.out.contains("P-1003"))
+    }
+
+    func testEvaluateGateExitCode() throws {
+        XCTAssertEqual(try run(["demo", "--out", "d"]).code, 0)
+        let d = work.appendingPathComponent("d").path
+        for f in ["schema.json", "model.doppel", "synthetic.csv", "report.json", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(d)/\(f)"), f)
+        }
+        // The training data judged as its own synthetic copy fails the gate: exit 3 and the reasons.
+        let r = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/train.csv", "-o", "ev"])
+        XCTAssertEqual(r.code, 3)
+        XCTAssertTrue(r.out.contains("exact copies") && r.out.contains("FAILED"))
+        let e = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv", "--target", "death", "-o", "ev"])
+        XCTAssertEqual(e.code, 64); XCTAssertTrue(e.err.contains("no column 'death'"))
+        let mismatch = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", try file("h.csv", "a,b\n1,2\n"), "--synthetic", "\(d)/synthetic.csv", "-o", "ev"])
+        XCTAssertEqual(mismatch.code, 65); XCTAssertTrue(mismatch.err.contains("does not have the same columns"))
+    }
+}

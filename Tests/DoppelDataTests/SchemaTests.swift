@@ -1,0 +1,188 @@
+import XCTest
+@testable import DoppelData
+
+final class SchemaInferenceTests: XCTestCase {
+    let sample = """
+    patient_id,age,sex,smoker,stage,bili,visit,name,notes
+    1001,63,Male,yes,1,1.25,2020-01-15,Ann,
+    1002,67,Female,no,2,0.5,2020-02-01,Bob,
+    1003,NA,Male,no,3,,2020-03-10,Cyd,
+    1004,41,Female,yes,2,3.75,2021-12-31,Dee,
+    1005,55,Male,no,1,2.0,2019-07-04,Eve,
+    1006,48,Female,no,3,1.0,2020-05-05,Fay,
+    1007,72,Male,yes,1,0.75,2020-06-06,Gus,
+    1008,39,Female,no,2,1.5,2020-07-07,Hal,
+    1009,58,Male,no,3,2.5,2020-08-08,Ivy,
+    1010,61,Female,yes,2,0.25,2020-09-09,Jon,
+
+    """
+
+    func testKinds() throws {
+        let schema = SchemaInference.infer(try parse(sample))
+        func kind(_ n: String) -> ColumnKind? { schema[n]?.kind }
+        XCTAssertEqual(kind("patient_id"), .identifier)
+        XCTAssertEqual(kind("age"), .numeric)
+        XCTAssertEqual(schema["age"]?.integer, true)
+        XCTAssertEqual(schema["age"]?.min, 39); XCTAssertEqual(schema["age"]?.max, 72)
+        XCTAssertEqual(schema["age"]?.missingRate ?? 0, 0.1, accuracy: 1e-12)
+        XCTAssertEqual(kind("sex"), .categorical)
+        XCTAssertEqual(schema["sex"]?.categories, ["Female", "Male"])
+        XCTAssertEqual(kind("smoker"), .categorical); XCTAssertEqual(schema["smoker"]?.boolean, true)
+        XCTAssertEqual(kind("stage"), .categorical)          // whole numbers with ≤ 5 levels are codes
+        XCTAssertEqual(kind("bili"), .numeric); XCTAssertEqual(schema["bili"]?.decimals, 2)
+        XCTAssertEqual(kind("visit"), .datetime); XCTAssertEqual(schema["visit"]?.format?.pattern, "%Y-%m-%d")
+        XCTAssertEqual(kind("name"), .identifier); XCTAssertEqual(schema["name"]?.identifierType, "name")
+        XCTAssertEqual(kind("notes"), .categorical); XCTAssertEqual(schema["notes"]?.categories, [])
+    }
+
+    func testDateOrders() throws {
+        let dmy = SchemaInference.infer(try parse("d\n17-08-1984\n25-04-1985\n"))
+        XCTAssertEqual(dmy["d"]?.format?.pattern, "%d-%m-%Y")
+        let mdy = SchemaInference.infer(try parse("d\n08/17/1984\n04/25/1985\n"))
+        XCTAssertEqual(mdy["d"]?.format?.pattern, "%m/%d/%Y")
+        let ambiguous = SchemaInference.infer(try parse("d\n01/02/2020\n03/04/2020\n"))
+        XCTAssertEqual(ambiguous["d"]?.kind, .datetime)
+        XCTAssertTrue(ambiguous["d"]?.note?.contains("ambiguous") ?? false)
+        let iso = SchemaInference.infer(try parse("t\n2020-01-15T10:30:00Z\n2020-01-16T11:00:00+02:00\n"))
+        XCTAssertEqual(iso["t"]?.format?.pattern, "%Y-%m-%dT%H:%M:%S%z")
+        // Not a date: 31 February.
+        XCTAssertEqual(SchemaInference.infer(try parse("d\n2020-02-31\n2020-01-01\n"))["d"]?.kind, .categorical)
+    }
+
+    func testDateFormatRoundTrip() {
+        for (pattern, text) in [("%Y-%m-%d", "1984-08-17"), ("%d-%m-%Y", "29-02-2000"), ("%m/%d/%Y %H:%M:%S", "12/31/1999 23:59:58"),
+                                ("%Y-%m-%dT%H:%M:%SZ", "1969-07-20T20:17:40Z")] {
+            let f = DateTimeFormat(pattern)!
+            let v = Array(text.utf8).withUnsafeBufferPointer { f.parse($0) }
+            XCTAssertNotNil(v, text)
+            XCTAssertEqual(f.format(v!), text)
+        }
+        let f: DateTimeFormat = "%Y-%m-%dT%H:%M:%S%z"
+        let a = Array("2020-01-01T02:00:00+02:00".utf8).withUnsafeBufferPointer { f.parse($0) }
+        let b = Array("2020-01-01T00:00:00Z".utf8).withUnsafeBufferPointer { f.parse($0) }
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(b, 1577836800)
+    }
+
+    func testNameHeuristics() {
+        XCTAssertEqual(NameHeuristics.classify("fake_first_name"), .personName)
+        XCTAssertEqual(NameHeuristics.classify("LastName"), .personName)
+        XCTAssertEqual(NameHeuristics.classify("clinic_name"), .other)
+        XCTAssertEqual(NameHeuristics.classify("subject_id"), .recordID)
+        XCTAssertEqual(NameHeuristics.classify("patientID"), .recordID)
+        XCTAssertEqual(NameHeuristics.classify("idle_time"), .other)
+        XCTAssertEqual(NameHeuristics.classify("email"), .contact)
+    }
+
+    func testLowCardinalityIdNameIsNotAnIdentifier() throws {
+        let schema = SchemaInference.infer(try parse("test_id,x\ncovid,1\ncovid,2\ncovid,3\nflu,4\ncovid,5\ncovid,6\ncovid,7\ncovid,8\ncovid,9\ncovid,10\n"))
+        XCTAssertEqual(schema["test_id"]?.kind, .categorical)
+    }
+
+    func testSchemaJSONRoundTripAndValidation() throws {
+        let doc = try parse(sample)
+        let schema = SchemaInference.infer(doc)
+        let data = try schema.jsonData()
+        let back = try JSONDecoder().decode(Schema.self, from: data)
+        XCTAssertEqual(back.columns.map(\.kind), schema.columns.map(\.kind))
+        XCTAssertEqual(back["visit"]?.min, schema["visit"]?.min)
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("\"min\" : \"2019-07-04\""))
+        // An edited schema missing a column, or naming one not in the file, is an error.
+        var missing = schema; missing.columns.removeLast()
+        XCTAssertThrowsError(try Table(document: doc, schema: missing)) { XCTAssertTrue("\($0)".contains("'notes' of test.csv is not in the schema")) }
+        var extra = schema; extra.columns.append(ColumnSpec(name: "ghost", kind: .numeric))
+        XCTAssertThrowsError(try Table(document: doc, schema: extra)) { XCTAssertTrue("\($0)".contains("'ghost' is in the schema but not in test.csv")) }
+        let path = try temporaryFile("{\"doppelSchema\": 9, \"columns\": []}", name: "s.json")
+        XCTAssertThrowsError(try Schema.read(from: path)) { XCTAssertTrue("\($0)".contains("newer")) }
+        let broken = try temporaryFile("{\"columns\": [{\"name\": \"a\"}]}", name: "s.json")
+        XCTAssertThrowsError(try Schema.read(from: broken)) { XCTAssertTrue("\($0)".contains("missing key 'kind'")) }
+    }
+
+    func testValueThatBreaksDeclaredKindNamesLineColumnValue() throws {
+        let doc = try parse("a,b\n1,x\n2,oops\n")
+        var schema = SchemaInference.infer(doc)
+        schema.columns[1].kind = .numeric; schema.columns[1].categories = nil
+        XCTAssertThrowsError(try Table(document: doc, schema: schema)) { e in
+            XCTAssertEqual(e as? DoppelError, .badInput(path: "test.csv", line: 2, column: "b", message: "'x' is not a number"))
+        }
+        // Category outside the declared list.
+        var cats = SchemaInference.infer(doc); cats.columns[1].categories = ["x"]
+        XCTAssertThrowsError(try Table(document: doc, schema: cats)) { XCTAssertTrue("\($0)".contains("test.csv:3 (column 'b'): 'oops' is not one of")) }
+    }
+
+    func testIdentifierValuesNeverAppearInErrors() throws {
+        let doc = try parse("mrn,b\nSECRET123,1\n")
+        var schema = SchemaInference.infer(doc)
+        schema.columns[0] = ColumnSpec(name: "mrn", kind: .identifier)
+        schema.columns[1].kind = .datetime; schema.columns[1].format = DateTimeFormat("%Y-%m-%d"); schema.columns[1].categories = nil
+        XCTAssertThrowsError(try Table(document: doc, schema: schema)) { XCTAssertFalse("\($0)".contains("SECRET")) }
+        schema.columns[0].kind = .numeric; schema.columns[1].kind = .text
+        XCTAssertThrowsError(try Table(document: doc, schema: schema)) { e in
+            XCTAssertTrue("\(e)".contains("'SECRET123' is not a number"))   // not an identifier column now
+        }
+    }
+
+    func testWriterRoundTrip() throws {
+        let text = "id,x,label,when,note\n1,1.50,\"a, b\",2020-01-01,\"he said \"\"no\"\"\"\n2,,plain,,\n3,-2.25,x,2021-06-30,ok\n"
+        let doc = try parse(text)
+        let table = try Table(document: doc, schema: SchemaInference.infer(doc))
+        let path = try temporaryFile("", name: "out.csv")
+        let w = try CSVWriter(path: path); try table.writeCSV(to: w); try w.finish()
+        let back = try Table.read(csv: path, schema: table.schema)
+        XCTAssertEqual(back.columns, table.columns)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), text)
+    }
+
+    func testNumberFormatting() {
+        func f(_ v: Double, _ d: Int?) -> String { var o: [UInt8] = []; CSVWriter.appendNumber(v, decimals: d, to: &o); return String(decoding: o, as: UTF8.self) }
+        XCTAssertEqual(f(2.345, 2), "2.35"); XCTAssertEqual(f(-0.05, 1), "-0.1"); XCTAssertEqual(f(7, 0), "7")
+        XCTAssertEqual(f(0.5, 3), "0.500"); XCTAssertEqual(f(-3, 0), "-3"); XCTAssertEqual(f(1e20, 2), "1e+20")
+        XCTAssertEqual(f(58.76522929500342, nil), "58.76522929500342")
+    }
+
+    func testAtomicWriterLeavesNothingWhenAbandoned() throws {
+        let path = try temporaryFile("", name: "x.csv")
+        try FileManager.default.removeItem(atPath: path)
+        let w = try CSVWriter(path: path); try w.write(Array("a\n".utf8)); w.abandon()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        let dir = (path as NSString).deletingLastPathComponent
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("partial") }, [])
+        XCTAssertThrowsError(try CSVWriter(path: "/nonexistent-dir/out.csv")) { XCTAssertEqual(($0 as? DoppelError)?.exitCode, 73) }
+    }
+
+    func testEmbeddedHeartKinds() throws {
+        let schema = SchemaInference.infer(try CSVDocument(path: embeddedHeart()))
+        XCTAssertEqual(schema["id"]?.kind, .identifier)
+        XCTAssertEqual(schema["age"]?.kind, .numeric)
+        XCTAssertEqual(schema["sex"]?.kind, .categorical)
+        XCTAssertEqual(schema["fbs"]?.boolean, true)
+        XCTAssertEqual(schema["oldpeak"]?.decimals, 1)
+        XCTAssertEqual(schema["num"]?.kind, .categorical)
+    }
+
+    func testSharedDatasetsInferSensibly() throws {
+        // Needs ../shared/data (present in CI); skipped on a fresh clone without it.
+        guard let covid = sharedData("covid_testing_chop.csv"), let gbsg = sharedData("gbsg_lymph_node_dates.csv"),
+              let thyroid = sharedData("thyroid0387.csv"), let support = sharedData("support2.csv") else {
+            throw XCTSkip("../shared/data not present")
+        }
+        let c = SchemaInference.infer(try CSVDocument(path: covid))
+        XCTAssertEqual(c["subject_id"]?.kind, .identifier)
+        XCTAssertEqual(c["fake_first_name"]?.kind, .identifier)
+        XCTAssertEqual(c["fake_last_name"]?.kind, .identifier)
+        XCTAssertEqual(c["clinic_name"]?.kind, .categorical)
+        XCTAssertEqual(c["test_id"]?.kind, .categorical)
+        let g = SchemaInference.infer(try CSVDocument(path: gbsg))
+        XCTAssertEqual(g["diagdateb"]?.format?.pattern, "%d-%m-%Y")
+        XCTAssertEqual(g["deathdate"]?.kind, .datetime)
+        let t = SchemaInference.infer(try CSVDocument(path: thyroid))
+        XCTAssertEqual(t["patient_id"]?.kind, .identifier)
+        XCTAssertEqual(t["on_thyroxine"]?.boolean, true)
+        XCTAssertEqual(t["TSH"]?.kind, .numeric)
+        let s = SchemaInference.infer(try CSVDocument(path: support))
+        XCTAssertEqual(s["income"]?.kind, .categorical)
+        XCTAssertEqual(s["charges"]?.kind, .numeric)
+        XCTAssertEqual(s["age"]?.kind, .numeric)
+        for path in [covid, gbsg, thyroid, support] { XCTAssertNoThrow(try Table.read(csv: path)) }
+    }
+}

@@ -1,0 +1,148 @@
+import XCTest
+import Foundation
+@testable import DoppelEvaluate
+@testable import DoppelData
+import DoppelSynth
+import DoppelMath
+
+final class FidelityMetricTests: XCTestCase {
+    func testKSComplementHandComputed() {
+        // F_real − F_syn is largest at x = 4 (1.0 vs 0.75): D = 0.25.
+        XCTAssertEqual(ColumnShapeMetrics.ksComplement(real: [1, 2, 3, 4], synthetic: [1, 2, 3, 5]), 0.75)
+        XCTAssertEqual(ColumnShapeMetrics.ksComplement(real: [1, 2], synthetic: [3, 4]), 0)
+        XCTAssertEqual(ColumnShapeMetrics.ksComplement(real: [1, .nan, 2], synthetic: [2, 1]), 1)
+        // By hand: at x = 3, F_real = 4/5 and F_syn = 2/6, the largest gap: D = 7/15.
+        XCTAssertEqual(ColumnShapeMetrics.ksComplement(real: [1, 2, 2, 3, 7], synthetic: [2, 2, 4, 5, 6, 8])!, 1 - 7.0 / 15, accuracy: 1e-12)
+    }
+
+    func testTVComplementHandComputed() {
+        // real a,a,b; synthetic a,b,b: TV = ½(|2/3 − 1/3| + |1/3 − 2/3|) = 1/3.
+        XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, 0, 1], synthetic: [0, 1, 1], levels: 2)!, 2.0 / 3, accuracy: 1e-12)
+        // Missing is its own category.
+        XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, -1], synthetic: [0, 0], levels: 1)!, 0.5, accuracy: 1e-12)
+    }
+
+    func testPairMetricsHandComputed() {
+        let x: [Double] = [1, 2, 3, 4], y: [Double] = [2, 4, 6, 8]
+        XCTAssertEqual(PairTrendMetrics.correlationSimilarity(realX: x, realY: y, synX: x, synY: y.reversed())!, 0, accuracy: 1e-12)
+        XCTAssertEqual(PairTrendMetrics.correlationSimilarity(realX: x, realY: y, synX: x, synY: y)!, 1, accuracy: 1e-12)
+        // Joint tables {(0,0):½,(1,1):½} vs {(0,0):½,(0,1):½}: TV = ½(0 + ½ + ½) = ½.
+        XCTAssertEqual(PairTrendMetrics.contingencySimilarity(realA: [0, 1], realB: [0, 1], synA: [0, 0], synB: [0, 1]), 0.5)
+        XCTAssertEqual(PairTrendMetrics.binEdges([0, 10], bins: 10), (0...10).map(Double.init))
+        XCTAssertEqual(PairTrendMetrics.discretize([0, 9.99, 10, -5, .nan], edges: PairTrendMetrics.binEdges([0, 10])), [0, 9, 9, 0, -1])
+    }
+
+    func testCoverage() {
+        XCTAssertEqual(ColumnShapeMetrics.rangeCoverage(real: [0, 10], synthetic: [5, 20]), 0.5)
+        XCTAssertEqual(ColumnShapeMetrics.categoryCoverage(real: [0, 1, 2, 2], synthetic: [0, 0]), 1.0 / 3)
+    }
+}
+
+final class PrivacyMetricTests: XCTestCase {
+    func testWilsonInterval() {
+        // statsmodels proportion_confint(5, 10, method="wilson") = (0.2366, 0.7634)
+        let p = Proportion(successes: 5, n: 10)
+        XCTAssertEqual(p.lower, 0.23659309, accuracy: 1e-6); XCTAssertEqual(p.upper, 0.76340691, accuracy: 1e-6)
+    }
+
+    func testRiskFormula() {
+        // Anonymeter's residual risk for 50/100 attack and 20/100 control successes, computed by hand:
+        let z = 1.959963984540054
+        let a = (50 + z * z / 2) / (100 + z * z), c = (20 + z * z / 2) / (100 + z * z)
+        let r = Risk(name: "x", attackSuccesses: 50, controlSuccesses: 20, attacks: 100)
+        XCTAssertEqual(r.attackRate, a, accuracy: 1e-12); XCTAssertEqual(r.controlRate, c, accuracy: 1e-12)
+        XCTAssertEqual(r.risk.value, (a - c) / (1 - c), accuracy: 1e-12)
+        XCTAssertLessThan(r.risk.lower, r.risk.value); XCTAssertGreaterThan(r.risk.upper, r.risk.value)
+        XCTAssertEqual(Risk(name: "y", attackSuccesses: 10, controlSuccesses: 30, attacks: 100).risk.value, 0)
+    }
+
+    func testKAnonymityExactClasses() throws {
+        let doc = try CSVDocument(bytes: Array("a,b\n1,x\n1,x\n2,x\n2,y\n2,y\n".utf8), path: "t.csv")
+        let t = try Table(document: doc, schema: SchemaInference.infer(doc))
+        let k = KAnonymity.compute(t, quasiIdentifiers: ["a", "b"])!
+        XCTAssertEqual(k.k, 1); XCTAssertEqual(k.classes, 3); XCTAssertEqual(k.shareBelow5, 1)
+    }
+
+    func testNearestNeighborsMatchBruteForce() {
+        var rng = SeededGenerator(seed: 2)
+        let d = 11, nr = 300, nq = 77
+        let refs = (0..<(nr * d)).map { _ in rng.nextUniform() }, qs = (0..<(nq * d)).map { _ in rng.nextUniform() }
+        let r = NearestNeighbors(refs, rows: nr, dimension: d).query(qs, rows: nq)
+        for i in 0..<nq {
+            var dist = (0..<nr).map { j in (0..<d).reduce(0.0) { $0 + abs(qs[i * d + $1] - refs[j * d + $1]) } }
+            let best = dist.indices.min { dist[$0] < dist[$1] }!
+            XCTAssertEqual(r.index[i], best)
+            XCTAssertEqual(r.nearest[i], dist[best], accuracy: 1e-4)
+            dist.sort()
+            XCTAssertEqual(r.second[i], dist[1], accuracy: 1e-4)
+        }
+        // Leave-one-out search of a set against itself.
+        let self_ = NearestNeighbors(refs, rows: nr, dimension: d).query(refs, rows: nr, exclude: Array(0..<nr))
+        XCTAssertTrue(self_.index.enumerated().allSatisfy { $0.offset != $0.element })
+    }
+}
+
+/// The embedded heart-disease data from the repository.
+func heartTables(seed: UInt64 = 7, fraction: Double = 0.5) throws -> (Table, Table) {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/Doppel/Resources/heart_disease_uci.csv").path
+    let t = try Table.read(csv: path)
+    return t.split(fraction: fraction, seed: seed)
+}
+
+final class GateTests: XCTestCase {
+    func testIdentityFailsAndHoldoutPasses() throws {
+        let (train, holdout) = try heartTables()
+        // A copy of the training data must fail with the right reasons.
+        let identity = try Evaluation.run(Evaluation.Inputs(train: train, holdout: holdout, synthetic: train, target: "num",
+                                                            sensitive: [], quasiIdentifiers: []))
+        XCTAssertFalse(identity.gate.passed)
+        let failed = Set(identity.gate.rules.filter { !$0.passed }.map(\.rule))
+        XCTAssertTrue(failed.isSuperset(of: ["exact copies", "DCR share", "membership inference"]), "\(failed)")
+        XCTAssertEqual(identity.privacy.exactCopies, train.rowCount)
+        XCTAssertGreaterThan(identity.privacy.membershipInferenceAUC, 0.9)
+        XCTAssertEqual(identity.quality.score, 1, accuracy: 1e-12)
+        // Real unseen rows as "synthetic" pass every distance rule.
+        // Thirds of the table: train, a holdout, and unseen real rows standing in for synthetic ones.
+        let (third, rest) = try heartTables(fraction: 0.34)
+        let (a, b) = rest.split(fraction: 0.5, seed: 3)
+        let fresh = try Evaluation.run(Evaluation.Inputs(train: third, holdout: a, synthetic: b, target: "num", sensitive: [], quasiIdentifiers: []))
+        // Every distance rule passes; the Anonymeter-style risks are near zero (their intervals are wide
+        // at ~300 rows, so the point estimates are checked rather than the gate's upper bounds).
+        for rule in fresh.gate.rules where ["exact copies", "DCR share", "membership inference"].contains(rule.rule) {
+            XCTAssertTrue(rule.passed, rule.explanation)
+        }
+        for risk in fresh.risks?.all ?? [] { XCTAssertLessThan(risk.risk.value, 0.15, risk.name) }
+        XCTAssertEqual(fresh.privacy.dcrShare.value, 0.5, accuracy: 0.1)
+        XCTAssertEqual(fresh.privacy.membershipInferenceAUC, 0.5, accuracy: 0.08)
+    }
+
+    func testCopulaOnHeartIsUsefulAndPrivate() throws {
+        let (train, holdout) = try heartTables()
+        let syn = try GaussianCopula.fit(train, seed: 1).sample(train.rowCount, seed: 2)
+        let r = try Evaluation.run(Evaluation.Inputs(train: train, holdout: holdout, synthetic: syn, target: "num",
+                                                     sensitive: ["sex"], quasiIdentifiers: ["age", "sex", "dataset"]))
+        XCTAssertGreaterThan(r.quality.score, 0.85)
+        XCTAssertGreaterThan(r.utility!.ratio!, 0.85)
+        XCTAssertEqual(r.privacy.exactCopies, 0)
+        XCTAssertLessThan(r.privacy.membershipInferenceAUC, 0.6)
+        XCTAssertEqual(r.fairness.first?.groups.count, 2)
+        XCTAssertNotNil(r.risks?.linkability)
+        XCTAssertEqual(r.risks?.inference.count, 1)
+    }
+
+    func testBadEvaluationInputs() throws {
+        let (train, holdout) = try heartTables()
+        XCTAssertThrowsError(try Evaluation.run(Evaluation.Inputs(train: train, holdout: holdout.rows([]), synthetic: train, target: nil, sensitive: [], quasiIdentifiers: []))) {
+            XCTAssertTrue("\($0)".contains("holdout table is empty"))
+        }
+        XCTAssertThrowsError(try Evaluation.run(Evaluation.Inputs(train: train, holdout: holdout, synthetic: train, target: "death", sensitive: [], quasiIdentifiers: []))) {
+            XCTAssertTrue("\($0)".contains("no column 'death'"))
+        }
+    }
+
+    func testPolicyFileDefaultsAndOverrides() throws {
+        let p = try JSONDecoder().decode(Policy.self, from: Data("{\"maxMembershipAUC\": 0.55}".utf8))
+        XCTAssertEqual(p.maxMembershipAUC, 0.55); XCTAssertEqual(p.maxExactCopies, 0); XCTAssertEqual(p.minK, 5)
+    }
+}

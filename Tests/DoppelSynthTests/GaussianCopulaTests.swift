@@ -1,0 +1,230 @@
+import XCTest
+import Foundation
+@testable import DoppelSynth
+@testable import DoppelData
+import DoppelMath
+
+/// A planted table: correlated age/bili/sex, a date, an identifier, missing values that depend on age.
+func plantedTable(rows n: Int = 3000, seed: UInt64 = 5) throws -> Table {
+    var rng = SeededGenerator(seed: seed)
+    var lines = ["id,age,bili,sex,stage,admitted,alive"]
+    for i in 0..<n {
+        let z1 = rng.nextNormal(), z2 = 0.8 * z1 + 0.6 * rng.nextNormal()
+        let age = Int((60 + 12 * z1).rounded())
+        let bili = (exp(0.5 * z2) * 100).rounded() / 100
+        let sex = z1 + rng.nextNormal() > 0.3 ? "Female" : "Male"
+        let stage = 1 + min(3, max(0, Int((z2 + 1.5).rounded(.down))))
+        let day = 18262 + Int(rng.nextUniform() * 365)
+        let (y, m, d) = CivilDate.civilFromDays(day)
+        let date = String(format: "%04d-%02d-%02d", y, m, d)
+        let biliText = age > 70 && rng.nextUniform() < 0.6 ? "" : String(bili)   // missing more often when old
+        lines.append("\(5000 + i),\(age),\(biliText),\(sex),\(stage),\(date),\(rng.nextUniform() < 0.8 ? "true" : "false")")
+    }
+    let doc = try CSVDocument(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), path: "planted.csv")
+    return try Table(document: doc, schema: SchemaInference.infer(doc))
+}
+
+func numeric(_ t: Table, _ name: String) -> [Double] {
+    if case .numeric(let v) = t.column(named: name)!.values { return v }
+    return []
+}
+func codes(_ t: Table, _ name: String) -> [Int32] {
+    if case .categorical(let c, _) = t.column(named: name)!.values { return c }
+    return []
+}
+func pearson(_ x: [Double], _ y: [Double]) -> Double {
+    let idx = x.indices.filter { !x[$0].isNaN && !y[$0].isNaN }
+    let mx = idx.reduce(0) { $0 + x[$1] } / Double(idx.count), my = idx.reduce(0) { $0 + y[$1] } / Double(idx.count)
+    var sxy = 0.0, sxx = 0.0, syy = 0.0
+    for i in idx { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my) }
+    return sxy / (sxx * syy).squareRoot()
+}
+
+final class GaussianCopulaTests: XCTestCase {
+    func testMarginalsCorrelationsAndMissingnessSurvive() throws {
+        let real = try plantedTable()
+        let model = try GaussianCopula.fit(real, seed: 1)
+        let syn = try model.sample(6000, seed: 2)
+        // Marginal means and spreads.
+        let ra = numeric(real, "age"), sa = numeric(syn, "age")
+        XCTAssertEqual(sa.reduce(0, +) / Double(sa.count), ra.reduce(0, +) / Double(ra.count), accuracy: 0.8)
+        // Correlation between age and bili kept (log-normal bili, rank correlation structure).
+        XCTAssertEqual(pearson(sa, numeric(syn, "bili")), pearson(ra, numeric(real, "bili")), accuracy: 0.08)
+        // Missing rate of bili and its dependence on age.
+        func missingShare(_ t: Table, old: Bool) -> Double {
+            let a = numeric(t, "age"), b = numeric(t, "bili")
+            let rows = a.indices.filter { old ? a[$0] > 70 : a[$0] <= 70 }
+            return Double(rows.filter { b[$0].isNaN }.count) / Double(rows.count)
+        }
+        // The overall rate is kept; the planted step (60% missing above 70, none below) is a threshold
+        // effect a Gaussian copula can only approximate, but the dependence must clearly survive.
+        let realRate = Double(numeric(real, "bili").filter(\.isNaN).count) / Double(real.rowCount)
+        let synRate = Double(numeric(syn, "bili").filter(\.isNaN).count) / Double(syn.rowCount)
+        XCTAssertEqual(synRate, realRate, accuracy: 0.015)
+        XCTAssertGreaterThan(missingShare(syn, old: true), missingShare(syn, old: false) + 0.3)
+        XCTAssertGreaterThan(missingShare(syn, old: true), 0.35)
+        // Category frequencies.
+        let rf = Double(codes(real, "sex").filter { $0 == 0 }.count) / Double(real.rowCount)
+        let sf = Double(codes(syn, "sex").filter { $0 == 0 }.count) / Double(syn.rowCount)
+        XCTAssertEqual(sf, rf, accuracy: 0.03)
+    }
+
+    func testOutputKeepsKindsBoundsDecimalsCategoriesAndFormats() throws {
+        let real = try plantedTable(rows: 800)
+        let syn = try GaussianCopula.fit(real, seed: 1).sample(3000, seed: 9)
+        let spec = real.schema
+        for v in numeric(syn, "age") where !v.isNaN {
+            XCTAssertEqual(v, v.rounded()); XCTAssertGreaterThanOrEqual(v, spec["age"]!.min!); XCTAssertLessThanOrEqual(v, spec["age"]!.max!)
+        }
+        for v in numeric(syn, "bili") where !v.isNaN { XCTAssertEqual(v * 100, (v * 100).rounded(), accuracy: 1e-6) }
+        for v in numeric(syn, "admitted") { XCTAssertEqual(v.truncatingRemainder(dividingBy: 86400), 0) }
+        XCTAssertEqual(Set(codes(syn, "stage")).isSubset(of: Set(codes(real, "stage"))), true)
+        // CSV output: the date prints in the input layout; booleans keep their spelling.
+        let bytes = String(decoding: syn.csvRowBytes(0..<20), as: UTF8.self)
+        XCTAssertNotNil(bytes.range(of: #"\d{4}-\d{2}-\d{2}"#, options: .regularExpression))
+        XCTAssertTrue(bytes.contains("true") || bytes.contains("false"))
+    }
+
+    func testIdentifiersAreFreshAndShaped() throws {
+        let real = try plantedTable(rows: 500)
+        let syn = try GaussianCopula.fit(real, seed: 1).sample(2000, seed: 3)
+        guard case .text(let ids) = syn.column(named: "id")!.values, case .text(let realIDs) = real.column(named: "id")!.values else { return XCTFail() }
+        XCTAssertTrue(Set(ids.compactMap { $0 }).isDisjoint(with: Set(realIDs.compactMap { $0 })))
+        XCTAssertEqual(Set(ids.compactMap { $0 }).count, 2000)
+        // Names and codes: a marker position keeps every output different from every input.
+        let names = ["Ann", "Bob", "Cyd", "Dee", "Eve", "Fay", "Gus", "Hal"]
+        let gen = IdentifierGenerator(values: names)
+        for r in 0..<500 {
+            let v = gen.value(row: r, seed: 1)
+            XCTAssertFalse(names.contains(v)); XCTAssertEqual(v.count, 3); XCTAssertTrue(v.first!.isUppercase)
+        }
+        let codes = (0..<300).map { String(format: "AB%04d", $0) }
+        let g2 = IdentifierGenerator(values: codes)
+        for r in 0..<300 { XCTAssertFalse(codes.contains(g2.value(row: r, seed: 2))) }
+        let padded = IdentifierGenerator(values: ["0007", "0012", "0420"])
+        XCTAssertEqual(padded.value(row: 0, seed: 0), "0421")
+    }
+
+    func testDeterministicAndShardExact() throws {
+        let real = try plantedTable(rows: 400)
+        let sampler = try GaussianCopula.fit(real, seed: 1).sampler()
+        func run(_ shard: Shard?, header: Bool = true) throws -> String {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).csv").path
+            let w = try CSVWriter(path: path)
+            try Sampling.stream(sampler, total: 10_000, seed: 7, shard: shard, to: w, header: header)
+            try w.finish()
+            return try String(contentsOfFile: path, encoding: .utf8)
+        }
+        let a = try run(nil), b = try run(nil)
+        XCTAssertEqual(a, b)
+        let parts = try (1...3).map { try run(Shard(index: $0, count: 3), header: $0 == 1) }
+        XCTAssertEqual(parts.joined(), a)
+        XCTAssertEqual(a.split(separator: "\n").count, 10_001)
+        // A different seed gives different rows.
+        let other = Sampling.table(sampler, total: 50, seed: 8)
+        XCTAssertNotEqual(other.csvRowBytes(0..<50), Sampling.table(sampler, total: 50, seed: 7).csvRowBytes(0..<50))
+        XCTAssertThrowsError(try Shard.parse("0/3")); XCTAssertThrowsError(try Shard.parse("4/3")); XCTAssertThrowsError(try Shard.parse("x"))
+    }
+
+    func testFitIsDeterministic() throws {
+        let real = try plantedTable(rows: 300)
+        XCTAssertEqual(try GaussianCopula.fit(real, seed: 4), try GaussianCopula.fit(real, seed: 4))
+    }
+
+    func testConditionalSamplingIsServedByTheModel() throws {
+        let real = try plantedTable()
+        let model = try GaussianCopula.fit(real, seed: 1)
+        let females = try model.sample(2000, seed: 5, conditions: [Condition.parse("sex=Female")])
+        let female = Int32(real.schema["sex"]!.categories!.firstIndex(of: "Female")!)
+        XCTAssertTrue(codes(females, "sex").allSatisfy { $0 == female })
+        // Dependence carries over: women are older in the planted data.
+        let allAge = numeric(try model.sample(4000, seed: 6), "age"), fAge = numeric(females, "age")
+        XCTAssertGreaterThan(fAge.reduce(0, +) / Double(fAge.count), allAge.reduce(0, +) / Double(allAge.count) + 2)
+        // Several conditions, a numeric range and a category.
+        let old = try model.sample(1000, seed: 5, conditions: Condition.parseList("age>=75,sex=Male"))
+        XCTAssertTrue(numeric(old, "age").allSatisfy { $0 >= 75 })
+        XCTAssertTrue(codes(old, "sex").allSatisfy { $0 != female })
+        let band = try model.sample(500, seed: 5, conditions: Condition.parseList("age>60,age<62"))
+        XCTAssertTrue(numeric(band, "age").allSatisfy { $0 == 61 })
+        let equal = try model.sample(300, seed: 5, conditions: Condition.parseList("age=66"))
+        XCTAssertTrue(numeric(equal, "age").allSatisfy { $0 == 66 })
+        let dated = try model.sample(300, seed: 5, conditions: Condition.parseList("admitted>=2020-06-01"))
+        XCTAssertTrue(numeric(dated, "admitted").allSatisfy { $0 >= 18414 * 86400 })
+        // Errors: impossible, unknown column, unknown category, wrong operator, identifier.
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition.parse("age>=200")])) { XCTAssertTrue("\($0)".contains("cannot be met")) }
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition.parse("height=3")])) { XCTAssertTrue("\($0)".contains("no column 'height'")) }
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition.parse("sex=Other")])) { XCTAssertTrue("\($0)".contains("not a category")) }
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition.parse("sex>=F")]))
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition.parse("id=3")])) { XCTAssertTrue("\($0)".contains("identifier")) }
+        XCTAssertThrowsError(try model.sampler(conditions: Condition.parseList("age>70,age<65"))) { XCTAssertTrue("\($0)".contains("cannot all hold")) }
+        XCTAssertThrowsError(try Condition.parse("nonsense"))
+    }
+
+    func testCategoryOrderFollowsDependence() throws {
+        // Three categories whose means of x are ordered C < A < B: the latent order must follow x,
+        // not the alphabet, so that sampling keeps the dependence.
+        var rng = SeededGenerator(seed: 1)
+        var lines = ["g,x"]
+        for _ in 0..<3000 {
+            let g = ["A", "B", "C"][rng.nextInt(below: 3)]
+            let shift = ["A": 0.0, "B": 3.0, "C": -3.0][g]!
+            lines.append("\(g),\(String(format: "%.3f", shift + rng.nextNormal()))")
+        }
+        let doc = try CSVDocument(bytes: Array(lines.joined(separator: "\n").utf8), path: "t.csv")
+        let real = try Table(document: doc, schema: SchemaInference.infer(doc))
+        let model = try GaussianCopula.fit(real, seed: 1)
+        guard case .categorical(let m) = model.columns[0].kind else { return XCTFail() }
+        XCTAssertTrue(m.order == [2, 0, 1] || m.order == [1, 0, 2], "\(m.order)")
+        let syn = try model.sample(3000, seed: 2)
+        let g = codes(syn, "g"), x = numeric(syn, "x")
+        let means = (Int32(0)...2).map { code -> Double in
+            let v = g.indices.filter { g[$0] == code }.map { x[$0] }
+            return v.reduce(0, +) / Double(v.count)
+        }
+        // C < A < B as in the data (an alphabetical latent order would put A lowest), clearly separated.
+        XCTAssertLessThan(means[2], -1.5); XCTAssertEqual(means[0], 0, accuracy: 0.5); XCTAssertGreaterThan(means[1], 1.5)
+    }
+
+    func testEmptyAndConstantColumns() throws {
+        let doc = try CSVDocument(bytes: Array("a,b,c\n1,,5\n2,,5\n3,,5\n".utf8), path: "t.csv")
+        let real = try Table(document: doc, schema: SchemaInference.infer(doc))
+        let syn = try GaussianCopula.fit(real, seed: 1).sample(10, seed: 1)
+        XCTAssertTrue(codes(syn, "b").allSatisfy { $0 == -1 })
+    }
+}
+
+final class ModelFileTests: XCTestCase {
+    func makeFile() throws -> (ModelFile, String) {
+        let real = try plantedTable(rows: 200)
+        let model = FittedModel.gaussianCopula(try GaussianCopula.fit(real, seed: 1))
+        let file = ModelFile(model: model, provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: 200,
+                                                                  synthesizer: "gaussian-copula", seed: 1, fitSeconds: 0.1))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).doppel").path
+        try file.write(to: path)
+        return (file, path)
+    }
+
+    func testRoundTrip() throws {
+        let (file, path) = try makeFile()
+        let back = try ModelFile.read(from: path)
+        XCTAssertEqual(back, file)
+        // The model holds no training row: no identifier value appears in it.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertFalse(text.contains("\"5000\""))
+        XCTAssertFalse(text.contains("5000,"))
+    }
+
+    func testCorruptTruncatedFutureAndForeignFilesAreRefused() throws {
+        let (_, path) = try makeFile()
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var flipped = data; flipped[flipped.count / 2] ^= 0x01
+        XCTAssertThrowsError(try ModelFile.decode(flipped, path: "m")) { XCTAssertTrue("\($0)".contains("corrupt or truncated")) }
+        XCTAssertThrowsError(try ModelFile.decode(data.prefix(data.count - 10), path: "m")) { XCTAssertTrue("\($0)".contains("corrupt or truncated")) }
+        let header = String(decoding: data.prefix(while: { $0 != 0x0A }), as: UTF8.self)
+        let future = header.replacingOccurrences(of: "DOPPEL-MODEL 1 ", with: "DOPPEL-MODEL 2 ")
+        data.replaceSubrange(0..<header.utf8.count, with: Data(future.utf8))
+        XCTAssertThrowsError(try ModelFile.decode(data, path: "m")) { XCTAssertTrue("\($0)".contains("newer Doppel")) }
+        XCTAssertThrowsError(try ModelFile.decode(Data("id,age\n1,2\n".utf8), path: "m")) { XCTAssertTrue("\($0)".contains("not a Doppel model")) }
+        XCTAssertThrowsError(try ModelFile.read(from: "/nonexistent.doppel")) { XCTAssertEqual(($0 as? DoppelError)?.exitCode, 66) }
+    }
+}
