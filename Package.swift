@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         .target(name: "DoppelKernels"),
         .target(name: "DoppelMath", dependencies: ["DoppelKernels"]),
-        .target(name: "DoppelData", dependencies: ["DoppelMath"]),
+        .target(name: "DoppelData", dependencies: ["DoppelMath", "DoppelKernels"]),
         .target(name: "DoppelLearn", dependencies: ["DoppelMath", "DoppelData"]),
         .target(name: "DoppelSynth", dependencies: [
             "DoppelMath", "DoppelData",

@@ -1,4 +1,6 @@
 import Foundation
+import DoppelKernels
+import DoppelMath
 
 /// A parsed CSV file: the raw bytes plus the byte range of every field, with no per-field allocation.
 ///
@@ -23,7 +25,7 @@ public struct CSVDocument: Sendable {
     public var columnCount: Int { header.count }
 
     @usableFromInline let bytes: [UInt8]
-    /// Start offset of each field (row-major, `rowCount × columnCount`), including an opening quote.
+    /// Start offset of each field (column-major, `columnCount × rowCount`), including an opening quote.
     @usableFromInline let starts: [UInt32]
     /// End offset (exclusive) of each field, including a closing quote.
     @usableFromInline let ends: [UInt32]
@@ -60,79 +62,10 @@ public struct CSVDocument: Sendable {
         self.delimiter = delimiter
         self.bytes = bytes
 
-        var starts: [UInt32] = [], ends: [UInt32] = []
-        var rowLines: [Int32] = []
-        var header: [String] = []
-        var rowStarts: [UInt32] = [], rowEnds: [UInt32] = []
-        let expectedHint = bytes.count / 8
-        starts.reserveCapacity(expectedHint); ends.reserveCapacity(expectedHint)
-
-        try bytes.withUnsafeBufferPointer { buf in
-            let n = buf.count
-            var i = 0
-            var line = 1
-            var isHeader = true
-            while i < n {
-                // Skip blank lines.
-                if buf[i] == 0x0A { i += 1; line += 1; continue }
-                if buf[i] == 0x0D { i += 1; if i < n, buf[i] == 0x0A { i += 1 }; line += 1; continue }
-                let rowLine = line
-                rowStarts.removeAll(keepingCapacity: true); rowEnds.removeAll(keepingCapacity: true)
-                var endOfRow = false
-                while !endOfRow {
-                    let fieldStart = i
-                    if i < n, buf[i] == 0x22 {
-                        // Quoted field.
-                        i += 1
-                        var closed = false
-                        while i < n {
-                            let c = buf[i]
-                            if c == 0x22 {
-                                if i + 1 < n, buf[i + 1] == 0x22 { i += 2; continue }
-                                i += 1; closed = true; break
-                            }
-                            if c == 0x0A { line += 1 }
-                            i += 1
-                        }
-                        guard closed else {
-                            throw DoppelError.badInput(path: path, line: rowLine, column: nil,
-                                                       message: "unterminated quoted field (a \" opened here is never closed)")
-                        }
-                        let fieldEnd = i
-                        if i < n, buf[i] != delimiter, buf[i] != 0x0A, buf[i] != 0x0D {
-                            throw DoppelError.badInput(path: path, line: line, column: nil,
-                                                       message: "unexpected character after a closing quote; quote the whole field and double any \" inside it")
-                        }
-                        rowStarts.append(UInt32(fieldStart)); rowEnds.append(UInt32(fieldEnd))
-                    } else {
-                        while i < n {
-                            let c = buf[i]
-                            if c == delimiter || c == 0x0A || c == 0x0D { break }
-                            i += 1
-                        }
-                        rowStarts.append(UInt32(fieldStart)); rowEnds.append(UInt32(i))
-                    }
-                    if i >= n { endOfRow = true }
-                    else if buf[i] == delimiter { i += 1; if i >= n { rowStarts.append(UInt32(n)); rowEnds.append(UInt32(n)); endOfRow = true } }
-                    else {
-                        if buf[i] == 0x0D { i += 1 }
-                        if i < n, buf[i] == 0x0A { i += 1 }
-                        line += 1
-                        endOfRow = true
-                    }
-                }
-                if isHeader {
-                    header = zip(rowStarts, rowEnds).map { CSVDocument.decodeField(buf, Int($0), Int($1)) }
-                    isHeader = false
-                } else {
-                    guard rowStarts.count == header.count else {
-                        throw DoppelError.badInput(path: path, line: rowLine, column: nil,
-                                                   message: "row has \(rowStarts.count) fields, the header has \(header.count)")
-                    }
-                    starts.append(contentsOf: rowStarts); ends.append(contentsOf: rowEnds)
-                    rowLines.append(Int32(truncatingIfNeeded: rowLine))
-                }
-            }
+        // Header first, then the body in two halves parsed in parallel (split after a newline that is
+        // outside quotes, found by quote parity), then the halves are joined in order.
+        let (header, bodyStart, bodyLine) = try bytes.withUnsafeBufferPointer { buf in
+            try CSVDocument.parseHeader(buf, delimiter: delimiter, path: path)
         }
         // Header checks.
         var seen = Set<String>()
@@ -145,24 +78,182 @@ public struct CSVDocument: Sendable {
                 throw DoppelError.badInput(path: path, line: 1, column: name, message: "duplicate column name")
             }
         }
+        let n = bytes.count
+        var chunks: [(Int, Int, Int)] = [(bodyStart, n, bodyLine)]
+        if n - bodyStart > 4 << 20, let (split, splitLine) = bytes.withUnsafeBufferPointer({ CSVDocument.splitPoint($0, from: bodyStart, firstLine: bodyLine) }) {
+            chunks = [(bodyStart, split, bodyLine), (split, n, splitLine)]
+        }
+        let bytesCopy = bytes
+        let parts = try parallelMap(chunks.count) { k in
+            try bytesCopy.withUnsafeBufferPointer { buf in
+                try CSVDocument.parseRows(buf, from: chunks[k].0, to: chunks[k].1, firstLine: chunks[k].2,
+                                          width: header.count, delimiter: delimiter, path: path)
+            }
+        }
+        let starts = parts.flatMap { $0.0 }, ends = parts.flatMap { $0.1 }
+        let rowLines = parts.flatMap { $0.2 }
         if rowLines.isEmpty {
             throw DoppelError.badInput(path: path, line: nil, column: nil, message: "file has a header but no data rows")
         }
         self.header = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        self.starts = starts; self.ends = ends; self.rowLines = rowLines
+        // Column-major offsets: every consumer walks one column at a time.
+        let rows = rowLines.count, cols = header.count
+        func transpose(_ a: [UInt32]) -> [UInt32] {
+            var t = [UInt32](repeating: 0, count: a.count)
+            t.withUnsafeMutableBufferPointer { tb in
+                a.withUnsafeBufferPointer { ab in
+                    let blk = 256
+                    var r0 = 0
+                    while r0 < rows {
+                        let r1 = min(rows, r0 + blk)
+                        for c in 0..<cols { for r in r0..<r1 { tb[c &* rows &+ r] = ab[r &* cols &+ c] } }
+                        r0 = r1
+                    }
+                }
+            }
+            return t
+        }
+        self.starts = transpose(starts); self.ends = transpose(ends); self.rowLines = rowLines
+    }
+
+    /// Parses the header line; returns the names, the offset after it and the next line number.
+    static func parseHeader(_ buf: UnsafeBufferPointer<UInt8>, delimiter: UInt8, path: String) throws -> ([String], Int, Int) {
+        var i = 0, line = 1
+        let n = buf.count
+        while i < n, buf[i] == 0x0A || buf[i] == 0x0D { if buf[i] == 0x0A { line += 1 }; i += 1 }
+        var end = i
+        var inQuotes = false
+        while end < n {
+            let c = buf[end]
+            if c == 0x22 { inQuotes.toggle() }
+            else if !inQuotes && (c == 0x0A || c == 0x0D) { break }
+            end += 1
+        }
+        var next = end
+        if next < n, buf[next] == 0x0D { next += 1 }
+        if next < n, buf[next] == 0x0A { next += 1 }
+        let (s, e, _) = try parseRows(buf, from: i, to: end, firstLine: line, width: nil, delimiter: delimiter, path: path)
+        let names = zip(s, e).map { decodeField(buf, Int($0), Int($1)) }
+        return (names, next, line + 1 + buf[i..<end].filter { $0 == 0x0A }.count)
+    }
+
+    /// A row boundary near the middle of [from, n): just after a newline with an even number of quotes
+    /// before it (so not inside a quoted field). Returns nil when there is none.
+    static func splitPoint(_ buf: UnsafeBufferPointer<UInt8>, from: Int, firstLine: Int) -> (Int, Int)? {
+        let n = buf.count
+        let mid = from + (n - from) / 2
+        var quotes = 0, newlines = 0
+        for k in from..<mid { let c = buf[k]; quotes &+= c == 0x22 ? 1 : 0; newlines &+= c == 0x0A ? 1 : 0 }
+        var k = mid
+        while k < n {
+            let c = buf[k]
+            if c == 0x22 { quotes += 1 }
+            else if c == 0x0A { newlines += 1; if quotes % 2 == 0 { return k + 1 < n ? (k + 1, firstLine + newlines) : nil } }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Parses rows in [from, to) (every row must have `width` fields when given).
+    static func parseRows(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, firstLine: Int, width: Int?,
+                          delimiter: UInt8, path: String) throws -> ([UInt32], [UInt32], [Int32]) {
+        var offsets = OffsetBuffer(capacity: (n - from) / 6 + 16)
+        defer { offsets.free() }
+        var rowLines: [Int32] = []
+        var stop = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        func mark(_ b: UInt8) {
+            switch b >> 6 {
+            case 0: stop.0 |= 1 << UInt64(b & 63)
+            case 1: stop.1 |= 1 << UInt64(b & 63)
+            case 2: stop.2 |= 1 << UInt64(b & 63)
+            default: stop.3 |= 1 << UInt64(b & 63)
+            }
+        }
+        mark(delimiter); mark(0x0A); mark(0x0D)
+        let stop0 = stop.0, stop1 = stop.1
+        @inline(__always) func isStop(_ b: UInt8) -> Bool {
+            b < 64 ? (stop0 >> UInt64(b)) & 1 == 1 : (b < 128 ? (stop1 >> UInt64(b & 63)) & 1 == 1 : false)
+        }
+        var i = from
+        var line = firstLine
+        while i < n {
+            // Skip blank lines.
+            if buf[i] == 0x0A { i += 1; line += 1; continue }
+            if buf[i] == 0x0D { i += 1; if i < n, buf[i] == 0x0A { i += 1 }; line += 1; continue }
+            let rowLine = line
+            let rowFirstField = offsets.count
+            var endOfRow = false
+            while !endOfRow {
+                let fieldStart = i
+                if i < n, buf[i] == 0x22 {
+                    i += 1
+                    var closed = false
+                    while i < n {
+                        let c = buf[i]
+                        if c == 0x22 {
+                            if i + 1 < n, buf[i + 1] == 0x22 { i += 2; continue }
+                            i += 1; closed = true; break
+                        }
+                        if c == 0x0A { line += 1 }
+                        i += 1
+                    }
+                    guard closed else {
+                        throw DoppelError.badInput(path: path, line: rowLine, column: nil,
+                                                   message: "unterminated quoted field (a \" opened here is never closed)")
+                    }
+                    if i < n, buf[i] != delimiter, buf[i] != 0x0A, buf[i] != 0x0D {
+                        throw DoppelError.badInput(path: path, line: line, column: nil,
+                                                   message: "unexpected character after a closing quote; quote the whole field and double any \" inside it")
+                    }
+                } else {
+                    while i < n && !isStop(buf[i]) { i += 1 }
+                }
+                offsets.append(UInt32(truncatingIfNeeded: fieldStart), UInt32(truncatingIfNeeded: i))
+                if i >= n { endOfRow = true }
+                else if buf[i] == delimiter {
+                    i += 1
+                    if i >= n { offsets.append(UInt32(n), UInt32(n)); endOfRow = true }
+                } else {
+                    if buf[i] == 0x0D { i += 1 }
+                    if i < n, buf[i] == 0x0A { i += 1 }
+                    line += 1
+                    endOfRow = true
+                }
+            }
+            let fields = offsets.count - rowFirstField
+            if let width, fields != width {
+                throw DoppelError.badInput(path: path, line: rowLine, column: nil,
+                                           message: "row has \(fields) fields, the header has \(width)")
+            }
+            rowLines.append(Int32(truncatingIfNeeded: rowLine))
+            if width == nil { break }
+        }
+        return (offsets.array(offsets.starts), offsets.array(offsets.ends), rowLines)
     }
 
     /// The text of a field with quotes removed and doubled quotes unescaped.
     public func string(row: Int, column: Int) -> String {
-        let k = row * columnCount + column
+        let k = column * rowCount + row
         return bytes.withUnsafeBufferPointer { CSVDocument.decodeField($0, Int(starts[k]), Int(ends[k])) }
+    }
+
+    /// Calls `body` with raw access to every field (the fast path for whole-column loops).
+    @inlinable
+    public func withFields<T>(_ body: (FieldAccess) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { b in
+            try starts.withUnsafeBufferPointer { s in
+                try ends.withUnsafeBufferPointer { e in
+                    try body(FieldAccess(bytes: b, starts: s, ends: e, rows: rowLines.count))
+                }
+            }
+        }
     }
 
     /// Calls `body` with the field's bytes, quotes stripped and surrounding spaces trimmed; a quoted
     /// field containing doubled quotes is unescaped into a temporary buffer.
     @inlinable
     public func withField<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let k = row * columnCount + column
+        let k = column * rowCount + row
         var s = Int(starts[k]), e = Int(ends[k])
         return try bytes.withUnsafeBufferPointer { buf in
             if e > s, buf[s] == 0x22 {
@@ -184,7 +275,7 @@ public struct CSVDocument: Sendable {
         }
     }
 
-    static func decodeField(_ buf: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
+    public static func decodeField(_ buf: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
         if e > s, buf[s] == 0x22 {
             var out: [UInt8] = []
             var j = s + 1
@@ -211,10 +302,14 @@ public struct CSVDocument: Sendable {
         return bytes.withUnsafeBufferPointer { buf -> (Int, Int)? in
             let n = buf.count
             var i = 0
-            var line = 1
+            let line = 0
+            let raw = UnsafeRawPointer(buf.baseAddress!)
             while i < n {
+                // Fast path: 8 ASCII bytes at a time (lines are counted only when an error is reported).
+                while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                if i >= n { break }
                 let b = buf[i]
-                if b < 0x80 { if b == 0x0A { line += 1 }; i += 1; continue }
+                if b < 0x80 { i += 1; continue }
                 var need = 0
                 var minCode: UInt32 = 0
                 var code: UInt32 = 0
@@ -230,6 +325,94 @@ public struct CSVDocument: Sendable {
                 i += need + 1
             }
             return nil
+        }.map { (_, offset) in
+            // Count the lines up to the bad byte.
+            var line = 1
+            for k in 0..<offset where bytes[k] == 0x0A { line += 1 }
+            return (line, offset)
         }
     }
+}
+
+/// Raw, bounds-unchecked access to a parsed CSV's fields for tight loops.
+public struct FieldAccess {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public let starts: UnsafeBufferPointer<UInt32>
+    public let ends: UnsafeBufferPointer<UInt32>
+    public let rows: Int
+    public static let prefetchDistance = 12
+
+    @inlinable
+    public init(bytes: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<UInt32>, ends: UnsafeBufferPointer<UInt32>, rows: Int) {
+        self.bytes = bytes; self.starts = starts; self.ends = ends; self.rows = rows
+    }
+
+    /// The field's bytes with surrounding quotes stripped and spaces trimmed (unquoted fields).
+    /// `escaped` is true when a quoted field contains doubled quotes: use ``unescaped(row:column:)`` then.
+    @inlinable @inline(__always)
+    public func field(_ row: Int, _ column: Int, escaped: inout Bool) -> UnsafeBufferPointer<UInt8> {
+        let k = column &* rows &+ row
+        var s = Int(starts[k]), e = Int(ends[k])
+        let base = bytes.baseAddress!
+        // Fields of one column lie a row apart: fetch the one a few rows ahead now.
+        if row &+ FieldAccess.prefetchDistance < rows { doppel_prefetch(base + Int(starts[k &+ FieldAccess.prefetchDistance])) }
+        escaped = false
+        if e > s, base[s] == 0x22 {
+            s += 1; e -= 1
+            var j = s
+            while j < e { if base[j] == 0x22 { escaped = true; break }; j += 1 }
+            return UnsafeBufferPointer(start: base + s, count: e - s)
+        }
+        while s < e, base[s] == 0x20 || base[s] == 0x09 { s += 1 }
+        while e > s, base[e - 1] == 0x20 || base[e - 1] == 0x09 { e -= 1 }
+        return UnsafeBufferPointer(start: base + s, count: e - s)
+    }
+
+    /// A quoted field's content with doubled quotes unescaped.
+    public func unescaped(_ row: Int, _ column: Int) -> [UInt8] {
+        let k = column * rows + row
+        let s = Int(starts[k]) + 1, e = Int(ends[k]) - 1
+        var out: [UInt8] = []
+        var j = s
+        while j < e { out.append(bytes[j]); j += bytes[j] == 0x22 ? 2 : 1 }
+        return out
+    }
+
+    /// Calls `body` with the field's final bytes (unescaped when needed).
+    @inlinable @inline(__always)
+    public func with<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        var escaped = false
+        let f = field(row, column, escaped: &escaped)
+        if !escaped { return try body(f) }
+        return try unescaped(row, column).withUnsafeBufferPointer { try body($0) }
+    }
+}
+
+/// Growable start/end offset storage written without Array's per-append checks.
+struct OffsetBuffer {
+    var starts: UnsafeMutablePointer<UInt32>
+    var ends: UnsafeMutablePointer<UInt32>
+    var count = 0
+    var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        starts = .allocate(capacity: capacity); ends = .allocate(capacity: capacity)
+    }
+
+    @inline(__always) mutating func append(_ s: UInt32, _ e: UInt32) {
+        if count == capacity { grow() }
+        starts[count] = s; ends[count] = e; count += 1
+    }
+
+    mutating func grow() {
+        let c = capacity * 2
+        let s = UnsafeMutablePointer<UInt32>.allocate(capacity: c), e = UnsafeMutablePointer<UInt32>.allocate(capacity: c)
+        s.update(from: starts, count: count); e.update(from: ends, count: count)
+        starts.deallocate(); ends.deallocate()
+        starts = s; ends = e; capacity = c
+    }
+
+    func array(_ p: UnsafeMutablePointer<UInt32>) -> [UInt32] { Array(UnsafeBufferPointer(start: p, count: count)) }
+    func free() { starts.deallocate(); ends.deallocate() }
 }

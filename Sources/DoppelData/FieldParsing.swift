@@ -23,7 +23,17 @@ public enum FieldParsing {
         }
     }
 
-    @usableFromInline static let exactPowers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    /// 10^k for k in 0...22, all exact in binary64 (a switch: no lazy global on the hot path).
+    @inlinable @inline(__always)
+    static func exactPower(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1; case 1: return 1e1; case 2: return 1e2; case 3: return 1e3; case 4: return 1e4
+        case 5: return 1e5; case 6: return 1e6; case 7: return 1e7; case 8: return 1e8; case 9: return 1e9
+        case 10: return 1e10; case 11: return 1e11; case 12: return 1e12; case 13: return 1e13; case 14: return 1e14
+        case 15: return 1e15; case 16: return 1e16; case 17: return 1e17; case 18: return 1e18; case 19: return 1e19
+        case 20: return 1e20; case 21: return 1e21; default: return 1e22
+        }
+    }
 
     /// Parses a decimal number (optional sign, digits, optional fraction, optional exponent).
     /// Returns nil when the field is not a number. Plain decimals with up to 19 significant digits
@@ -57,7 +67,7 @@ public enum FieldParsing {
         }
         guard sawDigit else { return nil }
         if i == n && !overflow && fracDigits <= 22 && mantissa < (1 << 53) {
-            let v = Double(mantissa) / exactPowers[fracDigits]
+            let v = Double(mantissa) / exactPower(fracDigits)
             return negative ? -v : v
         }
         // Exponent or long forms: validate the rest, then use strtod on a copy.

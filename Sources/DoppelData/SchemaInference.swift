@@ -1,4 +1,5 @@
 import Foundation
+import DoppelMath
 
 /// Infers a ``Schema`` from a parsed CSV file.
 ///
@@ -17,7 +18,7 @@ public enum SchemaInference {
     public static let maxIntegerLevels = 5
 
     public static func infer(_ doc: CSVDocument) -> Schema {
-        Schema(columns: (0..<doc.columnCount).map { inferColumn(doc, $0) })
+        Schema(columns: (try? parallelMap(doc.columnCount) { inferColumn(doc, $0) }) ?? [])
     }
 
     static func inferColumn(_ doc: CSVDocument, _ j: Int) -> ColumnSpec {
@@ -30,10 +31,28 @@ public enum SchemaInference {
         var interner = ByteInterner(capacity: 256)
         var totalLength = 0, withSpaces = 0
         var distinctCap = false
-        for i in 0..<n {
-            doc.withField(row: i, column: j) { f in
+        let idLike = NameHeuristics.classify(name) != .other
+        // A column whose first value reads as a date is checked as a date before its values are counted.
+        var firstValue: [UInt8]? = nil
+        doc.withFields { fa in
+            for i in 0..<n {
+                let done: Bool = fa.with(i, j) { f in
+                    if FieldParsing.isMissing(f) { return false }
+                    firstValue = Array(f); return true
+                }
+                if done { break }
+            }
+        }
+        let maybeDate = firstValue.map { v in v.withUnsafeBufferPointer { f in DateTimeFormat.candidates.contains { $0.parse(f) != nil } } } ?? false
+        var skipDistinct = maybeDate
+        doc.withFields { fa in
+          for i in 0..<n {
+            fa.with(i, j) { f in
                 if FieldParsing.isMissing(f) { missing += 1; return }
-                if !distinctCap { _ = interner.intern(f); if interner.count > 200_000 { distinctCap = true } }
+                // Distinct values: always for text; for numbers only while they could still be codes or ids.
+                if !distinctCap && !skipDistinct && (!allNumeric || idLike || interner.count <= maxIntegerLevels) {
+                    _ = interner.intern(f); if interner.count > 200_000 { distinctCap = true }
+                }
                 totalLength += f.count
                 if f.contains(0x20) { withSpaces += 1 }
                 if allNumeric {
@@ -45,6 +64,7 @@ public enum SchemaInference {
                     } else { allNumeric = false }
                 }
             }
+          }
         }
         let present = n - missing
         var spec = ColumnSpec(name: name, kind: .categorical)
@@ -55,9 +75,9 @@ public enum SchemaInference {
             spec.note = "every value is missing"
             return spec
         }
-        let distinctRatio = Double(interner.count) / Double(present)
         let nameClass = NameHeuristics.classify(name)
         if allNumeric {
+            let distinctRatio = Double(interner.count) / Double(present)
             if nameClass == .recordID, allIntegral, distinctRatio >= 0.3 {
                 spec.kind = .identifier; spec.identifierType = "record number"
                 spec.distinct = nil
@@ -76,24 +96,26 @@ public enum SchemaInference {
             spec.min = lo; spec.max = hi
             return spec
         }
+        if maybeDate, let (format, note, dlo, dhi) = inferDateFormat(doc, j) {
+            spec.kind = .datetime; spec.format = format
+            spec.min = dlo; spec.max = dhi
+            spec.note = note
+            spec.distinct = nil
+            return spec
+        }
+        if skipDistinct {
+            // Not a date after all: count the values now.
+            skipDistinct = false
+            doc.withFields { fa in
+                for i in 0..<n { fa.with(i, j) { f in if !FieldParsing.isMissing(f) { _ = interner.intern(f) } } }
+            }
+            spec.distinct = interner.count
+        }
+        let distinctRatio = Double(interner.count) / Double(present)
         let strings = interner.strings
         if strings.allSatisfy({ FieldParsing.parseBoolean($0) != nil }) {
             spec.kind = .categorical; spec.boolean = true
             spec.categories = strings.sorted()
-            return spec
-        }
-        if let (format, note) = inferDateFormat(doc, j) {
-            spec.kind = .datetime; spec.format = format
-            var dlo = Double.infinity, dhi = -Double.infinity
-            for i in 0..<n {
-                doc.withField(row: i, column: j) { f in
-                    if FieldParsing.isMissing(f) { return }
-                    if let v = format.parse(f) { dlo = Swift.min(dlo, v); dhi = Swift.max(dhi, v) }
-                }
-            }
-            spec.min = dlo; spec.max = dhi
-            spec.note = note
-            spec.distinct = nil
             return spec
         }
         let avgLength = Double(totalLength) / Double(present)
@@ -129,29 +151,32 @@ public enum SchemaInference {
     }
 
     /// The first candidate layout that parses every non-missing value, with a note on ambiguity.
-    static func inferDateFormat(_ doc: CSVDocument, _ j: Int) -> (DateTimeFormat, String?)? {
-        var matching: [DateTimeFormat] = []
+    static func inferDateFormat(_ doc: CSVDocument, _ j: Int) -> (DateTimeFormat, String?, Double, Double)? {
+        var matching: [(DateTimeFormat, Double, Double)] = []
         for format in DateTimeFormat.candidates {
             var ok = true
             var i = 0
-            while ok && i < doc.rowCount {
-                doc.withField(row: i, column: j) { f in
-                    if FieldParsing.isMissing(f) { return }
-                    if format.parse(f) == nil { ok = false }
+            var lo = Double.infinity, hi = -Double.infinity
+            doc.withFields { fa in
+                while ok && i < doc.rowCount {
+                    fa.with(i, j) { f in
+                        if FieldParsing.isMissing(f) { return }
+                        if let v = format.parse(f) { lo = Swift.min(lo, v); hi = Swift.max(hi, v) } else { ok = false }
+                    }
+                    i += 1
                 }
-                i += 1
             }
-            if ok { matching.append(format) }
+            if ok { matching.append((format, lo, hi)) }
             if matching.count >= 2 { break }
         }
         guard let first = matching.first else { return nil }
         if matching.count == 2 {
             // Both day-first and month-first read every value: the order is ambiguous.
-            let slashFirst = first.pattern.contains("/")
-            let chosen = matching.first { slashFirst ? $0.pattern.hasPrefix("%m") : $0.pattern.hasPrefix("%d") } ?? first
-            return (chosen, "day and month order is ambiguous (no value above 12); read as \(chosen.pattern) — edit the format if wrong")
+            let slashFirst = first.0.pattern.contains("/")
+            let chosen = matching.first { slashFirst ? $0.0.pattern.hasPrefix("%m") : $0.0.pattern.hasPrefix("%d") } ?? first
+            return (chosen.0, "day and month order is ambiguous (no value above 12); read as \(chosen.0.pattern) — edit the format if wrong", chosen.1, chosen.2)
         }
-        return (first, nil)
+        return (first.0, nil, first.1, first.2)
     }
 }
 

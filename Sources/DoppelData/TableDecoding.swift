@@ -46,27 +46,31 @@ extension Table {
         case .numeric:
             var values = [Double](repeating: .nan, count: n)
             try values.withUnsafeMutableBufferPointer { out in
+              try doc.withFields { fa in
                 for i in 0..<n {
-                    try doc.withField(row: i, column: j) { f in
+                    try fa.with(i, j) { f in
                         if FieldParsing.isMissing(f) { return }
                         var dec = 0
                         guard let v = FieldParsing.parseNumber(f, decimals: &dec) else { throw fail(i, f, "a number") }
                         out[i] = v
                     }
                 }
+              }
             }
             return Column(name: spec.name, values: .numeric(values))
         case .datetime:
             let format = spec.format!
             var values = [Double](repeating: .nan, count: n)
             try values.withUnsafeMutableBufferPointer { out in
+              try doc.withFields { fa in
                 for i in 0..<n {
-                    try doc.withField(row: i, column: j) { f in
+                    try fa.with(i, j) { f in
                         if FieldParsing.isMissing(f) { return }
                         guard let v = format.parse(f) else { throw fail(i, f, "a date in the format \(format.pattern)") }
                         out[i] = v
                     }
                 }
+              }
             }
             return Column(name: spec.name, values: .numeric(values))
         case .categorical:
@@ -77,8 +81,9 @@ extension Table {
             let fixed = spec.categories != nil
             var codes = [Int32](repeating: -1, count: n)
             try codes.withUnsafeMutableBufferPointer { out in
+              try doc.withFields { fa in
                 for i in 0..<n {
-                    try doc.withField(row: i, column: j) { f in
+                    try fa.with(i, j) { f in
                         if FieldParsing.isMissing(f) { return }
                         if fixed {
                             guard let c = interner.lookup(f) else {
@@ -90,6 +95,7 @@ extension Table {
                         }
                     }
                 }
+              }
             }
             var levels = interner.strings
             if !fixed {
@@ -106,10 +112,12 @@ extension Table {
             return Column(name: spec.name, values: .categorical(codes: codes, levels: levels))
         case .identifier, .text:
             var values = [String?](repeating: nil, count: n)
-            for i in 0..<n {
-                doc.withField(row: i, column: j) { f in
-                    if FieldParsing.isMissing(f) { return }
-                    values[i] = String(decoding: f, as: UTF8.self)
+            doc.withFields { fa in
+                for i in 0..<n {
+                    fa.with(i, j) { f in
+                        if FieldParsing.isMissing(f) { return }
+                        values[i] = String(decoding: f, as: UTF8.self)
+                    }
                 }
             }
             return Column(name: spec.name, values: .text(values))

@@ -93,6 +93,12 @@ struct CSVBench: ParsableCommand {
         for _ in 0..<common.repeats {
             secs.append(try time { let doc = try CSVDocument(path: path); _ = try Table(document: doc, schema: SchemaInference.infer(doc)) })
         }
+        var parse = 0.0, infer = 0.0, type = 0.0
+        var doc: CSVDocument? = nil, schema: Schema? = nil
+        parse = try time { doc = try CSVDocument(path: path) }
+        infer = time { schema = SchemaInference.infer(doc!) }
+        type = try time { _ = try Table(document: doc!, schema: schema!) }
+        print(String(format: "  phases (one run): parse %.3f s, infer %.3f s, type %.3f s", parse, infer, type))
         let m = median(secs)
         print(String(format: "doppel read+infer+type: median %.3f s  (%.0f rows/s)", m, Double(rows) / m))
         if !common.noPython, let a = pythonAnchor("bench_pandas_csv.py", [path, "--repeats", "\(common.repeats)"]), let ps = a["median_seconds"] as? Double {

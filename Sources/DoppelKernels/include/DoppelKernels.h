@@ -13,6 +13,10 @@ extern "C" {
 void doppel_l1_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
                         const int64_t *exclude, float *best, float *second, int64_t *bestIndex);
 
+/// Hints the CPU to fetch the cache line at p (used when walking a column of a parsed CSV, whose
+/// fields lie far apart in memory).
+static inline void doppel_prefetch(const void *p) { __builtin_prefetch(p, 0, 0); }
+
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 
