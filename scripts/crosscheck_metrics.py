@@ -14,6 +14,7 @@ Sections of the output JSON (NaN is written as null):
   single_column          direct sdmetrics.single_column KSComplement / TVComplement per column
   dcr                    distance-to-closest-record figures (needs --holdout)
   ml_efficacy            TSTR / TRTR ROC AUC with LogisticRegression (needs --holdout, --target)
+  detection              SDMetrics LogisticDetection score (1 - (2*max(AUC,0.5) - 1), 3-fold CV)
   anonymeter             singling-out / linkability / inference risks (needs --holdout)
 See scripts/README.md for the exact definition of every figure.
 """
@@ -129,8 +130,10 @@ def encode_for_dcr(df, cols, types, ranges):
     cat = [c for c in cols if types[c] not in NUMERIC_SDTYPES]
     X = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in num]) \
         if num else np.zeros((len(df), 0))
-    C = np.column_stack([df[c].astype(str).where(df[c].notna(), "\0NA").to_numpy() for c in cat]) \
-        if cat else np.zeros((len(df), 0), dtype=object)
+    def key(s):  # numeric-looking categories compared by value: 4 (int64) == 4.0 (float64 with NaN)
+        k = s.map(lambda v: repr(float(v))) if pd.api.types.is_numeric_dtype(s) else s.astype(str)
+        return k.where(s.notna(), "\0NA").to_numpy()
+    C = np.column_stack([key(df[c]) for c in cat]) if cat else np.zeros((len(df), 0), dtype=object)
     return X, C, np.array([ranges[c] for c in num], dtype=float), num, cat
 
 
@@ -303,6 +306,16 @@ def ml_efficacy(real, syn, hold, target, types):
     }
 
 
+# ----------------------------------------------------------------------------- detection
+def detection_section(real, syn, meta):
+    """SDMetrics LogisticDetection: RDT HyperTransformer -> SimpleImputer -> RobustScaler ->
+    LogisticRegression(lbfgs), StratifiedKFold(3, shuffle=True; global numpy seed), mean ROC AUC.
+    score = 1 - (2 * max(mean AUC, 0.5) - 1); the AUC is recoverable only when it is > 0.5."""
+    from sdmetrics.single_table import LogisticDetection
+    score = LogisticDetection.compute(real, syn, metadata=meta)
+    return {"score": score, "auc_if_above_half": None if score >= 1 else 1 - score / 2}
+
+
 # ----------------------------------------------------------------------------- anonymeter
 def align_types(real, *others):
     """Anonymeter needs identical numeric/non-numeric column kinds in all frames."""
@@ -390,6 +403,7 @@ def main():
     ap.add_argument("--dcr-subsample", type=int, help="subsample each set to N rows for DCR")
     ap.add_argument("--per-row", action="store_true", help="also write per-row DCR arrays")
     ap.add_argument("--no-anonymeter", action="store_true")
+    ap.add_argument("--no-detection", action="store_true", help="skip SDMetrics LogisticDetection")
     ap.add_argument("--seed", type=int, default=0, help="numpy / sampling seed")
     args = ap.parse_args()
     quiet()
@@ -421,6 +435,8 @@ def main():
     timed("quality_report", lambda: quality_report(real, syn, meta))
     timed("quality_report_all_pairs", lambda: quality_report(real, syn, meta, thresholds=False))
     timed("single_column", lambda: single_column_scores(real, syn, types))
+    if not args.no_detection:
+        timed("detection", lambda: detection_section(real, syn, meta))
     if hold is not None:
         timed("dcr", lambda: dcr_section(real, syn, hold, meta, types, args.dcr_subsample,
                                          args.per_row, args.seed))
@@ -462,6 +478,8 @@ def print_summary(r):
               f"  median syn->train {p['dcr_synthetic_to_train']['median']:.4f}"
               f"  holdout->train {p['dcr_holdout_to_train']['median']:.4f}"
               f"  | plain-vs-SDMetrics max |diff| {d.get('plain_vs_sdmetrics_max_abs_diff')}")
+    if "detection" in r:
+        print(f"SDMetrics LogisticDetection score {r['detection']['score']:.4f}")
     if "ml_efficacy" in r:
         m = r["ml_efficacy"]
         print(f"ML efficacy ({m['kind']}, target {m['target']}): TSTR AUC {m['tstr_auc']:.4f}"

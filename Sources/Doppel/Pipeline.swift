@@ -84,7 +84,8 @@ extension Pipeline {
         }
         rows.append(["exact copies", "\(r.privacy.exactCopies)", "holdout baseline \(String(format: "%.1f%%", r.privacy.holdoutExactCopyRate * 100))"])
         rows.append(["DCR share", f(r.privacy.dcrShare.value), "95% CI \(f(r.privacy.dcrShare.lower))–\(f(r.privacy.dcrShare.upper)); 0.5 ideal"])
-        rows.append(["membership AUC", f(r.privacy.membershipInferenceAUC), "0.5 = no signal"])
+        rows.append(["membership AUC", f(r.privacy.membershipInferenceAUC), "distance attack; 0.5 = no signal"])
+        rows.append(["density-ratio MIA AUC", f(r.privacy.densityRatioMIA_AUC), "DOMIAS-style; 0.5 = no signal"])
         for k in r.risks?.all ?? [] { rows.append([k.name, f(k.risk.value), "95% CI \(f(k.risk.lower))–\(f(k.risk.upper))"]) }
         if let k = r.kAnonymity { rows.append(["k-anonymity", "\(k.k)", k.columns.joined(separator: ", ")]) }
         var out = TextTable.render(rows)

@@ -117,14 +117,14 @@ public final class CSVWriter {
             if abs(scaled) < 9.0e15 {
                 var x = Int64(scaled)
                 if x < 0 { out.append(0x2D); x = -x }
-                var digits: [UInt8] = []
-                digits.reserveCapacity(20)
-                repeat { digits.append(UInt8(0x30 + x % 10)); x /= 10 } while x > 0
-                while digits.count <= d { digits.append(0x30) }
-                for k in stride(from: digits.count - 1, through: 0, by: -1) {
-                    out.append(digits[k])
-                    if k == d && d > 0 { out.append(0x2E) }
-                }
+                // Digits are written least-significant first, then the new range is reversed in place.
+                let first = out.count
+                var written = 0
+                repeat {
+                    if written == d && d > 0 { out.append(0x2E) }
+                    out.append(UInt8(0x30 + x % 10)); x /= 10; written += 1
+                } while x > 0 || written <= d
+                out[first...].reverse()
                 return
             }
         }

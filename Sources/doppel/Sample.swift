@@ -41,7 +41,7 @@ struct Sample: ParsableCommand {
             let writer = try CSVWriter(path: output)
             let started = Date()
             let toRows = shard?.rows(of: n).count ?? n
-            let showProgress = output != "-" && toRows >= 200_000
+            let showProgress = output != "-" && toRows >= 200_000 && isatty(2) == 1
             do {
                 try Sampling.stream(sampler, total: n, seed: seed, shard: shard, to: writer, header: !noHeader) { done in
                     if showProgress { Progress.bar(done: done, total: toRows, started: started, label: "sampling") }

@@ -123,4 +123,18 @@ final class CLITests: XCTestCase {
         let mismatch = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", try file("h.csv", "a,b\n1,2\n"), "--synthetic", "\(d)/synthetic.csv", "-o", "ev"])
         XCTAssertEqual(mismatch.code, 65); XCTAssertTrue(mismatch.err.contains("does not have the same columns"))
     }
+
+    func testCollapseWritesReportAndDrifts() throws {
+        let r = try run(["collapse", heart, "--generations", "2", "--target", "num", "-o", "c"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let json = try Data(contentsOf: work.appendingPathComponent("c/collapse.json"))
+        let obj = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+        let gens = obj?["generations"] as? [[String: Any]] ?? []
+        XCTAssertEqual(gens.count, 3)
+        XCTAssertEqual(gens.first?["quality"] as? Double ?? 0, 1, accuracy: 1e-12)
+        XCTAssertLessThan(gens.last?["quality"] as? Double ?? 1, 0.99)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("c/collapse.html").path))
+        XCTAssertEqual(try run(["collapse", heart, "--generations", "0", "-o", "c"]).code, 64)
+    }
 }
+

@@ -30,6 +30,15 @@ final class FidelityMetricTests: XCTestCase {
         XCTAssertEqual(PairTrendMetrics.contingencySimilarity(realA: [0, 1], realB: [0, 1], synA: [0, 0], synB: [0, 1]), 0.5)
         XCTAssertEqual(PairTrendMetrics.binEdges([0, 10], bins: 10), (0...10).map(Double.init))
         XCTAssertEqual(PairTrendMetrics.discretize([0, 9.99, 10, -5, .nan], edges: PairTrendMetrics.binEdges([0, 10])), [0, 9, 9, 0, -1])
+        // numpy: np.digitize([0, 9.99, 10, -5, nan], np.histogram_bin_edges([0, 10])) = [1, 10, 11, 0, 11]
+        XCTAssertEqual(PairTrendMetrics.digitize([0, 9.99, 10, -5, .nan], edges: PairTrendMetrics.binEdges([0, 10])), [1, 10, 11, 0, 11])
+        // Cramér's V of a perfectly associated 2×2 table is 1; of independent columns, 0.
+        XCTAssertEqual(PairTrendMetrics.cramersV([0, 0, 1, 1], [0, 0, 1, 1])!, 1, accuracy: 1e-12)
+        XCTAssertEqual(PairTrendMetrics.cramersV([0, 0, 1, 1], [0, 1, 0, 1])!, 0, accuracy: 1e-12)
+        // scipy.stats.contingency.association([[10, 20], [30, 5]], method="cramer") = 0.5367450401216932
+        let a: [Int32] = Array(repeating: 0, count: 30) + Array(repeating: 1, count: 35)
+        let b: [Int32] = Array(repeating: 0, count: 10) + Array(repeating: 1, count: 20) + Array(repeating: 0, count: 30) + Array(repeating: 1, count: 5)
+        XCTAssertEqual(PairTrendMetrics.cramersV(a, b)!, 0.5367450401216932, accuracy: 1e-12)
     }
 
     func testCoverage() {
@@ -101,6 +110,7 @@ final class GateTests: XCTestCase {
         XCTAssertTrue(failed.isSuperset(of: ["exact copies", "DCR share", "membership inference"]), "\(failed)")
         XCTAssertEqual(identity.privacy.exactCopies, train.rowCount)
         XCTAssertGreaterThan(identity.privacy.membershipInferenceAUC, 0.9)
+        XCTAssertGreaterThan(identity.privacy.densityRatioMIA_AUC, 0.9)
         XCTAssertEqual(identity.quality.score, 1, accuracy: 1e-12)
         // Real unseen rows as "synthetic" pass every distance rule.
         // Thirds of the table: train, a holdout, and unseen real rows standing in for synthetic ones.
@@ -109,7 +119,7 @@ final class GateTests: XCTestCase {
         let fresh = try Evaluation.run(Evaluation.Inputs(train: third, holdout: a, synthetic: b, target: "num", sensitive: [], quasiIdentifiers: []))
         // Every distance rule passes; the Anonymeter-style risks are near zero (their intervals are wide
         // at ~300 rows, so the point estimates are checked rather than the gate's upper bounds).
-        for rule in fresh.gate.rules where ["exact copies", "DCR share", "membership inference"].contains(rule.rule) {
+        for rule in fresh.gate.rules where ["exact copies", "DCR share", "membership inference", "density-ratio membership inference"].contains(rule.rule) {
             XCTAssertTrue(rule.passed, rule.explanation)
         }
         for risk in fresh.risks?.all ?? [] { XCTAssertLessThan(risk.risk.value, 0.15, risk.name) }

@@ -104,6 +104,37 @@ public enum PairTrendMetrics {
         return (0...bins).map { a + (b - a) * Double($0) / Double(bins) }
     }
 
+    /// `np.digitize(values, edges)`: code k when edges[k−1] ≤ x < edges[k] (0 below the first edge,
+    /// edges.count at or above the last edge); NaN also gets edges.count, as in numpy.
+    public static func digitize(_ values: [Double], edges: [Double]) -> [Int32] {
+        values.map { v in
+            if v.isNaN { return Int32(edges.count) }
+            var lo = 0, hi = edges.count      // first index with edges[i] > v
+            while lo < hi { let mid = (lo + hi) / 2; if edges[mid] > v { hi = mid } else { lo = mid + 1 } }
+            return Int32(lo)
+        }
+    }
+
+    /// Cramér's V of the contingency table of two code columns (codes ≥ −1; −1 is a category):
+    /// V = √(χ² / (n · (min(r, c) − 1))), χ² without continuity correction (scipy
+    /// `contingency.association(method="cramer")`). Nil when the table has a single row or column.
+    public static func cramersV(_ a: [Int32], _ b: [Int32]) -> Double? {
+        var joint: [Int64: Double] = [:], ra: [Int32: Double] = [:], rb: [Int32: Double] = [:]
+        for i in a.indices {
+            joint[Int64(a[i]) << 32 | Int64(UInt32(bitPattern: b[i])), default: 0] += 1
+            ra[a[i], default: 0] += 1; rb[b[i], default: 0] += 1
+        }
+        let n = Double(a.count)
+        guard ra.count >= 2, rb.count >= 2, n > 0 else { return nil }
+        var chi2 = 0.0
+        for (x, nx) in ra { for (y, ny) in rb {
+            let e = nx * ny / n
+            let o = joint[Int64(x) << 32 | Int64(UInt32(bitPattern: y))] ?? 0
+            chi2 += (o - e) * (o - e) / e
+        } }
+        return (chi2 / (n * Double(min(ra.count, rb.count) - 1))).squareRoot()
+    }
+
     /// Bin codes for values (values outside the edges go to the first or last bin; NaN → −1).
     public static func discretize(_ values: [Double], edges: [Double]) -> [Int32] {
         let bins = edges.count - 1

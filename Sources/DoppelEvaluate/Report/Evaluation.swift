@@ -172,6 +172,10 @@ public enum Gate {
                               value: privacy.membershipInferenceAUC, threshold: p.maxMembershipAUC,
                               explanation: String(format: "a distance attack tells training rows from holdout rows with ROC AUC %.3f (allowed %.3f; 0.5 = no signal)",
                                                   privacy.membershipInferenceAUC, p.maxMembershipAUC)))
+        rules.append(GateRule(rule: "density-ratio membership inference", passed: privacy.densityRatioMIA_AUC <= p.maxMembershipAUC,
+                              value: privacy.densityRatioMIA_AUC, threshold: p.maxMembershipAUC,
+                              explanation: String(format: "a density-ratio (DOMIAS-style) attack tells training rows from holdout rows with ROC AUC %.3f (allowed %.3f; 0.5 = no signal)",
+                                                  privacy.densityRatioMIA_AUC, p.maxMembershipAUC)))
         if let risks {
             for r in risks.all {
                 rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, value: r.risk.upper, threshold: p.maxRiskUpper,

@@ -110,6 +110,7 @@ public enum HTMLReport {
         h += "<tr><td>nearest-neighbour distance ratio, median</td><td>\(fmt(p.nndrSyntheticMedian))</td><td>\(fmt(p.nndrHoldoutMedian))</td></tr>"
         h += "<tr><td>DCR share (closer to training than to holdout; 0.5 ideal)</td><td colspan=2>\(fmt(p.dcrShare.value)) (95% CI \(fmt(p.dcrShare.lower))–\(fmt(p.dcrShare.upper)))</td></tr>"
         h += "<tr><td>membership-inference ROC AUC (distance attack)</td><td colspan=2>\(fmt(p.membershipInferenceAUC))</td></tr>"
+        h += "<tr><td>membership-inference ROC AUC (density-ratio attack, DOMIAS-style)</td><td colspan=2>\(fmt(p.densityRatioMIA_AUC))</td></tr>"
         if let k = r.kAnonymity { h += "<tr><td>k-anonymity of \(esc(k.columns.joined(separator: ", "))) in synthetic</td><td colspan=2>k = \(k.k); \(pct(k.shareBelow5)) of rows in groups smaller than 5</td></tr>" }
         h += "</table><div class=\"grid\"><div class=\"plot\">"
         h += legend([("synthetic → training", synColor), ("holdout → training", holdColor)])

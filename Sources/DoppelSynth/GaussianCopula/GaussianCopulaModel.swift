@@ -150,9 +150,14 @@ public struct CopulaSampler: BlockSampler {
         var z = [Double](repeating: 0, count: m * d)
         let nf = free.count, nc = conditioned.count
         var eps = [Double](repeating: 0, count: nf)
+        var acc = [Double](repeating: 0, count: nf)
         var zc = [Double](repeating: 0, count: nc)
+        // Lᵀ stored row by row, so z = L ε accumulates contiguous columns of L (vectorisable).
+        let lt = freeFactor.transposed.storage
         z.withUnsafeMutableBufferPointer { zb in
-            freeFactor.storage.withUnsafeBufferPointer { l in
+          lt.withUnsafeBufferPointer { ltb in
+            acc.withUnsafeMutableBufferPointer { accb in
+            eps.withUnsafeMutableBufferPointer { epsb in
                 for i in 0..<m {
                     let row = i * d
                     if nc > 0 {
@@ -163,19 +168,22 @@ public struct CopulaSampler: BlockSampler {
                     while k + 1 < nf {
                         let u1 = rng.nextOpenUniform(), u2 = rng.nextUniform()
                         let rad = (-2 * log(u1)).squareRoot(), ang = 2 * Double.pi * u2
-                        eps[k] = rad * cos(ang); eps[k + 1] = rad * sin(ang)
+                        epsb[k] = rad * cos(ang); epsb[k + 1] = rad * sin(ang)
                         k += 2
                     }
-                    if k < nf { eps[k] = rng.nextNormal() }
-                    for a in 0..<nf {
-                        var s = 0.0
-                        let base = a * nf
-                        for b in 0...a { s += l[base + b] * eps[b] }
-                        if nc > 0 { for c in 0..<nc { s += regression[a, c] * zc[c] } }
-                        zb[row + free[a]] = s
+                    if k < nf { epsb[k] = rng.nextNormal() }
+                    for a in 0..<nf { accb[a] = 0 }
+                    for b in 0..<nf {
+                        let e = epsb[b]
+                        let base = b &* nf
+                        for a in b..<nf { accb[a] += ltb[base &+ a] * e }
                     }
+                    if nc > 0 { for a in 0..<nf { var s = 0.0; for c in 0..<nc { s += regression[a, c] * zc[c] }; accb[a] += s } }
+                    for a in 0..<nf { zb[row &+ free[a]] = accb[a] }
                 }
             }
+            }
+          }
         }
         return z
     }
