@@ -4,7 +4,7 @@
 Usage:
   python scripts/crosscheck_doppel.py [--doppel /tmp/xcheck-bin/doppel] [--data-dir ../shared/data]
       [--work /tmp/xc] [--datasets heart_disease_uci,pbc_mayo] [--n-attacks 500]
-      [--dcr-subsample-big 3000] [--out scripts/CROSSCHECK.md]
+      [--dcr-subsample-big 1000] [--render-only] [--out scripts/CROSSCHECK.md]
 
 Per dataset D (target T from TARGETS):
   1. train/holdout = seeded 80/20 row split (pandas sample(frac=0.8, random_state=0)); values kept as text.
@@ -240,6 +240,7 @@ def anonymeter_heart(wd, schema, n_attacks, secret="sex", qi=("age", "sex", "dat
 
 # ----------------------------------------------------------------------------- per dataset
 def process(name, args):
+    del COMMANDS[:]
     wd = os.path.join(args.work, name)
     os.makedirs(wd, exist_ok=True)
     target = TARGETS[name]
@@ -271,7 +272,7 @@ def process(name, args):
         anon = anonymeter_heart(wd, schema, args.n_attacks)
     res = {"name": name, "target": target, "rows": [n_tr, n_ho], "doppel_rc": rc, "doppel": rep,
            "ref": ref, "hand": hand, "matched_lr": matched, "anonymeter": anon,
-           "eval_seconds": sec}
+           "eval_seconds": sec, "commands": list(COMMANDS)}
     with open(os.path.join(wd, "crosscheck.json"), "w") as f:
         json.dump(res, f, indent=1, default=float)
     return res
@@ -359,15 +360,21 @@ def main():
     ap.add_argument("--work", default="/tmp/xc")
     ap.add_argument("--datasets", default=",".join(TARGETS))
     ap.add_argument("--n-attacks", type=int, default=500)
-    ap.add_argument("--dcr-subsample-big", type=int, default=3000)
+    ap.add_argument("--dcr-subsample-big", type=int, default=1000)
     ap.add_argument("--no-anonymeter", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "CROSSCHECK.md"))
+    ap.add_argument("--render-only", action="store_true",
+                    help="only rebuild the table from WORK/<dataset>/crosscheck.json of earlier runs")
     args = ap.parse_args()
     args.data_dir = os.path.abspath(args.data_dir)
     quiet()
     results = []
     for name in args.datasets.split(","):
         t0 = time.perf_counter()
+        if args.render_only:
+            with open(os.path.join(args.work, name, "crosscheck.json")) as f:
+                results.append(json.load(f))
+            continue
         results.append(process(name, args))
         print(f"[{name}] done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     dv = subprocess.run([args.doppel, "--version"], capture_output=True, text=True).stdout.strip()
@@ -381,7 +388,7 @@ def main():
              "| --- | --- | --- | --- | --- | --- |"]
     for r in results:
         lines += rows_for(r)
-    lines += ["", "## Commands", "", "```sh"] + COMMANDS + ["```", ""]
+    lines += ["", "## Commands", "", "```sh"] + [c for r in results for c in r.get("commands", [])] + ["```", ""]
     text = "\n".join(lines)
     with open(args.out, "w") as f:
         f.write(text)

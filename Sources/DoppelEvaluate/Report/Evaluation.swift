@@ -164,7 +164,7 @@ public enum Gate {
         rules.append(GateRule(rule: "exact copies", passed: privacy.exactCopies <= p.maxExactCopies, value: Double(privacy.exactCopies),
                               threshold: Double(p.maxExactCopies),
                               explanation: "\(privacy.exactCopies) synthetic rows are identical to a training row (allowed: \(p.maxExactCopies))"))
-        rules.append(GateRule(rule: "DCR share", passed: privacy.dcrShare.upper <= p.maxDcrShareUpper, value: privacy.dcrShare.upper,
+        rules.append(GateRule(rule: "DCR share", passed: privacy.dcrShare.upper <= p.maxDcrShareUpper, estimate: privacy.dcrShare.value, value: privacy.dcrShare.upper,
                               threshold: p.maxDcrShareUpper,
                               explanation: String(format: "%.1f%% of synthetic rows are closer to training rows than to holdout rows (95%% upper bound %.3f, allowed %.3f; 0.5 is ideal)",
                                                   privacy.dcrShare.value * 100, privacy.dcrShare.upper, p.maxDcrShareUpper)))
@@ -178,13 +178,15 @@ public enum Gate {
                                                   privacy.densityRatioMIA_AUC, p.maxMembershipAUC)))
         if let risks {
             for r in risks.all {
-                rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, value: r.risk.upper, threshold: p.maxRiskUpper,
-                                      explanation: String(format: "risk %.3f (95%% CI %.3f–%.3f; allowed upper bound %.3f)", r.risk.value, r.risk.lower, r.risk.upper, p.maxRiskUpper)))
+                let thin = r.risk.upper > p.maxRiskUpper && r.risk.value <= p.maxRiskUpper
+                rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, estimate: r.risk.value, value: r.risk.upper, threshold: p.maxRiskUpper,
+                                      explanation: String(format: "risk %.3f (95%% CI %.3f–%.3f; allowed upper bound %.3f)", r.risk.value, r.risk.lower, r.risk.upper, p.maxRiskUpper)
+                                        + (thin ? " — inconclusive: no clear risk measured, but \(r.attacks) attacks cannot rule out up to \(String(format: "%.1f%%", r.risk.upper * 100)); more holdout rows would narrow it" : "")))
             }
         }
         if let k = kAnonymity {
             rules.append(GateRule(rule: "k-anonymity", passed: k.k >= p.minK, value: Double(k.k), threshold: Double(p.minK),
-                                  explanation: "the rarest combination of \(k.columns.joined(separator: ", ")) occurs \(k.k) time(s) in the synthetic table (required ≥ \(p.minK))"))
+                                  explanation: "the rarest combination of \(k.columns.joined(separator: ", ")) occurs \(k.k == 1 ? "once" : "\(k.k) times") in the synthetic table (required ≥ \(p.minK)); \(String(format: "%.1f%%", k.shareBelow5 * 100)) of synthetic rows are in groups smaller than 5 — generalise a quasi-identifier (e.g. age bands) if this matters"))
         }
         if let q = p.minQuality {
             rules.append(GateRule(rule: "quality", passed: quality.score >= q, value: quality.score, threshold: q,

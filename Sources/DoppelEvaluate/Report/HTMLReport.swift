@@ -29,31 +29,44 @@ public enum HTMLReport {
         </style></head><body><main>
         <h1>Synthetic data evaluation</h1>
         """
+        let names = r.inputs.map { "\($0.role): \(esc(($0.path as NSString).lastPathComponent)) (\($0.rows) rows)" }.joined(separator: " · ")
+        h += "<p class=\"note\">\(names)\(r.model.map { " · synthesizer \(esc($0.synthesizer)), seed \($0.provenance.seed)" } ?? "") · evaluated \(esc(r.createdAt)) by Doppel \(esc(r.doppelVersion))</p>"
         let passed = r.gate.passed
         h += "<div class=\"verdict \(passed ? "pass" : "fail")\"><b>\(passed ? "PASSED" : "FAILED")</b> — release policy \(passed ? "met: no rule failed." : "not met:")"
-        if !passed { h += "<ul>" + r.gate.rules.filter { !$0.passed }.map { "<li>\(esc($0.rule)): \(esc($0.explanation))</li>" }.joined() + "</ul>" }
+        if !passed {
+            h += "<ul>" + r.gate.rules.filter { !$0.passed }.map { "<li>\(esc($0.rule)): \(esc($0.explanation))</li>" }.joined() + "</ul>"
+            let thin = r.gate.inconclusive.count, failed = r.gate.rules.filter { !$0.passed }.count
+            if thin > 0 {
+                h += "<div style=\"font-size:14px\">\(thin) of \(failed) failed rule(s) are inconclusive rather than measured leaks: the point estimate is within the limit but the sample is too small to prove it. A larger holdout narrows the intervals; the other rules need a change to the data or the synthesizer.</div>"
+            }
+        }
         h += "</div>"
         h += "<div class=\"cards\">"
         h += card(String(format: "%.3f", r.quality.score), "Quality score (SDMetrics definition, 1 = identical)")
         h += card(String(format: "%.3f", r.quality.columnShapes), "Column shapes")
         h += card(String(format: "%.3f", r.quality.columnPairTrends), "Column pair trends")
         h += card(String(format: "%.3f", r.detection.auc), "Detection ROC AUC (0.5 = indistinguishable)")
-        if let u = r.utility, let ratio = u.ratio { h += card(String(format: "%.3f", ratio), "TSTR / TRTR (\(esc(u.target)))") }
-        h += card(String(format: "%.3f", r.privacy.dcrShare.value), "DCR share (0.5 ideal)")
-        h += card(String(format: "%.3f", r.privacy.membershipInferenceAUC), "Membership-inference AUC")
-        h += card("\(r.privacy.exactCopies)", "Exact copies of training rows")
+        if let u = r.utility, let ratio = u.ratio {
+            h += card(String(format: "%.0f%%", ratio * 100), "utility kept: a model trained on synthetic rows reaches this share of the real-trained \(u.task == "regression" ? "R²" : "ROC AUC") predicting '\(esc(u.target))' (logistic/ridge regression)")
+        }
+        let failed = Set(r.gate.rules.filter { !$0.passed }.map(\.rule))
+        h += card(String(format: "%.3f", r.privacy.dcrShare.value), "DCR share (0.5 ideal; limit on 95% upper bound \(fmt(r.policy.maxDcrShareUpper)))", bad: failed.contains("DCR share"))
+        h += card(String(format: "%.3f", r.privacy.membershipInferenceAUC), "membership-inference AUC (0.5 = no signal; limit \(fmt(r.policy.maxMembershipAUC)))", bad: failed.contains("membership inference"))
+        h += card("\(r.privacy.exactCopies)", "exact copies of training rows (limit \(r.policy.maxExactCopies))", bad: failed.contains("exact copies"))
         h += "</div>"
 
         // Gate table.
-        h += "<h2>Release gate</h2><table><tr><th>rule</th><th>result</th><th>value</th><th>threshold</th><th>explanation</th></tr>"
+        h += "<h2>Release gate</h2><p class=\"note\">Interval rules are judged on the upper end of the 95% confidence interval, so a release passes only when the evidence shows the risk is small — not merely when no risk was seen.</p>"
+        h += "<table><tr><th>rule</th><th>result</th><th>point estimate</th><th>judged value</th><th>limit</th><th>explanation</th></tr>"
         for g in r.gate.rules {
-            h += "<tr><td>\(esc(g.rule))</td><td class=\"\(g.passed ? "ok" : "bad")\">\(g.passed ? "pass" : "FAIL")</td><td>\(fmt(g.value))</td><td>\(fmt(g.threshold))</td><td>\(esc(g.explanation))</td></tr>"
+            let result = g.passed ? "pass" : ((g.estimate ?? .infinity) <= g.threshold ? "FAIL (inconclusive)" : "FAIL")
+            h += "<tr><td>\(esc(g.rule))</td><td class=\"\(g.passed ? "ok" : "bad")\">\(result)</td><td>\(g.estimate.map { fmt3($0) } ?? fmt3(g.value))</td><td>\(fmt3(g.value))\(g.estimate != nil ? " (95% upper)" : "")</td><td>\(fmt3(g.threshold))</td><td>\(esc(g.explanation))</td></tr>"
         }
         h += "</table>"
 
         // Fidelity.
         h += "<h2>Fidelity</h2><p class=\"note\">Each column's distribution, training data against synthetic data. Column shapes use the Kolmogorov–Smirnov complement (numbers, dates) and the total-variation complement (categories); pair trends compare correlations (number pairs) and contingency tables (other pairs), exactly as SDMetrics defines them.</p>"
-        h += legend([("real (training)", realColor), ("synthetic", synColor)])
+        h += legend([("real (training)", realColor), ("synthetic", synColor)]) + "<p class=\"note\">Bar height = share of rows. Numbers: 20 equal-width bins over the real range (min and max below each chart). Categories: the 12 most frequent.</p>"
         h += "<div class=\"grid\">"
         let scoreByColumn = Dictionary(r.quality.shapes.map { ($0.columns[0], $0) }, uniquingKeysWith: { a, _ in a })
         for (j, spec) in train.schema.columns.enumerated() where spec.isModelled {
@@ -70,10 +83,11 @@ public enum HTMLReport {
             let names = numeric.map { train.schema.columns[$0].name }
             let cr = correlations(train, numeric), cs = correlations(synthetic, numeric)
             let diff = zip(cr, cs).map { $0 - $1 }
-            h += "<h3>Correlations of numeric columns (Pearson)</h3><div class=\"grid\">"
-            h += "<div class=\"plot\">" + heatmapSVG(title: "real", names: names, values: cr, signed: true) + "</div>"
-            h += "<div class=\"plot\">" + heatmapSVG(title: "synthetic", names: names, values: cs, signed: true) + "</div>"
-            h += "<div class=\"plot\">" + heatmapSVG(title: "difference (real − synthetic)", names: names, values: diff, signed: true) + "</div></div>"
+            let maxDiff = diff.filter { !$0.isNaN }.map(abs).max() ?? 0
+            h += "<h3>Correlations of numeric columns (Pearson)</h3><p class=\"note\">Blue = negative, white = none, red = positive (scale −1 to +1). The difference map uses its own scale (±\(fmt(max(maxDiff, 0.05)))); the largest absolute difference is \(fmt(maxDiff)).</p><div class=\"grid\">"
+            h += "<div class=\"plot\">" + heatmapSVG(title: "real", names: names, values: cr, scale: 1) + "</div>"
+            h += "<div class=\"plot\">" + heatmapSVG(title: "synthetic", names: names, values: cs, scale: 1) + "</div>"
+            h += "<div class=\"plot\">" + heatmapSVG(title: "difference (real − synthetic)", names: names, values: diff, scale: max(maxDiff, 0.05)) + "</div></div>"
         }
         h += "<h3>Per-column figures</h3><table><tr><th>column</th><th>metric</th><th>score</th><th>missing-rate difference</th><th>coverage</th></tr>"
         for s in r.quality.shapes {
@@ -115,6 +129,7 @@ public enum HTMLReport {
         h += "</table><div class=\"grid\"><div class=\"plot\">"
         h += legend([("synthetic → training", synColor), ("holdout → training", holdColor)])
         h += dcrSVG(p.dcrHistogram) + "</div><div class=\"plot\">" + rocSVG(p.membershipROC, auc: p.membershipInferenceAUC) + "</div></div>"
+        h += "<p class=\"note\">Left: how far each synthetic row (orange) and each real holdout row (green) is from its closest training row; synthetic rows piling up near 0 would mean copying. The DCR share is a separate, paired test: for each synthetic row, is its closest training row nearer than its closest holdout row (training subsampled to the holdout's size)? 0.5 means the generator did not memorise. Right: the attacker guesses 'member' for records close to some synthetic row; a curve on the diagonal means the attacker learns nothing.</p>"
         if let risks = r.risks, !risks.all.isEmpty {
             h += "<h3>Re-identification risks (Anonymeter method)</h3><table><tr><th>attack</th><th>attack success</th><th>control success</th><th>risk</th><th>95% CI</th><th>attacks</th></tr>"
             for k in risks.all {
@@ -157,8 +172,11 @@ public enum HTMLReport {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
     static func fmt(_ v: Double) -> String { v.isNaN ? "–" : (v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: "%.3f", v)) }
+    static func fmt3(_ v: Double) -> String { v.isNaN ? "–" : (v == v.rounded() && abs(v) >= 1 ? String(Int(v)) : String(format: "%.3f", v)) }
     static func pct(_ v: Double) -> String { v.isNaN ? "–" : String(format: "%.1f%%", v * 100) }
-    static func card(_ value: String, _ label: String) -> String { "<div class=\"card\"><b>\(value)</b><span>\(esc(label))</span></div>" }
+    static func card(_ value: String, _ label: String, bad: Bool = false) -> String {
+        "<div class=\"card\"\(bad ? " style=\"background:#fdecea\"" : "")><b>\(value)</b><span>\(esc(label))</span></div>"
+    }
     static func legend(_ items: [(String, String)]) -> String {
         "<div class=\"legend\">" + items.map { "<span><i class=\"sw\" style=\"background:\($0.1)\"></i>\(esc($0.0))</span>" }.joined() + "</div>"
     }
@@ -178,48 +196,59 @@ public enum HTMLReport {
             let label: String = k == 0 ? "(missing)" : levels[k - 1]
             items.append((label: label, a: ca[k] / ta, b: cb[k] / tb))
         }
-        items.sort { $0.a > $1.a }
+        items.sort { ($0.label == "(missing)" ? 1 : 0, -$0.a) < ($1.label == "(missing)" ? 1 : 0, -$1.a) }
+        let hidden = max(0, items.count - 12)
         items = Array(items.prefix(12))
+        if hidden > 0 { items.append((label: "+\(hidden) more", a: 0, b: 0)) }
         return barsGrid(title: title, labels: items.map { $0.label }, a: items.map { $0.a }, b: items.map { $0.b }, axis: nil)
     }
 
-    static func barsGrid(title: String, labels: [String], a: [Double], b: [Double], axis: (Double, Double)?) -> String {
-        let w = 270.0, hgt = 150.0, top = 22.0, bottom = labels.isEmpty ? 18.0 : 40.0
+    static func barsGrid(title: String, labels: [String], a: [Double], b: [Double], axis: (Double, Double)?, axisLabel: String? = nil, scaleToOne: Bool = false) -> String {
+        let w = 270.0, hgt = labels.isEmpty ? 150.0 : 175.0, top = 22.0, bottom = labels.isEmpty ? 18.0 : 62.0
         let plotH = hgt - top - bottom
         let n = max(a.count, 1)
-        let maxV = max(a.max() ?? 0, b.max() ?? 0, 1e-9)
-        let slot = (w - 10) / Double(n)
+        let maxV = scaleToOne ? 1.0 : max(a.max() ?? 0, b.max() ?? 0, 1e-9)
+        let leftPad = labels.isEmpty ? 5.0 : 24.0
+        let slot = (w - leftPad - 5) / Double(n)
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" font-size=\"10\" font-family=\"sans-serif\">"
         s += "<text x=\"4\" y=\"13\" font-size=\"11\" font-weight=\"600\">\(esc(String(title.prefix(46))))</text>"
         for k in 0..<a.count {
-            let x = 5 + Double(k) * slot
+            let x = leftPad + Double(k) * slot
             let ha = a[k] / maxV * plotH, hb = b[k] / maxV * plotH
             s += "<rect x=\"\(f1(x + 1))\" y=\"\(f1(top + plotH - ha))\" width=\"\(f1(slot / 2 - 1))\" height=\"\(f1(ha))\" fill=\"\(realColor)\"/>"
             s += "<rect x=\"\(f1(x + slot / 2))\" y=\"\(f1(top + plotH - hb))\" width=\"\(f1(slot / 2 - 1))\" height=\"\(f1(hb))\" fill=\"\(synColor)\"/>"
             if !labels.isEmpty {
-                s += "<text x=\"\(f1(x + slot / 2))\" y=\"\(f1(top + plotH + 10))\" text-anchor=\"end\" transform=\"rotate(-35 \(f1(x + slot / 2)) \(f1(top + plotH + 10)))\">\(esc(String(labels[k].prefix(12))))</text>"
+                let label = labels[k].count > 16 ? String(labels[k].prefix(15)) + "…" : labels[k]
+                s += "<text x=\"\(f1(x + slot / 2))\" y=\"\(f1(top + plotH + 10))\" text-anchor=\"end\" transform=\"rotate(-35 \(f1(x + slot / 2)) \(f1(top + plotH + 10)))\"><title>\(esc(labels[k]))</title>\(esc(label))</text>"
             }
         }
         s += "<line x1=\"5\" y1=\"\(f1(top + plotH))\" x2=\"\(f1(w - 5))\" y2=\"\(f1(top + plotH))\" stroke=\"#888\"/>"
         if let (lo, hi) = axis {
             s += "<text x=\"5\" y=\"\(f1(hgt - 4))\">\(esc(short(lo)))</text><text x=\"\(f1(w - 5))\" y=\"\(f1(hgt - 4))\" text-anchor=\"end\">\(esc(short(hi)))</text>"
+            if let axisLabel { s += "<text x=\"\(f1(w / 2))\" y=\"\(f1(hgt - 4))\" text-anchor=\"middle\">\(esc(axisLabel))</text>" }
         }
         return s + "</svg>"
     }
 
-    static func heatmapSVG(title: String, names: [String], values: [Double], signed: Bool) -> String {
+    static func heatmapSVG(title: String, names: [String], values: [Double], scale: Double) -> String {
         let n = names.count
-        let cell = max(8.0, min(22.0, 300.0 / Double(n)))
+        let cell = max(8.0, min(34.0, 340.0 / Double(n)))
         let left = 90.0, top = 24.0
-        let w = left + cell * Double(n) + 10, hgt = top + cell * Double(n) + 10
+        let showValues = n <= 12
+        let w = left + cell * Double(n) + 10, hgt = top + cell * Double(n) + 70
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" font-size=\"9\" font-family=\"sans-serif\">"
         s += "<text x=\"4\" y=\"13\" font-size=\"11\" font-weight=\"600\">\(esc(title))</text>"
         for i in 0..<n {
             s += "<text x=\"\(f1(left - 3))\" y=\"\(f1(top + cell * (Double(i) + 0.7)))\" text-anchor=\"end\">\(esc(String(names[i].prefix(14))))</text>"
             for j in 0..<n {
                 let v = values[i * n + j]
-                s += "<rect x=\"\(f1(left + cell * Double(j)))\" y=\"\(f1(top + cell * Double(i)))\" width=\"\(f1(cell))\" height=\"\(f1(cell))\" fill=\"\(color(v))\"><title>\(esc(names[i])) × \(esc(names[j])): \(fmt(v))</title></rect>"
+                s += "<rect x=\"\(f1(left + cell * Double(j)))\" y=\"\(f1(top + cell * Double(i)))\" width=\"\(f1(cell))\" height=\"\(f1(cell))\" fill=\"\(color(v / scale))\"><title>\(esc(names[i])) × \(esc(names[j])): \(fmt(v))</title></rect>"
+                if showValues && !v.isNaN {
+                    s += "<text x=\"\(f1(left + cell * (Double(j) + 0.5)))\" y=\"\(f1(top + cell * (Double(i) + 0.62)))\" text-anchor=\"middle\" font-size=\"8\">\(String(format: "%.2f", v))</text>"
+                }
             }
+            let x = left + cell * (Double(i) + 0.6), y = top + cell * Double(n) + 4
+            s += "<text x=\"\(f1(x))\" y=\"\(f1(y))\" text-anchor=\"end\" transform=\"rotate(-60 \(f1(x)) \(f1(y)))\">\(esc(String(names[i].prefix(14))))</text>"
         }
         return s + "</svg>"
     }
@@ -235,27 +264,35 @@ public enum HTMLReport {
     static func utilitySVG(_ u: UtilityReport) -> String {
         var labels: [String] = [], a: [Double] = [], b: [Double] = []
         for (x, y) in zip(u.trtr, u.tstr) {
-            if let p = x.auc, let q = y.auc { labels.append("\(x.learner) AUC"); a.append(p); b.append(q) }
-            if let p = x.accuracy, let q = y.accuracy { labels.append("\(x.learner) acc."); a.append(p); b.append(q) }
-            if let p = x.r2, let q = y.r2 { labels.append("\(x.learner) R²"); a.append(max(p, 0)); b.append(max(q, 0)) }
+            let short = x.learner == "gradient boosting" ? "GBT" : (x.learner == "logistic regression" ? "LogReg" : "Ridge")
+            if let p = x.auc, let q = y.auc { labels.append("\(short) AUC"); a.append(p); b.append(q) }
+            if let p = x.accuracy, let q = y.accuracy { labels.append("\(short) accuracy"); a.append(p); b.append(q) }
+            if let p = x.r2, let q = y.r2 { labels.append("\(short) R²"); a.append(max(p, 0)); b.append(max(q, 0)) }
         }
-        return "<div class=\"plot\">" + barsGrid(title: "TRTR vs TSTR", labels: labels, a: a, b: b, axis: nil) + "</div>"
+        return "<div class=\"grid\"><div class=\"plot\">" + barsGrid(title: "TRTR vs TSTR (bar height = score, 0–1)", labels: labels, a: a, b: b, axis: nil, scaleToOne: true) + "</div></div>"
     }
 
     static func dcrSVG(_ hist: Histogram) -> String {
-        barsGrid(title: "Distance to closest training record", labels: [], a: hist.b, b: hist.a, axis: (hist.edges.first ?? 0, hist.edges.last ?? 1))
+        barsGrid(title: "Distance to closest training row", labels: [], a: hist.b, b: hist.a, axis: (hist.edges.first ?? 0, hist.edges.last ?? 1),
+                 axisLabel: "Gower distance (0 = identical row)")
             .replacingOccurrences(of: realColor, with: holdColor)
     }
 
     static func rocSVG(_ points: [[Double]], auc: Double) -> String {
-        let size = 200.0, pad = 24.0
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size + 2 * pad))\" height=\"\(Int(size + 2 * pad))\" font-size=\"10\" font-family=\"sans-serif\">"
+        let size = 200.0, pad = 30.0
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size + 2 * pad + 20))\" height=\"\(Int(size + 2 * pad + 10))\" font-size=\"10\" font-family=\"sans-serif\">"
         s += "<text x=\"4\" y=\"13\" font-size=\"11\" font-weight=\"600\">Membership-inference ROC (AUC \(fmt(auc)))</text>"
         s += "<rect x=\"\(pad)\" y=\"\(pad)\" width=\"\(size)\" height=\"\(size)\" fill=\"none\" stroke=\"#888\"/>"
         s += "<line x1=\"\(pad)\" y1=\"\(pad + size)\" x2=\"\(pad + size)\" y2=\"\(pad)\" stroke=\"#bbb\" stroke-dasharray=\"4\"/>"
         let path = points.map { "\(f1(pad + $0[0] * size)),\(f1(pad + size - $0[1] * size))" }.joined(separator: " ")
         s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(synColor)\" stroke-width=\"2\"/>"
-        s += "<text x=\"\(pad)\" y=\"\(f1(pad + size + 14))\">false-positive rate →</text>"
+        s += "<text x=\"\(pad)\" y=\"\(f1(pad + size + 14))\">false-positive rate (holdout rows called members) →</text>"
+        s += "<text transform=\"rotate(-90 10 \(f1(pad + size)))\" x=\"10\" y=\"\(f1(pad + size))\">true-positive rate (training rows found) →</text>"
+        s += "<text x=\"\(f1(pad + size * 0.55))\" y=\"\(f1(pad + size * 0.5))\" fill=\"#999\" transform=\"rotate(-45 \(f1(pad + size * 0.55)) \(f1(pad + size * 0.5)))\">random guess</text>"
+        for t in [0.0, 0.5, 1.0] {
+            s += "<text x=\"\(f1(pad + t * size))\" y=\"\(f1(pad + size + 26))\" text-anchor=\"middle\" font-size=\"9\">\(t)</text>"
+            s += "<text x=\"\(f1(pad + size + 4))\" y=\"\(f1(pad + size - t * size + 3))\" font-size=\"9\">\(t)</text>"
+        }
         return s + "</svg>"
     }
 

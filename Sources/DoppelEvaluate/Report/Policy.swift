@@ -51,6 +51,9 @@ public struct Policy: Codable, Sendable, Equatable {
 public struct GateRule: Codable, Sendable, Equatable {
     public var rule: String
     public var passed: Bool
+    /// The point estimate (for interval rules, `value` is the judged 95% upper bound).
+    public var estimate: Double? = nil
+    /// The figure the threshold is applied to.
     public var value: Double
     public var threshold: Double
     public var explanation: String
@@ -61,4 +64,6 @@ public struct GateResult: Codable, Sendable, Equatable {
     public var passed: Bool
     public var rules: [GateRule]
     public var failures: [String] { rules.filter { !$0.passed }.map { "\($0.rule): \($0.explanation)" } }
+    /// Failed interval rules whose point estimate is within the limit: the evidence is too thin, not a measured leak.
+    public var inconclusive: [GateRule] { rules.filter { !$0.passed && ($0.estimate ?? .infinity) <= $0.threshold } }
 }
