@@ -75,11 +75,32 @@ def doppel_pipeline(doppel, wd, n_train, target, extra):
     run([doppel, "inspect", "train.csv", "--schema-out", "schema.json"], wd)
     run([doppel, "fit", "train.csv", "--schema", "schema.json", "--seed", "1", "-o", "model.doppel"], wd)
     run([doppel, "sample", "model.doppel", "-n", str(n_train), "--seed", "2", "-o", "synthetic.csv"], wd)
-    p, sec = run([doppel, "evaluate", "--train", "train.csv", "--holdout", "holdout.csv",
-                  "--synthetic", "synthetic.csv", "--schema", "schema.json", "--target", target,
-                  *extra, "-o", "out"], wd, ok=(0, 3))
+    ev = [doppel, "evaluate", "--train", "train.csv", "--holdout", "holdout.csv",
+          "--synthetic", "synthetic.csv", "--schema", "schema.json", "--target", target, *extra, "-o", "out"]
+    dropped = drop_unseen_holdout_categories(wd)  # doppel evaluate exits 65 on them
+    p, sec = run(ev, wd, ok=(0, 3))
     with open(os.path.join(wd, "out", "report.json")) as f:
-        return json.load(f), p.returncode, sec
+        return json.load(f), p.returncode, sec, dropped
+
+
+def drop_unseen_holdout_categories(wd):
+    """`doppel evaluate` rejects (exit 65) holdout values of a categorical column that are not among
+    the schema's categories (the schema comes from train). Drop those holdout rows, rewrite holdout.csv
+    and return {column: [dropped values]} (empty when nothing was dropped)."""
+    schema = json.load(open(os.path.join(wd, "schema.json")))
+    ho = pd.read_csv(os.path.join(wd, "holdout.csv"), dtype=str, keep_default_na=False)
+    keep = np.ones(len(ho), bool)
+    dropped = {}
+    for c in schema["columns"]:
+        if c["kind"] != "categorical":
+            continue
+        bad = ~ho[c["name"]].isin(c["categories"] + [""])
+        if bad.any():
+            dropped[c["name"]] = sorted(ho.loc[bad, c["name"]].unique().tolist())
+            keep &= ~bad.to_numpy()
+    if dropped:
+        ho[keep].to_csv(os.path.join(wd, "holdout.csv"), index=False)
+    return dropped
 
 
 # ----------------------------------------------------------------------------- step 4
@@ -203,6 +224,7 @@ def anonymeter_heart(wd, schema, n_attacks, secret="sex", qi=("age", "sex", "dat
     """Anonymeter with Doppel's settings: inference secret with all other modelled columns as aux;
     linkability aux = first half / second half of the quasi-identifiers; singling-out univariate."""
     from anonymeter.evaluators import InferenceEvaluator, LinkabilityEvaluator, SinglingOutEvaluator
+    np.random.seed(0)  # Anonymeter samples attack targets with the global numpy RNG
     kinds = {c["name"]: c["kind"] for c in schema["columns"]}
     cols = [c for c, k in kinds.items() if k in ("numeric", "datetime", "categorical")]
     frames = [pd.read_csv(os.path.join(wd, f))[cols] for f in ("train.csv", "synthetic.csv", "holdout.csv")]
@@ -238,6 +260,28 @@ def anonymeter_heart(wd, schema, n_attacks, secret="sex", qi=("age", "sex", "dat
     return out
 
 
+def dcr_share_matched(wd, types, meta, reps=5, max_syn=2000):
+    """DCR share the way Doppel defines it: the train set subsampled to the holdout's size, then the
+    share of synthetic rows closer to that subsample than to the holdout, ties counting 1/2; plain
+    Gower distance (crosscheck_metrics.plain_dcr, train ranges). Mean over `reps` random subsamples
+    (synthetic rows capped at max_syn)."""
+    import crosscheck_metrics as cm
+    cm.DATETIME_FORMATS.update({c: m["datetime_format"] for c, m in meta["columns"].items()
+                                if m.get("datetime_format")})
+    tr, sy, ho = (pd.read_csv(os.path.join(wd, f)) for f in ("train.csv", "synthetic.csv", "holdout.csv"))
+    if len(sy) > max_syn:
+        sy = sy.sample(n=max_syn, random_state=0)
+    cols = [c for c, t in types.items() if t in cm.NUMERIC_SDTYPES + cm.DISCRETE_SDTYPES]
+    d_ho = cm.plain_dcr(sy, ho, cols, types, range_source=tr)
+    shares = []
+    for k in range(reps):
+        sub = tr.sample(n=min(len(tr), len(ho)), random_state=k)
+        d_tr = cm.plain_dcr(sy, sub, cols, types, range_source=tr)
+        shares.append(float(((d_tr < d_ho) + 0.5 * (d_tr == d_ho)).mean()))
+    return {"mean": float(np.mean(shares)), "min": min(shares), "max": max(shares), "reps": reps,
+            "synthetic_rows": len(sy)}
+
+
 # ----------------------------------------------------------------------------- per dataset
 def process(name, args):
     del COMMANDS[:]
@@ -245,7 +289,7 @@ def process(name, args):
     os.makedirs(wd, exist_ok=True)
     target = TARGETS[name]
     n_tr, n_ho = split(os.path.join(args.data_dir, name + ".csv"), wd)
-    rep, rc, sec = doppel_pipeline(args.doppel, wd, n_tr, target, EXTRA_EVAL.get(name, []))
+    rep, rc, sec, dropped = doppel_pipeline(args.doppel, wd, n_tr, target, EXTRA_EVAL.get(name, []))
     schema = json.load(open(os.path.join(wd, "schema.json")))
     with open(os.path.join(wd, "sdv_metadata.json"), "w") as f:
         json.dump(schema_to_sdv(schema), f, indent=1)
@@ -266,12 +310,13 @@ def process(name, args):
         elif c["kind"] == "categorical":
             hand[n] = {"tv_sdmetrics": tv_sdmetrics(tabs["train"][n], tabs["synthetic"][n]),
                        "tv_doppel_def": tv_doppel_def(tabs["train"][n], tabs["synthetic"][n])}
+    dcr_matched = dcr_share_matched(wd, ref["sdtypes"], ref["metadata"])
     matched = doppel_matched_lr(schema, tabs["train"], tabs["holdout"], tabs["synthetic"], target)
     anon = None
     if name == "heart_disease_uci" and not args.no_anonymeter:
         anon = anonymeter_heart(wd, schema, args.n_attacks)
-    res = {"name": name, "target": target, "rows": [n_tr, n_ho], "doppel_rc": rc, "doppel": rep,
-           "ref": ref, "hand": hand, "matched_lr": matched, "anonymeter": anon,
+    res = {"name": name, "target": target, "rows": [n_tr, n_ho], "doppel_rc": rc, "holdout_dropped": dropped, "holdout_rows_after_drop": len(pd.read_csv(os.path.join(wd, "holdout.csv"))), "doppel": rep,
+           "ref": ref, "hand": hand, "matched_lr": matched, "dcr_share_matched": dcr_matched, "anonymeter": anon,
            "eval_seconds": sec, "commands": list(COMMANDS)}
     with open(os.path.join(wd, "crosscheck.json"), "w") as f:
         json.dump(res, f, indent=1, default=float)
@@ -293,7 +338,11 @@ def rows_for(r):
         flag = " **>0.01**" if diff is not None and diff > 0.01 else ""
         out.append(f"| {r['name']} | {fig} | {fmt(a)} | {fmt(b)} | {fmt(diff)}{flag} | {note} |")
 
-    add("Quality score", q["score"], qr["overall_score"], "SDMetrics QualityReport (thresholds on)")
+    note = "SDMetrics QualityReport (thresholds on)"
+    if r.get("holdout_dropped"):
+        note += (f"; {r['rows'][1] - r['holdout_rows_after_drop']} holdout rows dropped (categories unseen in "
+                 f"train, doppel evaluate exits 65 on them): {r['holdout_dropped']}")
+    add("Quality score", q["score"], qr["overall_score"], note)
     add("Column Shapes", q["columnShapes"], qr["column_shapes_score"])
     add("Column Pair Trends", q["columnPairTrends"], qr["column_pair_trends_score"],
         f"pairs counted: Doppel {sum(p['contributes'] for p in q['pairs'])}/{len(q['pairs'])}, "
@@ -327,6 +376,11 @@ def rows_for(r):
     sd = dcr.get("sdmetrics", {})
     add("DCR share (syn closer to train)", p["dcrShare"]["value"], dcr["plain"]["dcr_share_closer_to_train"],
         sub + f"ref = plain strict '<'; SDMetrics {fmt(sd.get('dcr_share_closer_to_train'))}; Doppel ties = 1/2")
+    if r.get("dcr_share_matched"):
+        m = r["dcr_share_matched"]
+        add("DCR share, Doppel's definition", p["dcrShare"]["value"], m["mean"],
+            f"ref: train subsampled to holdout size, ties 1/2, mean of {m['reps']} subsamples "
+            f"(range {m['min']:.3f}–{m['max']:.3f}; {m['synthetic_rows']} syn rows); Doppel: 1 seeded subsample")
     add("median DCR syn→train", p["dcrSyntheticMedian"], dcr["plain"]["dcr_synthetic_to_train"]["median"],
         sub + f"plain (missing=1); SDMetrics {fmt(sd.get('dcr_synthetic_to_train', {}).get('median'))}")
     add("median DCR holdout→train", p["dcrHoldoutMedian"], dcr["plain"]["dcr_holdout_to_train"]["median"],

@@ -35,6 +35,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 NUMERIC_SDTYPES = ("numerical", "datetime")
+DATETIME_FORMATS = {}  # column -> metadata datetime_format (set in main)
+
+
+def to_datetime(s):
+    """Parse with the metadata's datetime_format: without it pandas infers the format from each
+    file's first value, so e.g. %d-%m-%Y dates turn into NaT differently in train and synthetic."""
+    return pd.to_datetime(s, format=DATETIME_FORMATS.get(s.name), errors="coerce")
 DISCRETE_SDTYPES = ("categorical", "boolean", "ordinal")
 
 
@@ -115,7 +122,7 @@ def single_column_scores(real, syn, types):
             continue  # id / pii / unknown columns are not scored
         r, s = real[col], syn[col]
         if sdtype == "datetime":
-            r, s = pd.to_datetime(r, errors="coerce"), pd.to_datetime(s, errors="coerce")
+            r, s = to_datetime(r), to_datetime(s)
         try:
             out[col] = {"metric": metric.__name__, "score": metric.compute(r, s)}
         except Exception as e:  # noqa: BLE001
@@ -149,7 +156,7 @@ def plain_dcr(query, reference, cols, types, range_source, chunk=256):
     """
     def to_num(s):
         if types.get(s.name) == "datetime":
-            return pd.to_datetime(s, errors="coerce").astype("int64").where(s.notna()) / 1e9
+            return to_datetime(s).astype("int64").where(s.notna()) / 1e9
         return pd.to_numeric(s, errors="coerce")
 
     q = query[cols].copy()
@@ -270,7 +277,7 @@ def ml_efficacy(real, syn, hold, target, types):
     def prep(df):
         df = df.dropna(subset=[target]).copy()
         for c in num:
-            df[c] = (pd.to_datetime(df[c], errors="coerce").astype("int64") / 1e9
+            df[c] = (to_datetime(df[c]).astype("int64").where(df[c].notna()) / 1e9
                      if types[c] == "datetime" else pd.to_numeric(df[c], errors="coerce"))
         for c in cat:
             df[c] = df[c].astype(str).where(df[c].notna(), "__missing__")
@@ -416,6 +423,8 @@ def main():
     md = load_metadata(args.metadata) if args.metadata else detect_metadata(real)
     meta = single_table_dict(md)
     types = sdtypes(meta)
+    DATETIME_FORMATS.update({c: m["datetime_format"] for c, m in meta["columns"].items()
+                             if m.get("sdtype") == "datetime" and m.get("datetime_format")})
     print(("metadata from " + args.metadata) if args.metadata else "detected SDV sdtypes:")
     for c, t in types.items():
         print(f"  {c:24s} {t}")

@@ -23,7 +23,7 @@ static inline void update2(float dist, int64_t j, float *b1, float *b2, int64_t 
 }
 
 static void l1_portable(const float *q, int64_t nq, const float *r, int64_t nr, int64_t d,
-                        const int64_t *exclude, float *best, float *second, int64_t *bestIndex) {
+                        const int64_t *exclude, float *best, float *second, int64_t *bestIndex, int cap) {
     for (int64_t i = 0; i < nq; i++) {
         const float *qi = q + i * d;
         float b1 = FLT_MAX, b2 = FLT_MAX; int64_t bi = -1;
@@ -32,7 +32,8 @@ static void l1_portable(const float *q, int64_t nq, const float *r, int64_t nr, 
             if (j == ex) continue;
             const float *rj = r + j * d;
             float s = 0;
-            for (int64_t k = 0; k < d; k++) s += fabsf(qi[k] - rj[k]);
+            if (cap) { for (int64_t k = 0; k < d; k++) s += fminf(fabsf(qi[k] - rj[k]), 1.0f); }
+            else { for (int64_t k = 0; k < d; k++) s += fabsf(qi[k] - rj[k]); }
             update2(s, j, &b1, &b2, &bi);
         }
         best[i] = b1; second[i] = b2; bestIndex[i] = bi;
@@ -44,8 +45,9 @@ static void l1_portable(const float *q, int64_t nq, const float *r, int64_t nr, 
 // Dimensions are processed 8 at a time; the caller pads d to a multiple of 8 with zeros.
 __attribute__((target("avx2,fma")))
 static void l1_avx2(const float *q, int64_t nq, const float *r, int64_t nr, int64_t d,
-                    const int64_t *exclude, float *best, float *second, int64_t *bestIndex) {
+                    const int64_t *exclude, float *best, float *second, int64_t *bestIndex, int cap) {
     const __m256 signMask = _mm256_set1_ps(-0.0f);
+    const __m256 capv = _mm256_set1_ps(cap ? 1.0f : 3.0e38f);
     const int64_t blockR = 512;
     for (int64_t i = 0; i < nq; i++) { best[i] = FLT_MAX; second[i] = FLT_MAX; bestIndex[i] = -1; }
     for (int64_t j0 = 0; j0 < nr; j0 += blockR) {
@@ -58,10 +60,10 @@ static void l1_avx2(const float *q, int64_t nq, const float *r, int64_t nr, int6
                 __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
                 for (int64_t k = 0; k < d; k += 8) {
                     __m256 rv = _mm256_loadu_ps(rj + k);
-                    a0 = _mm256_add_ps(a0, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q0 + k), rv)));
-                    a1 = _mm256_add_ps(a1, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q1 + k), rv)));
-                    a2 = _mm256_add_ps(a2, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q2 + k), rv)));
-                    a3 = _mm256_add_ps(a3, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q3 + k), rv)));
+                    a0 = _mm256_add_ps(a0, _mm256_min_ps(capv, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q0 + k), rv))));
+                    a1 = _mm256_add_ps(a1, _mm256_min_ps(capv, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q1 + k), rv))));
+                    a2 = _mm256_add_ps(a2, _mm256_min_ps(capv, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q2 + k), rv))));
+                    a3 = _mm256_add_ps(a3, _mm256_min_ps(capv, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(q3 + k), rv))));
                 }
                 float t[4][8];
                 _mm256_storeu_ps(t[0], a0); _mm256_storeu_ps(t[1], a1);
@@ -80,7 +82,7 @@ static void l1_avx2(const float *q, int64_t nq, const float *r, int64_t nr, int6
                 const float *rj = r + j * d;
                 __m256 a = _mm256_setzero_ps();
                 for (int64_t k = 0; k < d; k += 8)
-                    a = _mm256_add_ps(a, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(qi + k), _mm256_loadu_ps(rj + k))));
+                    a = _mm256_add_ps(a, _mm256_min_ps(capv, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_loadu_ps(qi + k), _mm256_loadu_ps(rj + k)))));
                 float t[8]; _mm256_storeu_ps(t, a);
                 float s = ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
                 update2(s, j, &best[i], &second[i], &bestIndex[i]);
@@ -90,13 +92,126 @@ static void l1_avx2(const float *q, int64_t nq, const float *r, int64_t nr, int6
 }
 #endif
 
-void doppel_l1_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
-                        const int64_t *exclude, float *best, float *second, int64_t *bestIndex) {
+static void nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
+                     const int64_t *exclude, float *best, float *second, int64_t *bestIndex, int cap) {
 #ifdef DOPPEL_X86
     if ((d % 8) == 0 && doppel_has_avx2()) {
-        l1_avx2(queries, nq, refs, nr, d, exclude, best, second, bestIndex);
+        l1_avx2(queries, nq, refs, nr, d, exclude, best, second, bestIndex, cap);
         return;
     }
 #endif
-    l1_portable(queries, nq, refs, nr, d, exclude, best, second, bestIndex);
+    l1_portable(queries, nq, refs, nr, d, exclude, best, second, bestIndex, cap);
+}
+
+void doppel_l1_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
+                        const int64_t *exclude, float *best, float *second, int64_t *bestIndex) {
+    nearest2(queries, nq, refs, nr, d, exclude, best, second, bestIndex, 0);
+}
+
+void doppel_gower_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
+                           const int64_t *exclude, float *best, float *second, int64_t *bestIndex) {
+    nearest2(queries, nq, refs, nr, d, exclude, best, second, bestIndex, 1);
+}
+
+static inline void top2(float v, int64_t j, float *b1, float *b2, int64_t *bi) {
+    if (v < *b1) { *b2 = *b1; *b1 = v; *bi = j; } else if (v < *b2) { *b2 = v; }
+}
+
+static void gower_cross_portable(const float *q, int64_t nq, const float *rb, int64_t nr, int64_t d,
+                                 const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
+                                 float *bestSubset, float *refBest) {
+    for (int64_t i = 0; i < nq; i++) {
+        const float *qi = q + i * d;
+        float b1 = FLT_MAX, b2 = FLT_MAX, bs = FLT_MAX; int64_t bi = -1;
+        for (int64_t j = 0; j < nr; j++) {
+            const float *blk = rb + (j / 8) * d * 8;
+            int lane = (int)(j % 8);
+            float s = 0;
+            for (int64_t k = 0; k < d; k++) s += fminf(fabsf(qi[k] - blk[k * 8 + lane]), 1.0f);
+            top2(s, j, &b1, &b2, &bi);
+            if (subset && subset[j] && s < bs) bs = s;
+            if (s < refBest[j]) refBest[j] = s;
+        }
+        best[i] = b1; second[i] = b2; bestIndex[i] = bi;
+        if (bestSubset) bestSubset[i] = bs;
+    }
+}
+
+#ifdef DOPPEL_X86
+__attribute__((target("avx2,fma")))
+static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_t nr, int64_t d,
+                             const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
+                             float *bestSubset, float *refBest) {
+    const __m256 signMask = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f), inf = _mm256_set1_ps(FLT_MAX);
+    const int64_t blocks = (nr + 7) / 8;
+    for (int64_t i = 0; i < nq; i++) { best[i] = FLT_MAX; second[i] = FLT_MAX; bestIndex[i] = -1; if (bestSubset) bestSubset[i] = FLT_MAX; }
+    int64_t i = 0;
+    for (; i < nq; i += 4) {
+        int m = nq - i < 4 ? (int)(nq - i) : 4;
+        const float *qs[4];
+        for (int u = 0; u < 4; u++) qs[u] = q + (i + (u < m ? u : 0)) * d;
+        __m256 subMin[4] = {inf, inf, inf, inf};
+        for (int64_t b = 0; b < blocks; b++) {
+            const float *blk = rb + b * d * 8;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t k = 0; k < d; k++) {
+                __m256 r = _mm256_loadu_ps(blk + k * 8);
+                a0 = _mm256_add_ps(a0, _mm256_min_ps(one, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_broadcast_ss(qs[0] + k), r))));
+                a1 = _mm256_add_ps(a1, _mm256_min_ps(one, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_broadcast_ss(qs[1] + k), r))));
+                a2 = _mm256_add_ps(a2, _mm256_min_ps(one, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_broadcast_ss(qs[2] + k), r))));
+                a3 = _mm256_add_ps(a3, _mm256_min_ps(one, _mm256_andnot_ps(signMask, _mm256_sub_ps(_mm256_broadcast_ss(qs[3] + k), r))));
+            }
+            __m256 acc[4] = {a0, a1, a2, a3};
+            int valid = nr - b * 8 < 8 ? (int)(nr - b * 8) : 8;
+            if (valid < 8) {
+                // Padding lanes are infinitely far.
+                float t[8];
+                for (int u = 0; u < 4; u++) {
+                    _mm256_storeu_ps(t, acc[u]);
+                    for (int l = valid; l < 8; l++) t[l] = FLT_MAX;
+                    acc[u] = _mm256_loadu_ps(t);
+                }
+            }
+            // Per-reference minima over the (valid) queries of this group.
+            __m256 rmin = acc[0];
+            for (int u = 1; u < m; u++) rmin = _mm256_min_ps(rmin, acc[u]);
+            float rm[8]; _mm256_storeu_ps(rm, rmin);
+            for (int l = 0; l < valid; l++) if (rm[l] < refBest[b * 8 + l]) refBest[b * 8 + l] = rm[l];
+            __m256 smask = inf;
+            if (subset) {
+                float sm[8];
+                for (int l = 0; l < 8; l++) sm[l] = (l < valid && subset[b * 8 + l]) ? 0.0f : FLT_MAX;
+                smask = _mm256_loadu_ps(sm);
+            }
+            for (int u = 0; u < m; u++) {
+                if (subset) subMin[u] = _mm256_min_ps(subMin[u], _mm256_max_ps(acc[u], smask));
+                // Only lanes below the current second-best can change the top two.
+                __m256 thr = _mm256_set1_ps(second[i + u]);
+                int mask = _mm256_movemask_ps(_mm256_cmp_ps(acc[u], thr, _CMP_LT_OQ));
+                if (!mask) continue;
+                float t[8]; _mm256_storeu_ps(t, acc[u]);
+                for (int l = 0; l < valid; l++) if (mask & (1 << l)) top2(t[l], b * 8 + l, &best[i + u], &second[i + u], &bestIndex[i + u]);
+            }
+        }
+        if (subset && bestSubset) {
+            for (int u = 0; u < m; u++) {
+                float t[8]; _mm256_storeu_ps(t, subMin[u]);
+                float v = FLT_MAX; for (int l = 0; l < 8; l++) if (t[l] < v) v = t[l];
+                bestSubset[i + u] = v;
+            }
+        }
+    }
+}
+#endif
+
+void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlocked, int64_t nr, int64_t d,
+                        const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
+                        float *bestSubset, float *refBest) {
+#ifdef DOPPEL_X86
+    if (doppel_has_avx2()) {
+        gower_cross_avx2(queries, nq, refsBlocked, nr, d, subset, best, second, bestIndex, bestSubset, refBest);
+        return;
+    }
+#endif
+    gower_cross_portable(queries, nq, refsBlocked, nr, d, subset, best, second, bestIndex, bestSubset, refBest);
 }

@@ -5,9 +5,11 @@ import DoppelData
 /// - `.standardized` (learners): numeric and datetime columns → (x − mean)/sd with missing set to 0
 ///   plus a 0/1 missing indicator when the reference has missing values; categorical → one-hot
 ///   (missing is its own level).
-/// - `.gower` (distances): numeric → (x − min)/(max − min) on the reference range, missing → a 0/1
-///   indicator with the value at 0; categorical → one-hot scaled by ½, so a mismatch costs 1. The L1
-///   distance divided by the number of columns is the Gower distance.
+/// - `.gower` (distances, one coordinate per column): numeric → (x − min)/(max − min) on the reference
+///   range, missing → a far sentinel; categorical → the category code (missing = −1). With each
+///   coordinate's distance capped at 1 (``NearestNeighbors/Metric/gower``), a category mismatch or a
+///   missing-vs-present pair costs 1 and two missing values cost 0: the sum divided by the number of
+///   columns is the Gower distance.
 public struct FeatureEncoder: Sendable {
     public enum Mode: Sendable { case standardized, gower }
     enum Part: Sendable {
@@ -18,6 +20,8 @@ public struct FeatureEncoder: Sendable {
     public let width: Int
     public let columnCount: Int
     public let mode: Mode
+    /// The value standing for a missing number in `.gower` mode (farther than 1 from any scaled value).
+    public static let missingSentinel = 1000.0
 
     /// Fits on `reference` using the given columns (default: every modelled column).
     public init(reference: Table, columns: [Int]? = nil, mode: Mode) {
@@ -41,11 +45,11 @@ public struct FeatureEncoder: Sendable {
                     center = present.min() ?? 0
                     scale = max((present.max() ?? 1) - center, 1e-12)
                 }
-                parts.append(.numeric(column: j, center: center, scale: scale, missingIndicator: hasMissing))
-                width += hasMissing ? 2 : 1
+                parts.append(.numeric(column: j, center: center, scale: scale, missingIndicator: hasMissing && mode == .standardized))
+                width += hasMissing && mode == .standardized ? 2 : 1
             case .categorical(_, let levels):
-                parts.append(.categorical(column: j, levels: levels.count, weight: mode == .gower ? 0.5 : 1))
-                width += levels.count + 1
+                parts.append(.categorical(column: j, levels: levels.count, weight: 1))
+                width += mode == .gower ? 1 : levels.count + 1
             case .text: continue
             }
         }
@@ -66,8 +70,10 @@ public struct FeatureEncoder: Sendable {
                 guard case .numeric(let v) = table.columns[j].values else { continue }
                 for i in 0..<n {
                     let x = v[i]
-                    if x.isNaN { if indicator { out[i * w + offset + 1] = 1 } }
-                    else {
+                    if x.isNaN {
+                        if indicator { out[i * w + offset + 1] = 1 }
+                        if mode == .gower { out[i * w + offset] = FeatureEncoder.missingSentinel }
+                    } else {
                         var s = (x - center) / scale
                         if mode == .gower { s = min(max(s, -1), 2) }
                         out[i * w + offset] = s
@@ -76,6 +82,11 @@ public struct FeatureEncoder: Sendable {
                 offset += indicator ? 2 : 1
             case let .categorical(j, levels, weight):
                 guard case .categorical(let c, _) = table.columns[j].values else { continue }
+                if mode == .gower {
+                    for i in 0..<n { out[i * w + offset] = Double(c[i]) }
+                    offset += 1
+                    continue
+                }
                 for i in 0..<n {
                     let k = c[i] < 0 ? levels : min(Int(c[i]), levels)
                     out[i * w + offset + k] = weight

@@ -174,9 +174,11 @@ struct EvaluateBench: ParsableCommand {
         print("Tables: \(rows) rows each (train, holdout, synthetic), \(tr.schema.columns.count) columns")
         print(String(format: "doppel full evaluation (fidelity, detection, utility ×2 learners, DCR/NNDR/MIA with exact NN on all rows, 4 risks, fairness): median %.2f s", m))
         if let r = report { print(r.timings.sorted { $0.key < $1.key }.map { String(format: "  %@ %.2f s", $0.key, $0.value) }.joined(separator: "\n")) }
-        if !common.noPython, let a = pythonAnchor("bench_sdmetrics_anonymeter.py", ["--train", paths[0], "--holdout", paths[1], "--synthetic", paths[2]]),
+        if !common.noPython, let a = pythonAnchor("bench_sdmetrics_anonymeter.py", ["--train", paths[0], "--holdout", paths[1], "--synthetic", paths[2],
+                                                                             "--n-attacks", "\(RiskReport.maxAttacks)", "--max-secrets", "2", "--skip-multivariate"]),
            let total = a["total_seconds"] as? Double {
-            print(String(format: "SDMetrics QualityReport + Anonymeter (3 evaluators): %.2f s", total))
+            print(String(format: "SDMetrics QualityReport + Anonymeter (univariate singling-out, linkability, inference on 2 secrets; %d attacks each): %.2f s", RiskReport.maxAttacks, total))
+            print("  steps: " + a.filter { $0.key.hasSuffix("_seconds") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
             print(String(format: "ratio: Doppel is %.1f× faster", total / m))
         }
     }

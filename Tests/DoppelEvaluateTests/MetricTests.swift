@@ -85,6 +85,21 @@ final class PrivacyMetricTests: XCTestCase {
             dist.sort()
             XCTAssertEqual(r.second[i], dist[1], accuracy: 1e-4)
         }
+        // The fused Gower kernel: per-query top two, nearest within a subset, per-reference nearest.
+        let subset = (0..<nr).map { $0 % 3 == 0 }
+        let cats = (0..<(nr * d)).map { k in k % 4 == 0 ? Double(k % 3) : refs[k] }, qcat = (0..<(nq * d)).map { k in k % 4 == 0 ? Double(k % 5) : qs[k] }
+        let g = GowerCross.search(queries: qcat, rows: nq, references: cats, rows: nr, dimension: d, subset: subset)
+        func gower(_ i: Int, _ j: Int) -> Double { (0..<d).reduce(0.0) { $0 + min(abs(qcat[i * d + $1] - cats[j * d + $1]), 1) } }
+        var refBest = [Double](repeating: .infinity, count: nr)
+        for i in 0..<nq {
+            let all = (0..<nr).map { gower(i, $0) }
+            for j in 0..<nr { refBest[j] = min(refBest[j], all[j]) }
+            let sorted = all.sorted()
+            XCTAssertEqual(g.nearest[i], sorted[0], accuracy: 1e-4); XCTAssertEqual(g.second[i], sorted[1], accuracy: 1e-4)
+            XCTAssertEqual(all[g.index[i]], sorted[0], accuracy: 1e-4)
+            XCTAssertEqual(g.nearestInSubset[i], (0..<nr).filter { subset[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
+        }
+        for j in 0..<nr { XCTAssertEqual(g.referenceNearest[j], refBest[j], accuracy: 1e-4) }
         // Leave-one-out search of a set against itself.
         let self_ = NearestNeighbors(refs, rows: nr, dimension: d).query(refs, rows: nr, exclude: Array(0..<nr))
         XCTAssertTrue(self_.index.enumerated().allSatisfy { $0.offset != $0.element })

@@ -68,33 +68,31 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
         let xt = enc.transform(train), xh = enc.transform(holdout), xs = enc.transform(synthetic)
         let nt = train.rowCount, nh = holdout.rowCount, ns = synthetic.rowCount
         let w = enc.width
-        let trainIndex = NearestNeighbors(xt, rows: nt, dimension: w)
-        let synToTrain = trainIndex.query(xs, rows: ns)
-        let holdToTrain = trainIndex.query(xh, rows: nh)
+        // Three fused passes give every distance (plus half a pass for the DOMIAS reference):
+        // synthetic × train, synthetic × holdout, holdout × train.
+        var rng = SeededGenerator(seed: seed, stream: 0xDC)
+        var order = Array(0..<nt)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+        var inSub = [Bool](repeating: false, count: nt)
+        for i in order.prefix(min(nt, nh)) { inSub[i] = true }
+        let synTrain = GowerCross.search(queries: xs, rows: ns, references: xt, rows: nt, dimension: w, subset: inSub)
+        let synHold = GowerCross.search(queries: xs, rows: ns, references: xh, rows: nh, dimension: w)
+        let holdTrain = GowerCross.search(queries: xh, rows: nh, references: xt, rows: nt, dimension: w)
 
-        let dcrS = synToTrain.nearest.map { $0 / cols }, dcrH = holdToTrain.nearest.map { $0 / cols }
+        let dcrS = synTrain.nearest.map { $0 / cols }, dcrH = holdTrain.nearest.map { $0 / cols }
         let exact = dcrS.filter { $0 == 0 }.count
         let holdExact = dcrH.filter { $0 == 0 }.count
 
         // DCR share against a train subsample of the holdout's size.
-        var rng = SeededGenerator(seed: seed, stream: 0xDC)
-        var order = Array(0..<nt)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
-        let sub = Array(order.prefix(min(nt, nh))).sorted()
-        var subData = [Double](repeating: 0, count: sub.count * w)
-        for (r, i) in sub.enumerated() { for k in 0..<w { subData[r * w + k] = xt[i * w + k] } }
-        let subIndex = NearestNeighbors(subData, rows: sub.count, dimension: w)
-        let holdIndex = NearestNeighbors(xh, rows: nh, dimension: w)
-        let dSub = subIndex.query(xs, rows: ns).nearest, dHold = holdIndex.query(xs, rows: ns).nearest
+        let dSub = synTrain.nearestInSubset, dHold = synHold.nearest
         let closerRows = (0..<ns).map { i in dSub[i] < dHold[i] ? 1.0 : (dSub[i] == dHold[i] ? 0.5 : 0) }
         let closer = closerRows.reduce(0, +)
 
         // NNDR.
-        func ratio(_ r: NearestNeighbors.Result) -> [Double] { zip(r.nearest, r.second).map { $1 > 0 ? $0 / $1 : 1 } }
+        func ratio(_ r: GowerCross.Result) -> [Double] { zip(r.nearest, r.second).map { $1 > 0 ? $0 / $1 : 1 } }
 
         // Membership inference: distance of each train / holdout record to the synthetic set.
-        let synIndex = NearestNeighbors(xs, rows: ns, dimension: w)
-        let memberD = synIndex.query(xt, rows: nt).nearest, nonMemberD = synIndex.query(xh, rows: nh).nearest
+        let memberD = synTrain.referenceNearest, nonMemberD = synHold.referenceNearest
         let scores = memberD.map { -$0 } + nonMemberD.map { -$0 }
         let labels = [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nh)
         let auc = ROC.auc(scores: scores, labels: labels) ?? 0.5
@@ -106,21 +104,19 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
         let half = nh / 2
         var domias = 0.5
         if half >= 2, nh - half >= 2 {
-            func rows(_ x: [Double], _ idx: ArraySlice<Int>) -> [Double] {
+            func rows(_ x: [Double], _ idx: [Int]) -> [Double] {
                 var out = [Double](repeating: 0, count: idx.count * w)
                 for (r, i) in idx.enumerated() { for k in 0..<w { out[r * w + k] = x[i * w + k] } }
                 return out
             }
-            let refIndex = NearestNeighbors(rows(xh, hold[..<half]), rows: half, dimension: w)
-            let nonMembers = rows(xh, hold[half...])
-            let members = rows(xt, ArraySlice(order.prefix(min(nt, nh - half))))
-            let nm = nonMembers.count / max(w, 1), mm = members.count / max(w, 1)
-            func score(_ x: [Double], _ n: Int) -> [Double] {
-                let ref = refIndex.query(x, rows: n).nearest, syn = synIndex.query(x, rows: n).nearest
-                return zip(ref, syn).map { log($0 + 1e-6) - log($1 + 1e-6) }
-            }
-            let s = score(members, mm) + score(nonMembers, nm)
-            domias = ROC.auc(scores: s, labels: [Bool](repeating: true, count: mm) + [Bool](repeating: false, count: nm)) ?? 0.5
+            let reference = Array(hold[..<half])
+            let nonMemberRows = Array(hold[half...]), memberRows = Array(order.prefix(min(nt, nh - half)))
+            let queries = rows(xt, memberRows) + rows(xh, nonMemberRows)
+            let toReference = GowerCross.search(queries: queries, rows: memberRows.count + nonMemberRows.count,
+                                                references: rows(xh, reference), rows: reference.count, dimension: w).nearest
+            let toSynthetic = memberRows.map { memberD[$0] } + nonMemberRows.map { nonMemberD[$0] }
+            let s = zip(toReference, toSynthetic).map { log($0 + 1e-6) - log($1 + 1e-6) }
+            domias = ROC.auc(scores: s, labels: [Bool](repeating: true, count: memberRows.count) + [Bool](repeating: false, count: nonMemberRows.count)) ?? 0.5
         }
 
         let hist = Histogram(a: dcrS, b: dcrH, bins: 30)
@@ -130,7 +126,7 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
             dcrSyntheticMedian: Stats.quantile(dcrS, 0.5), dcrHoldoutMedian: Stats.quantile(dcrH, 0.5),
             dcrSynthetic5thPercentile: Stats.quantile(dcrS, 0.05), dcrHoldout5thPercentile: Stats.quantile(dcrH, 0.05),
             dcrShare: Proportion(successes: closer, n: ns),
-            nndrSyntheticMedian: Stats.quantile(ratio(synToTrain), 0.5), nndrHoldoutMedian: Stats.quantile(ratio(holdToTrain), 0.5),
+            nndrSyntheticMedian: Stats.quantile(ratio(synTrain), 0.5), nndrHoldoutMedian: Stats.quantile(ratio(holdTrain), 0.5),
             membershipInferenceAUC: auc, densityRatioMIA_AUC: domias, dcrHistogram: hist, membershipROC: curve), closerRows)
     }
 }

@@ -64,7 +64,7 @@ public struct RiskReport: Codable, Sendable, Equatable {
             let aux = modelled.filter { $0 != s }
             guard !aux.isEmpty else { continue }
             let enc = FeatureEncoder(reference: train, columns: aux, mode: .gower)
-            let index = NearestNeighbors(enc.transform(synthetic), rows: synthetic.rowCount, dimension: enc.width)
+            let index = NearestNeighbors(enc.transform(synthetic), rows: synthetic.rowCount, dimension: enc.width, metric: .gower)
             func successes(_ t: Table) -> Int {
                 let nn = index.query(enc.transform(t), rows: t.rowCount).index
                 var k = 0
@@ -88,8 +88,8 @@ public struct RiskReport: Codable, Sendable, Equatable {
         if qi.count >= 2 {
             let a = Array(qi[..<(qi.count / 2)]), b = Array(qi[(qi.count / 2)...])
             let ea = FeatureEncoder(reference: train, columns: a, mode: .gower), eb = FeatureEncoder(reference: train, columns: b, mode: .gower)
-            let ia = NearestNeighbors(ea.transform(synthetic), rows: synthetic.rowCount, dimension: ea.width)
-            let ib = NearestNeighbors(eb.transform(synthetic), rows: synthetic.rowCount, dimension: eb.width)
+            let ia = NearestNeighbors(ea.transform(synthetic), rows: synthetic.rowCount, dimension: ea.width, metric: .gower)
+            let ib = NearestNeighbors(eb.transform(synthetic), rows: synthetic.rowCount, dimension: eb.width, metric: .gower)
             func successes(_ t: Table) -> Int {
                 let na = ia.query(ea.transform(t), rows: t.rowCount).index, nb = ib.query(eb.transform(t), rows: t.rowCount).index
                 return zip(na, nb).filter { $0 == $1 }.count

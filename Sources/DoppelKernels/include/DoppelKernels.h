@@ -13,9 +13,25 @@ extern "C" {
 void doppel_l1_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
                         const int64_t *exclude, float *best, float *second, int64_t *bestIndex);
 
+/// The same search with every coordinate's distance capped at 1: Σₖ min(|qₖ − rₖ|, 1). With numbers
+/// scaled to [0, 1] and categories stored as distinct integer codes this is the Gower distance
+/// (times the number of columns).
+void doppel_gower_nearest2(const float *queries, int64_t nq, const float *refs, int64_t nr, int64_t d,
+                           const int64_t *exclude, float *best, float *second, int64_t *bestIndex);
+
 /// Hints the CPU to fetch the cache line at p (used when walking a column of a parsed CSV, whose
 /// fields lie far apart in memory).
 static inline void doppel_prefetch(const void *p) { __builtin_prefetch(p, 0, 0); }
+
+/// Fused all-pairs Gower search between queries (nq × d, row-major) and references stored in blocks
+/// of 8 (`refsBlocked[(b·d + k)·8 + lane]` = coordinate k of reference 8b + lane; nr references, the
+/// last block padded). Per-coordinate distance min(|q − r|, 1). Writes, per query: the nearest and
+/// second-nearest distances and the nearest index, and (when `subset` is non-NULL, one byte per
+/// reference) the nearest distance among references whose subset byte is 1. Per reference it lowers
+/// `refBest[j]` to the nearest query distance (caller initialises it). One pass serves both directions.
+void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlocked, int64_t nr, int64_t d,
+                        const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
+                        float *bestSubset, float *refBest);
 
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
