@@ -100,7 +100,7 @@ public enum Evaluation {
         }
         let kAnon = KAnonymity.compute(inp.synthetic, quasiIdentifiers: inp.quasiIdentifiers)
         let fairness = timed("fairness") {
-            inp.sensitive.map { fairnessReport(column: $0, inp: inp, closer: closer) }
+            inp.sensitive.map { fairnessReport(column: $0, inp: inp, closer: closer, utility: utility) }
         }
         let gate = Gate.evaluate(policy: inp.policy, quality: quality, privacy: privacy, risks: risks, kAnonymity: kAnon)
         return EvaluationReport(
@@ -110,27 +110,17 @@ public enum Evaluation {
             fairness: fairness, policy: inp.policy, gate: gate, model: inp.model, timings: timings)
     }
 
-    static func fairnessReport(column: String, inp: Inputs, closer: [Double]) -> FairnessReport {
+    static func fairnessReport(column: String, inp: Inputs, closer: [Double], utility: UtilityReport?) -> FairnessReport {
         let j = inp.train.schema.index(of: column)!
         guard case .categorical(let ct, let levels) = inp.train.columns[j].values,
               case .categorical(let cs, _) = inp.synthetic.columns[j].values,
               case .categorical(let ch, _) = inp.holdout.columns[j].values else {
             return FairnessReport(column: column, groups: [])
         }
-        // Per-group utility on the holdout, first learner.
+        // Per-group utility on the holdout: the utility step's first-learner predictions.
         var trtrP: [Double] = [], tstrP: [Double] = [], yh: [Int] = [], holdRows: [Int] = [], classes = 0
-        if let target = inp.target, let t = inp.train.schema.index(of: target), case .categorical(_, let tl) = inp.train.columns[t].values {
-            classes = tl.count
-            let features = inp.train.schema.columns.indices.filter { $0 != t && inp.train.schema.columns[$0].isModelled }
-            let enc = FeatureEncoder(reference: inp.train, columns: features, mode: .standardized)
-            let (xt, yt) = Supervised.xy(inp.train, enc, t), (xs, ys) = Supervised.xy(inp.synthetic, enc, t)
-            if case .categorical(let hc, _) = inp.holdout.columns[t].values {
-                holdRows = (0..<inp.holdout.rowCount).filter { hc[$0] >= 0 }
-                yh = holdRows.map { Int(hc[$0]) }
-            }
-            let (xh, _) = Supervised.xy(inp.holdout, enc, t)
-            trtrP = Supervised.probabilities("logistic regression", xt, yt, xh, width: enc.width, classes: classes)
-            tstrP = Supervised.probabilities("logistic regression", xs, ys, xh, width: enc.width, classes: classes)
+        if let p = utility?.holdoutPredictions, !p.trtr.isEmpty, !p.tstr.isEmpty {
+            trtrP = p.trtr; tstrP = p.tstr; yh = p.labels; holdRows = p.rows; classes = p.classes
         }
         var groups: [FairnessReport.Group] = []
         for (k, value) in levels.enumerated() {

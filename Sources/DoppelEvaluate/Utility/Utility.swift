@@ -22,6 +22,19 @@ public struct UtilityReport: Codable, Sendable, Equatable {
     public var tstr: [LearnerScores]
     /// TSTR / TRTR of the headline figure (AUC for classification, R² for regression), first learner.
     public var ratio: Double?
+    /// The first learner's class probabilities on the holdout rows with a target (not written to JSON),
+    /// reused by the per-group fairness figures.
+    public var holdoutPredictions: HoldoutPredictions? = nil
+
+    public struct HoldoutPredictions: Sendable, Equatable {
+        public var rows: [Int]
+        public var labels: [Int]
+        public var classes: Int
+        public var trtr: [Double]
+        public var tstr: [Double]
+    }
+
+    enum CodingKeys: String, CodingKey { case target, task, trtr, tstr, ratio }
 
     public static func compute(train: Table, holdout: Table, synthetic: Table, target: String) throws -> UtilityReport {
         guard let t = train.schema.index(of: target) else { throw DoppelError.usage(message: "--target: no column '\(target)'") }
@@ -30,6 +43,7 @@ public struct UtilityReport: Codable, Sendable, Equatable {
         let features = train.schema.columns.indices.filter { $0 != t && train.schema.columns[$0].isModelled }
         let enc = FeatureEncoder(reference: train, columns: features, mode: .standardized)
         var trtr: [LearnerScores] = [], tstr: [LearnerScores] = []
+        var predictions: HoldoutPredictions? = nil
         let task: String
         switch train.columns[t].values {
         case .categorical(_, let levels):
@@ -40,8 +54,13 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let present = Array(Set(yt.map { Int($0) })).sorted()
             guard present.count >= 2 else { throw DoppelError.usage(message: "--target '\(target)' has a single class in the training data") }
             for learner in Supervised.classifiers {
-                trtr.append(Supervised.classify(learner, xt, yt, xh, yh, width: enc.width, classes: levels.count))
-                tstr.append(Supervised.classify(learner, xs, ys, xh, yh, width: enc.width, classes: levels.count))
+                let (a, pa) = Supervised.classify(learner, xt, yt, xh, yh, width: enc.width, classes: levels.count)
+                let (b, pb) = Supervised.classify(learner, xs, ys, xh, yh, width: enc.width, classes: levels.count)
+                trtr.append(a); tstr.append(b)
+                if predictions == nil, case .categorical(let hc, _) = holdout.columns[t].values {
+                    let rows = (0..<holdout.rowCount).filter { hc[$0] >= 0 }
+                    predictions = HoldoutPredictions(rows: rows, labels: yh.map { Int($0) }, classes: levels.count, trtr: pa, tstr: pb)
+                }
             }
         case .numeric:
             task = "regression"
@@ -60,7 +79,7 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             if let x = a.auc, let y = b.auc, x > 0 { ratio = y / x }
             else if let x = a.r2, let y = b.r2, x > 0 { ratio = y / x }
         }
-        return UtilityReport(target: target, task: task, trtr: trtr, tstr: tstr, ratio: ratio)
+        return UtilityReport(target: target, task: task, trtr: trtr, tstr: tstr, ratio: ratio, holdoutPredictions: predictions)
     }
 }
 
@@ -98,11 +117,11 @@ public enum Supervised {
         return model.predictProbabilities(x: xt, rows: m)
     }
 
-    static func classify(_ learner: String, _ x: [Double], _ y: [Double], _ xh: [Double], _ yh: [Double], width: Int, classes: Int) -> LearnerScores {
-        guard !y.isEmpty, !yh.isEmpty else { return LearnerScores(learner: learner) }
+    static func classify(_ learner: String, _ x: [Double], _ y: [Double], _ xh: [Double], _ yh: [Double], width: Int, classes: Int) -> (LearnerScores, [Double]) {
+        guard !y.isEmpty, !yh.isEmpty else { return (LearnerScores(learner: learner), []) }
         let p = probabilities(learner, x, y, xh, width: width, classes: classes)
-        return LearnerScores(learner: learner, auc: multiclassAUC(p, yh.map { Int($0) }, classes: classes),
-                             accuracy: accuracy(p, yh.map { Int($0) }, classes: classes))
+        return (LearnerScores(learner: learner, auc: multiclassAUC(p, yh.map { Int($0) }, classes: classes),
+                              accuracy: accuracy(p, yh.map { Int($0) }, classes: classes)), p)
     }
 
     static func regress(_ learner: String, _ x: [Double], _ y: [Double], _ xh: [Double], _ yh: [Double], width: Int) -> LearnerScores {
