@@ -19,10 +19,9 @@ public enum Pipeline {
 }
 
 extension Pipeline {
-    /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns whose categories
-    /// the schema does not fix get the union of the three files' categories (train's first), so a rare
-    /// category present only in the holdout is not an error; any value that does not fit its column's
-    /// kind is an error naming the file, line and column.
+    /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the
+    /// schema's and the three files' categories, so a rare category present only in the holdout is not
+    /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
     public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
         let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
         var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])
@@ -32,11 +31,13 @@ extension Pipeline {
                                      (missing.isEmpty ? "" : "; missing: \(missing.sorted().joined(separator: ", "))") +
                                      (extra.isEmpty ? "" : "; extra: \(extra.sorted().joined(separator: ", "))"))
         }
-        let open = schema.columns.indices.filter { schema.columns[$0].kind == .categorical && (schemaPath == nil || schema.columns[$0].categories == nil) }
+        // Real holdout rows may hold categories the training rows lack: every categorical column gets the
+        // union (schema categories first), so that is not an error.
+        let open = schema.columns.indices.filter { schema.columns[$0].kind == .categorical }
         if !open.isEmpty {
             var discover = schema
             for j in open { discover.columns[j].categories = nil }
-            var union = [[String]](repeating: [], count: schema.columns.count)
+            var union = schema.columns.map { $0.categories ?? [] }
             for d in docs {
                 let t = try Table(document: d, schema: discover)
                 for j in open { if case .categorical(_, let levels) = t.columns[j].values { union[j].append(contentsOf: levels) } }

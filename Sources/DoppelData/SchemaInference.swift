@@ -58,6 +58,8 @@ public enum SchemaInference {
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
+                        // Float-representation noise (6.300000000000001) counts as the shortest decimals that reproduce the value.
+                        if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
                         if dec < 0 { maxDecimals = max(maxDecimals, 17) } else { maxDecimals = max(maxDecimals, dec) }
                         if v != v.rounded() || dec != 0 { allIntegral = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
@@ -148,6 +150,16 @@ public enum SchemaInference {
         spec.kind = .categorical
         spec.categories = strings.sorted()
         return spec
+    }
+
+    /// The fewest decimals d ≤ `upTo` with |v − round(v, d)| ≤ 1e-12·max(1, |v|).
+    static func significantDecimals(_ v: Double, upTo: Int) -> Int {
+        var scale = 1.0
+        for d in 0..<upTo {
+            if abs(v - (v * scale).rounded() / scale) <= 1e-12 * max(1, abs(v)) { return d }
+            scale *= 10
+        }
+        return upTo
     }
 
     /// The first candidate layout that parses every non-missing value, with a note on ambiguity.

@@ -64,6 +64,13 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(b, 1577836800)
     }
 
+    func testFloatNoiseDoesNotInflateDecimals() throws {
+        XCTAssertEqual(SchemaInference.significantDecimals(6.300000000000001, upTo: 15), 1)
+        XCTAssertEqual(SchemaInference.significantDecimals(0.262939453, upTo: 9), 9)
+        let schema = SchemaInference.infer(try parse("t\n6.300000000000001\n4.4\n0.1\n"))
+        XCTAssertEqual(schema["t"]?.decimals, 1)
+    }
+
     func testNameHeuristics() {
         XCTAssertEqual(NameHeuristics.classify("fake_first_name"), .personName)
         XCTAssertEqual(NameHeuristics.classify("LastName"), .personName)

@@ -18,8 +18,10 @@ final class FidelityMetricTests: XCTestCase {
     func testTVComplementHandComputed() {
         // real a,a,b; synthetic a,b,b: TV = ½(|2/3 − 1/3| + |1/3 − 2/3|) = 1/3.
         XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, 0, 1], synthetic: [0, 1, 1], levels: 2)!, 2.0 / 3, accuracy: 1e-12)
-        // Missing is its own category.
-        XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, -1], synthetic: [0, 0], levels: 1)!, 0.5, accuracy: 1e-12)
+        // Missing values are dropped on both sides (their rate is compared separately).
+        XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, -1], synthetic: [0, 0], levels: 1)!, 1, accuracy: 1e-12)
+        // Categories seen only in the synthetic data count: real a,a vs synthetic a,b → TV = ½(½ + ½).
+        XCTAssertEqual(ColumnShapeMetrics.tvComplement(real: [0, 0], synthetic: [0, 1], levels: 2)!, 0.5, accuracy: 1e-12)
     }
 
     func testPairMetricsHandComputed() {

@@ -3,10 +3,11 @@ import DoppelData
 /// Per-column fidelity metrics, defined as in SDMetrics so figures are comparable with published ones.
 public enum ColumnShapeMetrics {
     /// KS complement: 1 − D, where D = supₓ |F_real(x) − F_syn(x)| is the two-sample
-    /// Kolmogorov–Smirnov statistic on the non-missing values (SDMetrics `KSComplement`).
-    /// Returns nil when either side has no values.
+    /// Kolmogorov–Smirnov statistic on the non-missing values rounded to 14 decimals, as SDMetrics
+    /// `KSComplement` rounds them. Returns nil when either side has no values.
     public static func ksComplement(real: [Double], synthetic: [Double]) -> Double? {
-        let a = real.filter { !$0.isNaN }.sorted(), b = synthetic.filter { !$0.isNaN }.sorted()
+        func r14(_ v: Double) -> Double { abs(v) < 1e4 ? (v * 1e14).rounded() / 1e14 : v }
+        let a = real.filter { !$0.isNaN }.map(r14).sorted(), b = synthetic.filter { !$0.isNaN }.map(r14).sorted()
         guard !a.isEmpty, !b.isEmpty else { return nil }
         var i = 0, j = 0, d = 0.0
         let na = Double(a.count), nb = Double(b.count)
@@ -19,21 +20,17 @@ public enum ColumnShapeMetrics {
         return 1 - d
     }
 
-    /// TV complement: 1 − ½ Σ_c |p_real(c) − p_syn(c)| over the categories present in the real data,
-    /// missing counted as a category of its own (SDMetrics `TVComplement`).
+    /// TV complement: 1 − ½ Σ_c |p_real(c) − p_syn(c)| over every category of either side, with
+    /// missing values dropped on both sides and shares taken over each side's non-missing values
+    /// (SDMetrics 0.32 `TVComplement`; missing rates are compared separately).
     public static func tvComplement(real: [Int32], synthetic: [Int32], levels: Int) -> Double? {
-        guard !real.isEmpty, !synthetic.isEmpty else { return nil }
-        var pr = [Double](repeating: 0, count: levels + 1), ps = pr
-        for c in real { pr[Int(c) + 1] += 1 }
-        for c in synthetic { ps[Int(c) + 1] += 1 }
-        // Only categories seen in the real data count; synthetic frequencies are renormalised over them.
-        var synTotal = 0.0
-        for k in pr.indices where pr[k] > 0 { synTotal += ps[k] }
-        let realTotal = Double(real.count)
+        var pr = [Double](repeating: 0, count: levels), ps = pr
+        var nr = 0.0, ns = 0.0
+        for c in real where c >= 0 { pr[Int(c)] += 1; nr += 1 }
+        for c in synthetic where c >= 0 { ps[Int(c)] += 1; ns += 1 }
+        guard nr > 0, ns > 0 else { return nil }
         var tv = 0.0
-        for k in pr.indices where pr[k] > 0 {
-            tv += abs(pr[k] / realTotal - (synTotal > 0 ? ps[k] / synTotal : 0))
-        }
+        for k in 0..<levels { tv += abs(pr[k] / nr - ps[k] / ns) }
         return 1 - tv / 2
     }
 

@@ -223,7 +223,7 @@ public struct CopulaSampler: BlockSampler {
                 var out = [Double](repeating: .nan, count: m)
                 let scale: Double? = spec.kind == .datetime
                     ? (spec.format?.isDateOnly == true ? 1 / 86400 : 1)
-                    : spec.decimals.map { pow(10, Double($0)) }
+                    : spec.decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }   // finer scales add float noise
                 for i in 0..<m where !isMissing(i) {
                     var x = marginal.quantile(Normal.cdf(z[i * d + vd]))
                     if let s = scale { x = (x * s).rounded() / s }
