@@ -117,14 +117,17 @@ public final class CSVWriter {
             if abs(scaled) < 9.0e15 {
                 var x = Int64(scaled)
                 if x < 0 { out.append(0x2D); x = -x }
-                // Digits are written least-significant first, then the new range is reversed in place.
-                let first = out.count
-                var written = 0
-                repeat {
-                    if written == d && d > 0 { out.append(0x2E) }
-                    out.append(UInt8(0x30 + x % 10)); x /= 10; written += 1
-                } while x > 0 || written <= d
-                out[first...].reverse()
+                // Digits are written least-significant first into a stack buffer, then appended reversed.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
+                    var n = 0, written = 0
+                    repeat {
+                        if written == d && d > 0 { buf[n] = 0x2E; n += 1 }
+                        buf[n] = UInt8(truncatingIfNeeded: 0x30 + x % 10); n += 1; x /= 10; written += 1
+                    } while x > 0 || written <= d
+                    var i = 0, j = n - 1
+                    while i < j { let t = buf[i]; buf[i] = buf[j]; buf[j] = t; i += 1; j -= 1 }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
+                }
                 return
             }
         }
@@ -157,34 +160,63 @@ extension Table {
         }
     }
 
-    /// The CSV lines of the given rows.
+    /// The CSV lines of the given rows. Each column is formatted in one pass into a shared byte arena
+    /// (no per-cell enum matching), then the cells are interleaved into lines.
     public func csvRowBytes(_ rows: Range<Int>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(rows.count * columns.count * 6)
-        let levelBytes: [[[UInt8]]] = columns.map { col in
-            if case .categorical(_, let levels) = col.values {
-                return levels.map { var b: [UInt8] = []; CSVWriter.appendField($0, to: &b); return b }
-            }
-            return []
-        }
-        let decimals: [Int?] = schema.columns.map { $0.decimals ?? ($0.integer == true ? 0 : nil) }
-        for i in rows {
-            for (k, col) in columns.enumerated() {
-                if k > 0 { out.append(0x2C) }
-                switch col.values {
-                case .numeric(let v):
-                    let x = v[i]
-                    if x.isNaN { continue }
-                    if let f = schema.columns[k].format, schema.columns[k].kind == .datetime { f.format(x, into: &out) }
-                    else { CSVWriter.appendNumber(x, decimals: decimals[k], to: &out) }
-                case .categorical(let codes, _):
-                    let c = codes[i]
-                    if c >= 0 { out.append(contentsOf: levelBytes[k][Int(c)]) }
-                case .text(let t):
-                    if let s = t[i] { CSVWriter.appendField(s, to: &out) }
+        let n = rows.count, cols = columns.count
+        var arena: [UInt8] = []
+        arena.reserveCapacity(n * cols * 6)
+        var ends = [Int](repeating: 0, count: n * cols)      // column-major cell end offsets
+        for (k, col) in columns.enumerated() {
+            let spec = schema.columns[k]
+            let base = k * n
+            switch col.values {
+            case .numeric(let v):
+                let decimals = spec.decimals ?? (spec.integer == true ? 0 : nil)
+                let format = spec.kind == .datetime ? spec.format : nil
+                v.withUnsafeBufferPointer { vb in
+                    for (r, i) in rows.enumerated() {
+                        let x = vb[i]
+                        if !x.isNaN {
+                            if let f = format { f.format(x, into: &arena) } else { CSVWriter.appendNumber(x, decimals: decimals, to: &arena) }
+                        }
+                        ends[base + r] = arena.count
+                    }
+                }
+            case .categorical(let codes, let levels):
+                var levelBytes: [UInt8] = [], levelEnds: [Int] = [0]
+                for l in levels { CSVWriter.appendField(l, to: &levelBytes); levelEnds.append(levelBytes.count) }
+                levelBytes.withUnsafeBufferPointer { lb in
+                    codes.withUnsafeBufferPointer { cb in
+                        for (r, i) in rows.enumerated() {
+                            let c = Int(cb[i])
+                            if c >= 0 { arena.append(contentsOf: UnsafeBufferPointer(rebasing: lb[levelEnds[c]..<levelEnds[c + 1]])) }
+                            ends[base + r] = arena.count
+                        }
+                    }
+                }
+            case .text(let t):
+                for (r, i) in rows.enumerated() {
+                    if let s = t[i] { CSVWriter.appendField(s, to: &arena) }
+                    ends[base + r] = arena.count
                 }
             }
-            out.append(0x0A)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(arena.count + n * cols + n)
+        arena.withUnsafeBufferPointer { ab in
+            ends.withUnsafeBufferPointer { eb in
+                for r in 0..<n {
+                    for k in 0..<cols {
+                        if k > 0 { out.append(0x2C) }
+                        let idx = k * n + r
+                        let start = idx == 0 ? 0 : eb[idx - 1]
+                        let end = eb[idx]
+                        if end > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: ab[start..<end])) }
+                    }
+                    out.append(0x0A)
+                }
+            }
         }
         return out
     }
