@@ -87,11 +87,7 @@ public struct Table: Sendable, Equatable {
     /// A seeded random split into two tables with `fraction` of the rows in the first.
     public func split(fraction: Double, seed: UInt64) -> (Table, Table) {
         var rng = SeededGenerator(seed: seed)
-        var order = Array(0..<rowCount)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            let j = rng.nextInt(below: i + 1)
-            order.swapAt(i, j)
-        }
+        let order = rng.permutation(rowCount)
         let k = Int((Double(rowCount) * fraction).rounded())
         return (rows(Array(order[..<k]).sorted()), rows(Array(order[k...]).sorted()))
     }

@@ -60,6 +60,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return Int(truncatingIfNeeded: next(upperBound: UInt64(n)))
     }
 
+    /// Shuffles `array` in place by Fisher–Yates with this generator. Unlike the standard library's
+    /// `shuffle(using:)`, whose algorithm may change between Swift releases, the result is fixed forever.
+    @inlinable
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        for i in stride(from: array.count - 1, to: 0, by: -1) { array.swapAt(i, nextInt(below: i + 1)) }
+    }
+
+    /// A seeded permutation of `0..<n` (see ``shuffle(_:)``).
+    @inlinable
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        shuffle(&p)
+        return p
+    }
+
     /// A standard normal draw (Box–Muller on two uniforms; one draw per call, deterministic).
     @inlinable
     public mutating func nextNormal() -> Double {

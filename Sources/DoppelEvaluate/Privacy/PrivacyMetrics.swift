@@ -72,7 +72,7 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
         // synthetic × train, synthetic × holdout, holdout × train.
         var rng = SeededGenerator(seed: seed, stream: 0xDC)
         var order = Array(0..<nt)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+        rng.shuffle(&order)
         var inSub = [Bool](repeating: false, count: nt)
         for i in order.prefix(min(nt, nh)) { inSub[i] = true }
         let synTrain = GowerCross.search(queries: xs, rows: ns, references: xt, rows: nt, dimension: w, subset: inSub)
@@ -100,7 +100,7 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
 
         // DOMIAS-style attack: reference = first half of a shuffled holdout, non-members = second half.
         var hold = Array(0..<nh)
-        for i in stride(from: hold.count - 1, to: 0, by: -1) { hold.swapAt(i, rng.nextInt(below: i + 1)) }
+        rng.shuffle(&hold)
         let half = nh / 2
         var domias = 0.5
         if half >= 2, nh - half >= 2 {

@@ -51,7 +51,7 @@ public struct RiskReport: Codable, Sendable, Equatable {
         let n = min(maxAttacks, train.rowCount, holdout.rowCount)
         func sample(_ count: Int, _ k: Int) -> [Int] {
             var idx = Array(0..<count)
-            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&idx)
             return Array(idx.prefix(k)).sorted()
         }
         let targets = train.rows(sample(train.rowCount, n)), controls = holdout.rows(sample(holdout.rowCount, n))
@@ -119,7 +119,7 @@ public struct RiskReport: Codable, Sendable, Equatable {
             }
         }
         if !predicates.isEmpty {
-            for i in stride(from: predicates.count - 1, to: 0, by: -1) { predicates.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&predicates)
             let used = Array(predicates.prefix(maxAttacks))
             let sized = train.rows(sample(train.rowCount, min(train.rowCount, holdout.rowCount)))
             func isolates(_ t: Table, _ p: (Int, (Double) -> Bool, (Int32) -> Bool)) -> Bool {

@@ -178,14 +178,14 @@ public struct DetectionReport: Codable, Sendable, Equatable {
         let n = min(real.rowCount, synthetic.rowCount)
         func pick(_ t: Table) -> [Double] {
             var idx = Array(0..<t.rowCount)
-            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, rng.nextInt(below: i + 1)) }
+            rng.shuffle(&idx)
             return enc.transform(t.rows(Array(idx.prefix(n))))
         }
         let xr = pick(real), xs = pick(synthetic)
         var x = xr + xs
         var y = [Double](repeating: 0, count: n) + [Double](repeating: 1, count: n)
         var order = Array(0..<(2 * n))
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+        rng.shuffle(&order)
         var shuffled = [Double](repeating: 0, count: x.count)
         for (r, i) in order.enumerated() { for k in 0..<w { shuffled[r * w + k] = x[i * w + k] } }
         x = shuffled; y = order.map { y[$0] }
