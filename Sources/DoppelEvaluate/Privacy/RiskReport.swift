@@ -97,44 +97,80 @@ public struct RiskReport: Codable, Sendable, Equatable {
             linkability = Risk(name: "linkability", attackSuccesses: successes(targets), controlSuccesses: successes(controls), attacks: n)
         }
 
-        // Univariate singling-out: predicates that isolate one synthetic row (a value seen once, or
-        // beyond the synthetic extremes); success when the predicate isolates exactly one row of the
-        // training subsample (same size as the holdout), control when it isolates one holdout row.
+        // Univariate singling-out, as Anonymeter generates it: from the synthetic table, one query per
+        // column value seen once (`col == v`), the extremes (`col <= min`, `col >= max`) and "missing"
+        // when exactly one value is missing; shuffled, and kept only when the query isolates exactly one
+        // synthetic row. Success when it isolates exactly one row of a training subsample of the
+        // holdout's size (Anonymeter instead corrects the control count for the size difference);
+        // control when it isolates exactly one holdout row.
         var singling: Risk? = nil
-        var predicates: [(Int, (Double) -> Bool, (Int32) -> Bool)] = []
+        var predicates: [SinglingOutQuery] = []
         for j in modelled {
             switch synthetic.columns[j].values {
             case .categorical(let c, _):
                 var counts: [Int32: Int] = [:]
                 for x in c { counts[x, default: 0] += 1 }
-                for (v, k) in counts.sorted(by: { $0.key < $1.key }) where k == 1 && v >= 0 { predicates.append((j, { _ in false }, { $0 == v })) }
+                if counts[-1] == 1 { predicates.append(SinglingOutQuery(column: j, test: .missing)) }
+                for (v, k) in counts.sorted(by: { $0.key < $1.key }) where k == 1 && v >= 0 { predicates.append(SinglingOutQuery(column: j, test: .code(v))) }
             case .numeric(let v):
                 let present = v.filter { !$0.isNaN }
+                if v.count - present.count == 1 { predicates.append(SinglingOutQuery(column: j, test: .missing)) }
                 guard let lo = present.min(), let hi = present.max() else { continue }
-                predicates.append((j, { $0 <= lo }, { _ in false })); predicates.append((j, { $0 >= hi }, { _ in false }))
+                predicates.append(SinglingOutQuery(column: j, test: .atMost(lo))); predicates.append(SinglingOutQuery(column: j, test: .atLeast(hi)))
                 var counts: [Double: Int] = [:]
                 for x in present { counts[x, default: 0] += 1 }
-                for (x, k) in counts.sorted(by: { $0.key < $1.key }) where k == 1 { predicates.append((j, { $0 == x }, { _ in false })) }
+                for (x, k) in counts.sorted(by: { $0.key < $1.key }) where k == 1 { predicates.append(SinglingOutQuery(column: j, test: .value(x))) }
             case .text: continue
             }
         }
-        if !predicates.isEmpty {
-            rng.shuffle(&predicates)
-            let used = Array(predicates.prefix(maxAttacks))
+        rng.shuffle(&predicates)
+        var used: [SinglingOutQuery] = []
+        var seen = Set<SinglingOutQuery>()
+        for q in predicates where used.count < maxAttacks && q.isolates(synthetic) && seen.insert(q).inserted { used.append(q) }
+        if !used.isEmpty {
             let sized = train.rows(sample(train.rowCount, min(train.rowCount, holdout.rowCount)))
-            func isolates(_ t: Table, _ p: (Int, (Double) -> Bool, (Int32) -> Bool)) -> Bool {
-                var matches = 0
-                switch t.columns[p.0].values {
-                case .numeric(let v): for x in v where !x.isNaN && p.1(x) { matches += 1; if matches > 1 { return false } }
-                case .categorical(let c, _): for x in c where p.2(x) { matches += 1; if matches > 1 { return false } }
-                case .text: return false
-                }
-                return matches == 1
-            }
-            let main = used.filter { isolates(sized, $0) }.count
-            let control = used.filter { isolates(holdout, $0) }.count
+            let main = used.filter { $0.isolates(sized) }.count
+            let control = used.filter { $0.isolates(holdout) }.count
             singling = Risk(name: "singling out", attackSuccesses: main, controlSuccesses: control, attacks: used.count)
         }
         return RiskReport(singlingOut: singling, linkability: linkability, inference: inference)
+    }
+}
+
+/// One univariate singling-out query on a column.
+struct SinglingOutQuery: Hashable {
+    enum Test: Hashable { case value(Double), atMost(Double), atLeast(Double), code(Int32), missing }
+    var column: Int
+    var test: Test
+
+    /// True when exactly one row of `t` satisfies the query.
+    func isolates(_ t: Table) -> Bool {
+        var matches = 0
+        switch t.columns[column].values {
+        case .numeric(let v):
+            for x in v {
+                let hit: Bool
+                switch test {
+                case .value(let a): hit = x == a
+                case .atMost(let a): hit = x <= a
+                case .atLeast(let a): hit = x >= a
+                case .missing: hit = x.isNaN
+                case .code: hit = false
+                }
+                if hit { matches += 1; if matches > 1 { return false } }
+            }
+        case .categorical(let c, _):
+            for x in c {
+                let hit: Bool
+                switch test {
+                case .code(let a): hit = x == a
+                case .missing: hit = x < 0
+                default: hit = false
+                }
+                if hit { matches += 1; if matches > 1 { return false } }
+            }
+        case .text: return false
+        }
+        return matches == 1
     }
 }
