@@ -89,7 +89,8 @@ public enum PairTrendMetrics {
         for i in synA.indices { ps[Int64(synA[i]) << 32 | Int64(UInt32(bitPattern: synB[i])), default: 0] += 1 }
         let nr = Double(realA.count), ns = Double(synA.count)
         var tv = 0.0
-        for key in Set(pr.keys).union(ps.keys) { tv += abs((pr[key] ?? 0) / nr - (ps[key] ?? 0) / ns) }
+        // Sorted keys: a fixed summation order keeps the figure identical from run to run.
+        for key in Set(pr.keys).union(ps.keys).sorted() { tv += abs((pr[key] ?? 0) / nr - (ps[key] ?? 0) / ns) }
         return 1 - tv / 2
     }
 
@@ -124,7 +125,7 @@ public enum PairTrendMetrics {
         let n = Double(a.count)
         guard ra.count >= 2, rb.count >= 2, n > 0 else { return nil }
         var chi2 = 0.0
-        for (x, nx) in ra { for (y, ny) in rb {
+        for (x, nx) in ra.sorted(by: { $0.key < $1.key }) { for (y, ny) in rb.sorted(by: { $0.key < $1.key }) {
             let e = nx * ny / n
             let o = joint[Int64(x) << 32 | Int64(UInt32(bitPattern: y))] ?? 0
             chi2 += (o - e) * (o - e) / e

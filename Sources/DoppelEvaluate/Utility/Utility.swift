@@ -53,9 +53,14 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
             let present = Array(Set(yt.map { Int($0) })).sorted()
             guard present.count >= 2 else { throw DoppelError.usage(message: "--target '\(target)' has a single class in the training data") }
-            for learner in Supervised.classifiers {
-                let (a, pa) = Supervised.classify(learner, xt, yt, xh, yh, width: enc.width, classes: levels.count)
-                let (b, pb) = Supervised.classify(learner, xs, ys, xh, yh, width: enc.width, classes: levels.count)
+            // Each (learner, training set) fit is independent and takes seconds: run them on all cores.
+            let jobs = Supervised.classifiers.flatMap { l in [(l, true), (l, false)] }
+            let fitted = try parallelMap(jobs.count) { k in
+                jobs[k].1 ? Supervised.classify(jobs[k].0, xt, yt, xh, yh, width: enc.width, classes: levels.count)
+                          : Supervised.classify(jobs[k].0, xs, ys, xh, yh, width: enc.width, classes: levels.count)
+            }
+            for li in Supervised.classifiers.indices {
+                let (a, pa) = fitted[2 * li], (b, pb) = fitted[2 * li + 1]
                 trtr.append(a); tstr.append(b)
                 if predictions == nil, case .categorical(let hc, _) = holdout.columns[t].values {
                     let rows = (0..<holdout.rowCount).filter { hc[$0] >= 0 }
@@ -67,10 +72,12 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xh, yh) = Supervised.xy(holdout, enc, t)
             let (xt, yt) = Supervised.xy(train, enc, t)
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
-            for learner in Supervised.regressors {
-                trtr.append(Supervised.regress(learner, xt, yt, xh, yh, width: enc.width))
-                tstr.append(Supervised.regress(learner, xs, ys, xh, yh, width: enc.width))
+            let jobs = Supervised.regressors.flatMap { l in [(l, true), (l, false)] }
+            let fitted = try parallelMap(jobs.count) { k in
+                jobs[k].1 ? Supervised.regress(jobs[k].0, xt, yt, xh, yh, width: enc.width)
+                          : Supervised.regress(jobs[k].0, xs, ys, xh, yh, width: enc.width)
             }
+            for li in Supervised.regressors.indices { trtr.append(fitted[2 * li]); tstr.append(fitted[2 * li + 1]) }
         case .text:
             throw DoppelError.usage(message: "--target '\(target)' is not modelled")
         }
@@ -189,18 +196,20 @@ public struct DetectionReport: Codable, Sendable, Equatable {
         var shuffled = [Double](repeating: 0, count: x.count)
         for (r, i) in order.enumerated() { for k in 0..<w { shuffled[r * w + k] = x[i * w + k] } }
         x = shuffled; y = order.map { y[$0] }
-        var aucs: [Double] = []
         let total = 2 * n
-        for f in 0..<folds {
+        let (xAll, yAll) = (x, y)
+        // The folds are independent fits: run them on all cores.
+        let aucs: [Double] = ((try? parallelMap(folds) { f -> Double? in
             let lo = total * f / folds, hi = total * (f + 1) / folds
             var xtr: [Double] = [], ytr: [Double] = [], xte: [Double] = [], yte: [Double] = []
+            xtr.reserveCapacity((total - (hi - lo)) * w); xte.reserveCapacity((hi - lo) * w)
             for i in 0..<total {
-                let row = x[(i * w)..<((i + 1) * w)]
-                if i >= lo && i < hi { xte += row; yte.append(y[i]) } else { xtr += row; ytr.append(y[i]) }
+                let row = xAll[(i * w)..<((i + 1) * w)]
+                if i >= lo && i < hi { xte += row; yte.append(yAll[i]) } else { xtr += row; ytr.append(yAll[i]) }
             }
             let p = Supervised.probabilities("logistic regression", xtr, ytr, xte, width: w, classes: 2)
-            if let a = ROC.auc(scores: yte.indices.map { p[$0 * 2 + 1] }, labels: yte.map { $0 == 1 }) { aucs.append(a) }
-        }
+            return ROC.auc(scores: yte.indices.map { p[$0 * 2 + 1] }, labels: yte.map { $0 == 1 })
+        }) ?? []).compactMap { $0 }
         let auc = aucs.isEmpty ? 0.5 : aucs.reduce(0, +) / Double(aucs.count)
         return DetectionReport(auc: auc, score: 1 - (2 * max(auc, 0.5) - 1), folds: folds)
     }
