@@ -249,32 +249,6 @@ public struct CSVDocument: Sendable {
         }
     }
 
-    /// Calls `body` with the field's bytes, quotes stripped and surrounding spaces trimmed; a quoted
-    /// field containing doubled quotes is unescaped into a temporary buffer.
-    @inlinable
-    public func withField<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let k = column * rowCount + row
-        var s = Int(starts[k]), e = Int(ends[k])
-        return try bytes.withUnsafeBufferPointer { buf in
-            if e > s, buf[s] == 0x22 {
-                s += 1; e -= 1
-                var hasEscapes = false
-                var j = s
-                while j < e { if buf[j] == 0x22 { hasEscapes = true; break }; j += 1 }
-                if hasEscapes {
-                    var tmp: [UInt8] = []
-                    tmp.reserveCapacity(e - s)
-                    j = s
-                    while j < e { tmp.append(buf[j]); j += buf[j] == 0x22 ? 2 : 1 }
-                    return try tmp.withUnsafeBufferPointer { try body($0) }
-                }
-            }
-            while s < e, buf[s] == 0x20 || buf[s] == 0x09 { s += 1 }
-            while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 { e -= 1 }
-            return try body(UnsafeBufferPointer(rebasing: buf[s..<e]))
-        }
-    }
-
     public static func decodeField(_ buf: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
         if e > s, buf[s] == 0x22 {
             var out: [UInt8] = []

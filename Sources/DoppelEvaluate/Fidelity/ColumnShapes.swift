@@ -133,15 +133,4 @@ public enum PairTrendMetrics {
         return (chi2 / (n * Double(min(ra.count, rb.count) - 1))).squareRoot()
     }
 
-    /// Bin codes for values (values outside the edges go to the first or last bin; NaN → −1).
-    public static func discretize(_ values: [Double], edges: [Double]) -> [Int32] {
-        let bins = edges.count - 1
-        guard bins >= 1 else { return values.map { $0.isNaN ? -1 : 0 } }
-        let lo = edges[0], width = (edges[bins] - edges[0]) / Double(bins)
-        return values.map { v in
-            if v.isNaN { return -1 }
-            let k = Int(((v - lo) / width).rounded(.down))
-            return Int32(min(max(k, 0), bins - 1))
-        }
-    }
 }
