@@ -12,6 +12,14 @@ public protocol BlockSampler: Sendable {
 /// The synthesizers Doppel can fit, by their CLI names.
 public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case gaussianCopula = "gaussian-copula"
+
+    /// The synthesizer with this CLI name, or a usage error listing the valid names.
+    public static func parse(_ name: String) throws -> SynthesizerKind {
+        guard let kind = SynthesizerKind(rawValue: name) else {
+            throw DoppelError.usage(message: "unknown synthesizer '\(name)'; choose one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return kind
+    }
 }
 
 /// Any fitted model, as stored in a model file.

@@ -29,9 +29,7 @@ struct CollapseCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard let kind = SynthesizerKind(rawValue: synthesizer) else {
-                throw DoppelError.usage(message: "unknown synthesizer '\(synthesizer)'; choose one of: \(SynthesizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let kind = try SynthesizerKind.parse(synthesizer)
             let doc = try CSVDocument(path: file)
             let table = try Table(document: doc, schema: try schema.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc))
             let report = try Collapse.run(table, kind: kind, generations: generations, seed: seed, target: target) { g in info("generation \(g) done") }

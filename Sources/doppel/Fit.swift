@@ -20,9 +20,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try guarded {
-            guard let kind = SynthesizerKind(rawValue: synthesizer) else {
-                throw DoppelError.usage(message: "unknown synthesizer '\(synthesizer)'; choose one of: \(SynthesizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            let kind = try SynthesizerKind.parse(synthesizer)
             let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, roles: { try roles.apply(to: &$0) })
             try file.write(to: output)
             let s = file.model.schema

@@ -137,8 +137,10 @@ public struct Histogram: Codable, Sendable, Equatable {
     public var a: [Double]   // shares
     public var b: [Double]
 
-    public init(a va: [Double], b vb: [Double], bins: Int) {
-        let all = (va + vb).filter { !$0.isNaN }
+    /// `rangeFromFirst`: edges span the first sample's range (values of the second outside it fall in
+    /// the end bins); otherwise both samples' range.
+    public init(a va: [Double], b vb: [Double], bins: Int, rangeFromFirst: Bool = false) {
+        let all = (rangeFromFirst ? va : va + vb).filter { !$0.isNaN }
         let lo = all.min() ?? 0, hiRaw = all.max() ?? 1
         let hi = hiRaw > lo ? hiRaw : lo + 1
         edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }

@@ -182,8 +182,8 @@ public enum HTMLReport {
     }
 
     static func histogramSVG(title: String, a: [Double], b: [Double]) -> String {
-        let hist = HistogramPair(a: a, b: b, bins: 20)
-        return barsGrid(title: title, labels: [], a: hist.a, b: hist.b, axis: (hist.lo, hist.hi))
+        let hist = Histogram(a: a, b: b, bins: 20, rangeFromFirst: true)
+        return barsGrid(title: title, labels: [], a: hist.a, b: hist.b, axis: (hist.edges.first ?? 0, hist.edges.last ?? 1))
     }
 
     static func barsSVG(title: String, a: [Int32], b: [Int32], levels: [String]) -> String {
@@ -311,24 +311,5 @@ public enum HTMLReport {
             }
         }
         return out
-    }
-}
-
-/// Shared-edge histograms of two samples (20 equal-width bins over the real range).
-struct HistogramPair {
-    var a: [Double], b: [Double], lo: Double, hi: Double
-    init(a va: [Double], b vb: [Double], bins: Int) {
-        let ra = va.filter { !$0.isNaN }
-        let low = ra.min() ?? 0
-        let h = ra.max() ?? 1
-        let high = h > low ? h : low + 1
-        func counts(_ v: [Double]) -> [Double] {
-            var c = [Double](repeating: 0, count: bins)
-            let present = v.filter { !$0.isNaN }
-            for x in present { c[min(bins - 1, max(0, Int((x - low) / (high - low) * Double(bins))))] += 1 }
-            return c.map { $0 / Double(max(present.count, 1)) }
-        }
-        lo = low; hi = high
-        a = counts(va); b = counts(vb)
     }
 }
