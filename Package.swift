@@ -22,8 +22,12 @@ let package = Package(
             "DoppelMath", "DoppelData",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "DoppelDeid", dependencies: [
+            "DoppelMath", "DoppelData",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "DoppelEvaluate", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelKernels"]),
-        .target(name: "Doppel", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelEvaluate"],
+        .target(name: "Doppel", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelEvaluate", "DoppelDeid"],
                 resources: [.copy("Resources/heart_disease_uci.csv")]),
         .executableTarget(name: "doppel", dependencies: [
             "Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,6 +40,7 @@ let package = Package(
         .testTarget(name: "DoppelLearnTests", dependencies: ["DoppelLearn", "DoppelData"]),
         .testTarget(name: "DoppelSynthTests", dependencies: ["DoppelSynth", "DoppelData"]),
         .testTarget(name: "DoppelEvaluateTests", dependencies: ["DoppelEvaluate", "DoppelSynth", "DoppelData"]),
+        .testTarget(name: "DoppelDeidTests", dependencies: ["DoppelDeid", "DoppelData"]),
         .testTarget(name: "DoppelCLITests", dependencies: ["Doppel"]),
     ]
 )

@@ -3,3 +3,4 @@
 @_exported import DoppelLearn
 @_exported import DoppelSynth
 @_exported import DoppelEvaluate
+@_exported import DoppelDeid

@@ -92,18 +92,23 @@ public final class CSVWriter {
 
     /// Appends one field, quoted when it contains a delimiter, quote, line break or edge spaces.
     public static func appendField(_ s: String, to out: inout [UInt8]) {
+        appendField(bytes: s.utf8, to: &out)
+    }
+
+    /// Appends one field given as UTF-8 bytes, quoted when needed (see ``appendField(_:to:)``).
+    public static func appendField<C: Collection>(bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         var needsQuotes = false
-        for b in s.utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
-        if let f = s.utf8.first, f == 0x20 || f == 0x09 { needsQuotes = true }
-        if let l = s.utf8.last, l == 0x20 || l == 0x09 { needsQuotes = true }
+        for b in bytes where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
+        if let f = bytes.first, f == 0x20 || f == 0x09 { needsQuotes = true }
+        if let l = bytes.reversed().first, l == 0x20 || l == 0x09 { needsQuotes = true }
         // A field that would read back as a missing token must be quoted... except that quoting does not
         // protect tokens in our reader, so we leave those as they are.
         if needsQuotes {
             out.append(0x22)
-            for b in s.utf8 { if b == 0x22 { out.append(0x22) }; out.append(b) }
+            for b in bytes { if b == 0x22 { out.append(0x22) }; out.append(b) }
             out.append(0x22)
         } else {
-            out.append(contentsOf: s.utf8)
+            out.append(contentsOf: bytes)
         }
     }
 
