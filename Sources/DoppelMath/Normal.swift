@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -65,10 +66,14 @@ public enum Normal {
             // Work with survival probabilities in the upper tail.
             let sa = survival(a), sb = survival(b)
             let s = sa - u * (sa - sb)
+            // Far in the tail the probabilities underflow: the mass then sits at the bound (the
+            // exponential tail approximation a − log(1 − u)/a, kept inside the box).
+            guard s > 0, sa > sb else { return Swift.min(b, a - Foundation.log1p(-u) / a) }
             return Swift.max(a, Swift.min(b, -quantile(s)))
         }
         let pa = cdf(a), pb = cdf(b)
         let p = pa + u * (pb - pa)
+        guard p > 0, pb > pa else { return b.isFinite ? Swift.max(a, b + Foundation.log1p(-u) / Swift.max(-b, 1)) : a }
         return Swift.max(a, Swift.min(b, quantile(p)))
     }
 }

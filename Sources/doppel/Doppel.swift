@@ -14,7 +14,7 @@ struct DoppelCLI: ParsableCommand {
         """,
         version: DoppelVersion.current,
         subcommands: [Demo.self, Inspect.self, Fit.self, Sample.self, Evaluate.self, CollapseCommand.self,
-                      Scan.self, Keygen.self, Deid.self]
+                      Scan.self, Keygen.self, Deid.self, Partial.self, Rebalance.self, Mix.self]
     )
 }
 

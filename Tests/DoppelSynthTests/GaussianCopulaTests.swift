@@ -228,3 +228,38 @@ final class ModelFileTests: XCTestCase {
         XCTAssertThrowsError(try ModelFile.read(from: "/nonexistent.doppel")) { XCTAssertEqual(($0 as? DoppelError)?.exitCode, 66) }
     }
 }
+
+final class PartialSynthesisTests: XCTestCase {
+    /// Replaced values follow the kept ones: on a planted table y = 2x + noise, partial synthesis of y
+    /// keeps corr(x, y) near its real value (an unconditional draw would give ≈ 0), with new values.
+    func testReplacedColumnKeepsItsRelationToKeptColumns() throws {
+        var rng = SeededGenerator(seed: 3)
+        let n = 3000
+        let x = (0..<n).map { _ in rng.nextNormal() }
+        let y = x.map { 2 * $0 + rng.nextNormal() }
+        let g: [Int32] = x.map { $0 > 0.5 ? 1 : 0 }
+        let schema = Schema(columns: [ColumnSpec(name: "x", kind: .numeric), ColumnSpec(name: "y", kind: .numeric), {
+            var c = ColumnSpec(name: "g", kind: .categorical); c.categories = ["lo", "hi"]; return c }()])
+        let table = Table(schema: schema, columns: [Column(name: "x", values: .numeric(x)), Column(name: "y", values: .numeric(y)),
+                                                    Column(name: "g", values: .categorical(codes: g, levels: ["lo", "hi"]))])
+        let model = try GaussianCopula.fit(table, seed: 1)
+        let out = try model.synthesize(columns: ["y", "g"], in: table, seed: 5)
+        guard case .numeric(let x2) = out.columns[0].values, case .numeric(let y2) = out.columns[1].values,
+              case .categorical(let g2, _) = out.columns[2].values else { return XCTFail() }
+        XCTAssertEqual(x2, x, "kept column unchanged")
+        func corr(_ a: [Double], _ b: [Double]) -> Double {
+            let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
+            var sab = 0.0, saa = 0.0, sbb = 0.0
+            for i in a.indices { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb) }
+            return sab / (saa * sbb).squareRoot()
+        }
+        XCTAssertEqual(corr(x, y2), corr(x, y), accuracy: 0.05)
+        XCTAssertLessThan(zip(y, y2).filter { $0 == $1 }.count, 10, "values are redrawn, not copied")
+        // the categorical g is (almost) a function of x: its redraws should agree with x mostly
+        let agree = zip(x, g2).filter { ($0 > 0.5) == ($1 == 1) }.count
+        XCTAssertGreaterThan(Double(agree) / Double(n), 0.85)
+        let again = try model.synthesize(columns: ["y", "g"], in: table, seed: 5)
+        XCTAssertEqual(again, out, "same seed, same output")
+        XCTAssertThrowsError(try model.synthesize(columns: ["nope"], in: table, seed: 5))
+    }
+}

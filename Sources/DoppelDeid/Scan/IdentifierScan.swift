@@ -102,7 +102,7 @@ public enum IdentifierScan {
                 if h == .vehicle || h == .license || h == .healthPlan || h == .account || h == .medicalRecord || h == .device || h == .otherID {
                     // numbers without a published format: the name decides, the values must look like codes
                     s = max(s, Double(codeLike) / Double(m) >= 0.9 ? 0.5 : 0)
-                    if distinct < 10 || uniqueRatio < 0.05 { s = 0 }     // a handful of repeated values is a category, not an identifier
+                    if uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10) { s = 0 }   // a few repeated values: a category, not an identifier
                 }
                 if h == .age { s = numeric ? 1 : 0 }
                 if h == .dayNumber { s = numeric && integral == nonMissing ? 1 : 0 }
@@ -140,7 +140,7 @@ public enum IdentifierScan {
             }
             let codeKinds: Set<PHIKind> = [.vehicle, .license, .healthPlan, .account, .medicalRecord, .device, .otherID]
             if findings.isEmpty, let h = hint, h != .age, h != .dayNumber, !(numeric && (h == .personName || h == .city || h == .streetAddress)),
-               !codeKinds.contains(h) || (distinct >= 10 && uniqueRatio >= 0.05) {
+               !codeKinds.contains(h) || !(uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10)) {
                 findings.append(ScanFinding(category: h.category, kind: h, confidence: 0.6, matchingValues: 0, inText: false,
                                             evidence: ["the column name suggests \(h.rawValue), but the values do not confirm it"]))
             }

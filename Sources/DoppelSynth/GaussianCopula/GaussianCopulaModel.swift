@@ -206,9 +206,19 @@ public struct CopulaSampler: BlockSampler {
 
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
         let z = latentScores(rows: m, rng: &rng)
+        return Table(schema: model.schema, columns: model.decode(z, rows: m, firstRow: firstRow, seed: seed))
+    }
+}
+
+extension GaussianCopulaModel {
+    /// Maps latent scores (row-major `rows × dims`) back to column values through the marginals.
+    /// `only` restricts decoding to some columns (the others are returned empty).
+    func decode(_ z: [Double], rows m: Int, firstRow: Int, seed: UInt64, only: Set<Int>? = nil) -> [Column] {
+        let model = self
         let d = model.dims.count
         var columns: [Column] = []
         for (j, spec) in model.schema.columns.enumerated() {
+            if let only, !only.contains(j) { columns.append(Column(name: spec.name, values: .text([]))); continue }
             let col = model.columns[j]
             let missingThreshold = col.missingDim.map { _ in Normal.quantile(1 - col.missingRate) }
             @inline(__always) func isMissing(_ i: Int) -> Bool {
@@ -248,6 +258,6 @@ public struct CopulaSampler: BlockSampler {
             }
             columns.append(Column(name: spec.name, values: values))
         }
-        return Table(schema: model.schema, columns: columns)
+        return columns
     }
 }
