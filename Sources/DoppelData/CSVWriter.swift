@@ -96,20 +96,22 @@ public final class CSVWriter {
     }
 
     /// Appends one field given as UTF-8 bytes, quoted when needed (see ``appendField(_:to:)``).
-    public static func appendField<C: Collection>(bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
+    @inlinable
+    public static func appendField(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         var needsQuotes = false
         for b in bytes where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true; break }
         if let f = bytes.first, f == 0x20 || f == 0x09 { needsQuotes = true }
-        if let l = bytes.reversed().first, l == 0x20 || l == 0x09 { needsQuotes = true }
-        // A field that would read back as a missing token must be quoted... except that quoting does not
-        // protect tokens in our reader, so we leave those as they are.
-        if needsQuotes {
-            out.append(0x22)
-            for b in bytes { if b == 0x22 { out.append(0x22) }; out.append(b) }
-            out.append(0x22)
-        } else {
-            out.append(contentsOf: bytes)
-        }
+        if let l = bytes.last, l == 0x20 || l == 0x09 { needsQuotes = true }
+        if !needsQuotes { out.append(contentsOf: bytes); return }
+        out.append(0x22)
+        for b in bytes { if b == 0x22 { out.append(0x22) }; out.append(b) }
+        out.append(0x22)
+    }
+
+    /// Appends one field given as UTF-8 bytes, quoted when needed (see ``appendField(_:to:)``).
+    public static func appendField<C: Collection>(bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ appendField(bytes: $0, to: &out) }) { return done }
+        Array(bytes).withUnsafeBufferPointer { appendField(bytes: $0, to: &out) }
     }
 
     /// Appends `v` with exactly `decimals` digits after the point (no point when 0), or the shortest

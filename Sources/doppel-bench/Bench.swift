@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         commandName: "doppel-bench",
         abstract: "Doppel benchmarks: figures, and ratios against anchors measured in the same run.",
         discussion: "Machines are shared and noisy: each figure is the median of --repeats runs. Python anchors run only when python3 with the packages in scripts/requirements.txt is present.",
-        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self])
+        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self, DeidBench.self])
 }
 
 struct Common: ParsableArguments {
@@ -212,5 +212,60 @@ enum BenchData {
             try w.write(line)
         }
         try w.finish()
+    }
+}
+
+struct DeidBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deid", abstract: "Scan and de-identify a generated table with identifiers of every kind and a free-text note; anchor: reading and rewriting the same CSV unchanged (the I/O floor), in the same run.")
+    @Option(help: "Rows to generate.") var rows: Int = 1_000_000
+    @OptionGroup var common: Common
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: common.work, withIntermediateDirectories: true)
+        let path = common.work + "/phi-\(rows).csv"
+        if !FileManager.default.fileExists(atPath: path) {
+            let w = try CSVWriter(path: path)
+            var written = 0, part: UInt64 = 0
+            while written < rows {
+                let n = min(50_000, rows - written)
+                var bytes = PHIFixture.generate(rows: n, seed: 100 + part, narrow: true).csv
+                if written > 0 { bytes.removeSubrange(0...bytes.firstIndex(of: 10)!) }
+                try w.write(bytes)
+                written += n; part += 1
+            }
+            try w.finish()
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let doc = try CSVDocument(path: path)
+        print("File: \(path) (\(doc.rowCount) rows × \(doc.columnCount) columns, \(size / 1_000_000) MB)")
+        let key = try DeidKey(material: Array("a3f1c9e7b5d3f1a9c7e5b3d1f9a7c5e3b1d9f7a5c3e1b9d7f5a3c1e9b7d5f3a1".utf8))
+        var copy: [Double] = [], scan: [Double] = [], deid: [Double] = []
+        let out = common.work + "/phi-deid.csv"
+        for _ in 0..<common.repeats {
+            copy.append(try time {
+                let d = try CSVDocument(path: path)
+                let w = try CSVWriter(path: out)
+                var head: [UInt8] = []
+                for (j, h) in d.header.enumerated() { if j > 0 { head.append(44) }; CSVWriter.appendField(h, to: &head) }
+                head.append(10)
+                try w.write(head)
+                var buf: [UInt8] = []
+                d.withFields { fa in
+                    for i in 0..<d.rowCount {
+                        for j in 0..<d.columnCount { if j > 0 { buf.append(44) }; fa.with(i, j) { CSVWriter.appendField(bytes: $0, to: &buf) } }
+                        buf.append(10)
+                        if buf.count > 1 << 20 { try? w.write(buf); buf.removeAll(keepingCapacity: true) }
+                    }
+                }
+                try w.write(buf)
+                try w.finish()
+            })
+            scan.append(try time { _ = try IdentifierScan.scan(try CSVDocument(path: path)) })
+            deid.append(try time { _ = try Deidentifier.run(input: path, output: out, key: key, options: DeidOptions()) })
+        }
+        let c = median(copy), s = median(scan), d = median(deid)
+        print(String(format: "read + rewrite unchanged (anchor): median %.2f s  (%.0f rows/s)", c, Double(doc.rowCount) / c))
+        print(String(format: "doppel scan:                      median %.2f s  (%.0f rows/s)", s, Double(doc.rowCount) / s))
+        print(String(format: "doppel deid (scan + transform):   median %.2f s  (%.0f rows/s), %.1f× the I/O floor", d, Double(doc.rowCount) / d, d / c))
     }
 }

@@ -167,3 +167,45 @@ final class DeidTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.out")))
     }
 }
+
+/// On the shared covid testing table (fake names, repeated subject ids, a pandemic-day column).
+/// Needs ../shared/data (present in CI); skipped on a fresh clone without it.
+final class CovidDeidTests: XCTestCase {
+    func testCovidTableIsScannedAndDeidentifiedConsistently() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let csv = root.deletingLastPathComponent().appendingPathComponent("shared/data/covid_testing_chop.csv").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: csv), "needs ../shared/data/covid_testing_chop.csv")
+        let doc = try CSVDocument(path: csv)
+        let scan = try IdentifierScan.scan(doc)
+        func kind(_ c: String) -> PHIKind? { scan.columns.first { $0.column == c }?.primary?.kind }
+        XCTAssertEqual(kind("fake_first_name"), .personName)
+        XCTAssertEqual(kind("fake_last_name"), .personName)
+        XCTAssertEqual(kind("subject_id"), .medicalRecord)
+        XCTAssertEqual(kind("pan_day"), .dayNumber)
+        XCTAssertEqual(kind("age"), .age)
+        for harmless in ["gender", "test_id", "clinic_name", "result", "demo_group", "payor_group", "col_rec_tat"] { XCTAssertNil(kind(harmless), harmless) }
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("covid-deid-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let key = try DeidKey(material: Array("9c1e7a5f3b8d2e6c4a0f9b7d5e3c1a8f6d4b2e0c9a7f5d3b1e8c6a4f2d0b9e7c".utf8))
+        _ = try Deidentifier.run(input: csv, output: out, key: key, options: DeidOptions())
+        let d = try CSVDocument(path: out)
+        XCTAssertEqual(d.rowCount, doc.rowCount)
+        let (sid, first, last, day) = (0, 1, 2, 4)
+        var pseudonymOf = [String: String](), realOf = [String: String](), shiftOf = [String: Int]()
+        let realFirst = Set((0..<doc.rowCount).map { doc.string(row: $0, column: first).lowercased() })
+        let realLast = Set((0..<doc.rowCount).map { doc.string(row: $0, column: last).lowercased() })
+        for i in 0..<doc.rowCount {
+            let s = doc.string(row: i, column: sid), p = d.string(row: i, column: sid)
+            XCTAssertNotEqual(s, p)
+            if let q = pseudonymOf[s] { XCTAssertEqual(q, p, "one subject, one pseudonym") } else { pseudonymOf[s] = p }
+            if let r = realOf[p] { XCTAssertEqual(r, s, "two subjects share a pseudonym") } else { realOf[p] = s }
+            let shift = Int(d.string(row: i, column: day))! - Int(doc.string(row: i, column: day))!
+            if let k = shiftOf[s] { XCTAssertEqual(k, shift, "a subject's days move together") } else { shiftOf[s] = shift }
+            XCTAssertTrue((1...365).contains(abs(shift)))
+            let f = d.string(row: i, column: first).lowercased(), l = d.string(row: i, column: last).lowercased()
+            if !f.isEmpty { XCTAssertFalse(realFirst.contains(f) || realLast.contains(f), "fake first name equals a real name") }
+            XCTAssertFalse(realLast.contains(l) || realFirst.contains(l), "fake last name equals a real name")
+        }
+    }
+}

@@ -3,6 +3,16 @@ import Crypto
 import DoppelMath
 import DoppelData
 
+/// Bytes as a dictionary key, hashed once with FNV-1a (Swift's Hasher walks byte by byte).
+struct BytesKey: Hashable, Sendable {
+    let bytes: [UInt8]
+    let hash: UInt64
+    init(_ b: [UInt8]) { bytes = b; hash = b.withUnsafeBytes { fnv1a($0) } }
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.init(Array(b)) }
+    func hash(into h: inout Hasher) { h.combine(hash) }
+    static func == (a: BytesKey, b: BytesKey) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+}
+
 /// What `deid` does to one column.
 public enum DeidMethod: String, Codable, CaseIterable, Sendable {
     /// Leave the values as they are.
@@ -145,9 +155,9 @@ public enum Deidentifier {
         let n = doc.rowCount
 
         // Pass 1: the real values, so no fake equals one of them; distinct values of pseudonym columns.
-        var originals: [String: Set<[UInt8]>] = [:]        // by group
+        var originals: [String: Set<BytesKey>] = [:]        // by group
         var nameWords = Set<[UInt8]>()
-        var distinctByColumn: [Int: Set<[UInt8]>] = [:]
+        var distinctByColumn: [Int: Set<BytesKey>] = [:]
         func group(_ k: PHIKind) -> String {
             switch k {
             case .phone, .fax: return "phone"
@@ -155,44 +165,55 @@ public enum Deidentifier {
             default: return k.rawValue
             }
         }
-        for (j, p) in plans.enumerated() where p.method == .pseudonym {
-            let k = p.kind ?? .otherID
-            var distinct = Set<[UInt8]>()
+        let pseudonymColumns = plans.indices.filter { plans[$0].method == .pseudonym }
+        let distincts = try parallelMap(pseudonymColumns.count) { c -> Set<BytesKey> in
+            var distinct = Set<BytesKey>()
             doc.withFields { fa in
-                for i in 0..<n { fa.with(i, j) { f in if !FieldParsing.isMissing(f) { distinct.insert(Array(f)) } } }
+                for i in 0..<n { fa.with(i, pseudonymColumns[c]) { f in if !FieldParsing.isMissing(f) { distinct.insert(BytesKey(f)) } } }
             }
+            return distinct
+        }
+        for (c, j) in pseudonymColumns.enumerated() {
+            let k = plans[j].kind ?? .otherID
+            let distinct = distincts[c]
             distinctByColumn[j] = distinct
             var set = originals[group(k), default: []]
             for v in distinct {
-                set.insert(normalize(v, k))
-                if k == .personName { for w in v.split(whereSeparator: { $0 == 32 || $0 == 44 }) { nameWords.insert(Pseudonyms.lower(Array(w))) } }
+                set.insert(BytesKey(normalize(v.bytes, k)))
+                if k == .personName { for w in v.bytes.split(whereSeparator: { $0 == 32 || $0 == 44 }) { nameWords.insert(Pseudonyms.lower(Array(w))) } }
             }
             originals[group(k)] = set
         }
 
         // Fakes for every distinct value, in sorted order so the result does not depend on threads.
-        var maps: [Int: [[UInt8]: [UInt8]]] = [:]
+        var maps: [Int: [BytesKey: [UInt8]]] = [:]
         var redrawn = [Int](repeating: 0, count: plans.count)
-        var usedCodes: [[UInt8]: [UInt8]] = [:]            // fake → real, for the kinds that must stay one-to-one
+        var usedCodes: [BytesKey: BytesKey] = [:]          // fake → real, for the kinds that must stay one-to-one
         for (j, p) in plans.enumerated() where p.method == .pseudonym {
             let k = p.kind ?? .otherID
             let injective = group(k) == "code" || k == .ssn || k == .email
-            var map: [[UInt8]: [UInt8]] = [:]
+            var map: [BytesKey: [UInt8]] = [:]
             let real = originals[group(k)] ?? []
-            for v in distinctByColumn[j]!.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let values = distinctByColumn[j]!.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            // first draws in parallel (pure functions of key and value); clashes resolved in order below
+            let firstDraws = try parallelMap(2) { part in
+                stride(from: part, to: values.count, by: 2).map { fakeValue(values[$0].bytes, kind: k, role: p.nameRole, pseudo: pseudo, attempt: 0) }
+            }
+            map.reserveCapacity(values.count)
+            for (idx, v) in values.enumerated() {
                 var attempt = 0
-                var fake = fakeValue(v, kind: k, role: p.nameRole, pseudo: pseudo, attempt: 0)
+                var fake = firstDraws[idx % 2][idx / 2]
                 while attempt < 1000 {
-                    let clash = real.contains(normalize(fake, k))
-                        || (k == .personName && fake.split(separator: 32).contains { nameWords.contains(Pseudonyms.lower(Array($0))) && p.nameRole != .full })
-                        || (injective && usedCodes[fake].map { $0 != v } == true)
+                    let clash = real.contains(BytesKey(normalize(fake, k)))
+                        || (k == .personName && p.nameRole != .full && fake.split(separator: 32).contains { nameWords.contains(Pseudonyms.lower(Array($0))) })
+                        || (injective && usedCodes[BytesKey(fake)].map { $0 != v } == true)
                     if !clash { break }
                     attempt += 1
-                    fake = fakeValue(v, kind: k, role: p.nameRole, pseudo: pseudo, attempt: attempt)
+                    fake = fakeValue(v.bytes, kind: k, role: p.nameRole, pseudo: pseudo, attempt: attempt)
                 }
                 if attempt > 0 { redrawn[j] += 1 }
                 if attempt == 1000 { throw DoppelError.usage(message: "column '\(header[j])': could not draw a fake \(k.rawValue) distinct from every real value; choose --method \(header[j])=suppress") }
-                if injective { usedCodes[fake] = v }
+                if injective { usedCodes[BytesKey(fake)] = v }
                 map[v] = fake
             }
             maps[j] = map
@@ -290,7 +311,7 @@ public enum Deidentifier {
 
     struct Context: @unchecked Sendable {
         let plans: [Plan]
-        let maps: [Int: [[UInt8]: [UInt8]]]
+        let maps: [Int: [BytesKey: [UInt8]]]
         let pseudo: Pseudonyms
         let patientIndex: Int?
         let options: DeidOptions
@@ -324,7 +345,7 @@ public enum Deidentifier {
                         let result = apply(plan, f, shift: shift, column: j, ctx, &stats[j])
                         if let r = result {
                             if !r.elementsEqual(f) { stats[j].changed += 1 }
-                            CSVWriter.appendField(bytes: r, to: &out)
+                            r.withUnsafeBufferPointer { CSVWriter.appendField(bytes: $0, to: &out) }
                         } else {
                             stats[j].changed += 1
                         }
@@ -341,7 +362,7 @@ public enum Deidentifier {
         switch plan.method {
         case .keep: return Array(f)
         case .suppress: return nil
-        case .pseudonym: return ctx.maps[j]?[Array(f)] ?? nil
+        case .pseudonym: return ctx.maps[j]?[BytesKey(f)] ?? nil
         case .zip3: return Pseudonyms.zip3(Array(f))
         case .age90, .ageTopcode:
             var dec = 0

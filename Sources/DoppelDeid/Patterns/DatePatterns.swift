@@ -54,6 +54,17 @@ public enum DatePatterns {
     static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                              "October", "November", "December"]
 
+    /// Month by the hash of its lower-cased full name, three-letter abbreviation, or "sept".
+    static let monthIndex: [UInt64: Int] = {
+        var d = [UInt64: Int]()
+        for (k, name) in monthNames.enumerated() {
+            d[WordSet.hash(Array(name.lowercased().utf8))] = k
+            d[WordSet.hash(Array(name.lowercased().prefix(3).utf8))] = k
+        }
+        d[WordSet.hash(Array("sept".utf8))] = 8
+        return d
+    }()
+
     static func valid(_ y: Int, _ m: Int, _ d: Int) -> Bool {
         (1800...2200).contains(y) && (1...12).contains(m) && d >= 1 && d <= CivilDate.daysInMonth(year: y, month: m)
     }
@@ -65,16 +76,10 @@ public enum DatePatterns {
         var j = i
         while j < b.count, ValuePatterns.isAlpha(b[j]) { j += 1 }
         guard j - i >= 3, ValuePatterns.boundaryAfter(b, j) else { return nil }
+        guard j - i <= 9, let k = monthIndex[WordSet.hash(UnsafeBufferPointer(rebasing: b[i..<j]))] else { return nil }
         let word = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
-        let lower = word.lowercased()
-        for (k, name) in monthNames.enumerated() {
-            let n = name.lowercased()
-            if lower == n || (lower.count == 3 && n.hasPrefix(lower)) || (lower == "sept" && k == 8) {
-                if j < b.count, b[j] == 46, lower.count <= 4 { return (k + 1, j + 1, word + ".") }
-                return (k + 1, j, word)
-            }
-        }
-        return nil
+        if j < b.count, b[j] == 46, j - i <= 4 { return (k + 1, j + 1, word + ".") }
+        return (k + 1, j, word)
     }
 
     /// The date starting at byte `i`, if any.

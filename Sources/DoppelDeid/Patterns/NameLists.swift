@@ -91,9 +91,13 @@ public enum NameLists {
 
     public static let givenSet = Set(given)
     public static let familySet = Set(family)
+    static let givenWords = WordSet(given)
+    static let familyWords = WordSet(family)
+    static let anyNameWords = WordSet(given + family)
 
     /// Capitalised words that begin sentences or name places in clinical notes and must not be read as
     /// a surname after a given name ("Will Start", "May Hospital").
+    static let notSurnamesWords = WordSet(notSurnames)
     static let notSurnames: Set<String> = ["hospital", "clinic", "center", "centre", "street", "st", "avenue", "road",
         "patient", "doctor", "nurse", "the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "with",
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "follow", "start",

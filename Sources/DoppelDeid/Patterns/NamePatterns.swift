@@ -16,8 +16,7 @@ public enum NamePatterns {
             guard i > s, i == b.count || b[i] == 32 || b[i] == 44 else { return (false, 0, 0) }
             words += 1
             if words > 4 { return (false, 0, 0) }
-            let w = String(decoding: UnsafeBufferPointer(rebasing: b[s..<i]), as: UTF8.self).lowercased()
-            if NameLists.givenSet.contains(w) || NameLists.familySet.contains(w) { listed += 1 }
+            if NameLists.anyNameWords.contains(b, s, i) { listed += 1 }
         }
         return (words >= 1, words, listed)
     }
@@ -26,6 +25,8 @@ public enum NamePatterns {
     static let contextWords: Set<String> = ["patient", "pt", "named", "name", "son", "daughter", "wife", "husband", "mother",
         "father", "sister", "brother", "spouse", "partner", "guardian", "contact", "by", "caregiver", "from", "with", "to"]
 
+    static let contextWordSet = WordSet(contextWords)
+
     static func previousWordIsContext(_ b: Bytes, _ i: Int) -> Bool {
         var e = i
         while e > 0, b[e - 1] == 32 || b[e - 1] == 58 { e -= 1 }
@@ -33,7 +34,7 @@ public enum NamePatterns {
         var s = e
         while s > 0, ValuePatterns.isAlpha(b[s - 1]) { s -= 1 }
         guard s < e else { return false }
-        return contextWords.contains(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self).lowercased())
+        return contextWordSet.contains(b, s, e)
     }
 
     static let titles = ["mr.", "mrs.", "ms.", "miss", "mx.", "dr.", "mr", "mrs", "ms", "dr"]
@@ -43,37 +44,42 @@ public enum NamePatterns {
     /// surname or not a common word ("Maria Gonzalez"). Returns the span's end.
     static func matchInText(_ b: Bytes, _ i: Int) -> Int? {
         guard i < b.count, ValuePatterns.isUpper(b[i]) else { return nil }
-        func word(_ s: Int) -> (Int, String)? {
+        /// A capitalised word at `s`: its end and its start (for WordSet lookups).
+        func word(_ s: Int) -> (Int, Int)? {
             var j = s
             guard j < b.count, ValuePatterns.isUpper(b[j]) else { return nil }
             while j < b.count, ValuePatterns.isAlpha(b[j]) || b[j] == 39 || (b[j] == 45 && j + 1 < b.count && ValuePatterns.isUpper(b[j + 1])) { j += 1 }
             guard j - s >= 2, ValuePatterns.boundaryAfter(b, j) else { return nil }
-            return (j, String(decoding: UnsafeBufferPointer(rebasing: b[s..<j]), as: UTF8.self).lowercased())
+            return (j, s)
         }
+        func not(_ w: (Int, Int)) -> Bool { NameLists.notSurnamesWords.contains(b, w.1, w.0) }
+        func given(_ w: (Int, Int)) -> Bool { NameLists.givenWords.contains(b, w.1, w.0) }
+        func family(_ w: (Int, Int)) -> Bool { NameLists.familyWords.contains(b, w.1, w.0) }
         // Title + name
         for t in titles {
             if var j = ValuePatterns.lit(b, i, t), j < b.count, b[j] == 32 {
                 j += 1
-                guard let (e1, w1) = word(j), !NameLists.notSurnames.contains(w1) else { return nil }
-                if e1 + 1 < b.count, b[e1] == 32, let (e2, w2) = word(e1 + 1), !NameLists.notSurnames.contains(w2) { return e2 }
-                return e1
+                guard let w1 = word(j), !not(w1) else { return nil }
+                if w1.0 + 1 < b.count, b[w1.0] == 32, let w2 = word(w1.0 + 1), !not(w2) { return w2.0 }
+                return w1.0
             }
         }
-        guard let (e1, w1) = word(i), !NameLists.notSurnames.contains(w1) else { return nil }
-        if !NameLists.givenSet.contains(w1), previousWordIsContext(b, i) {
+        guard let w1 = word(i), !not(w1) else { return nil }
+        let e1 = w1.0
+        if !given(w1), previousWordIsContext(b, i) {
             // "patient Zelda Quackenbush", "son Caspian": capitalised words after a word that introduces a person
-            if e1 + 1 < b.count, b[e1] == 32, let (e2, w2) = word(e1 + 1), !NameLists.notSurnames.contains(w2) { return e2 }
+            if e1 + 1 < b.count, b[e1] == 32, let w2 = word(e1 + 1), !not(w2) { return w2.0 }
             return e1
         }
-        if !NameLists.givenSet.contains(w1) {
+        if !given(w1) {
             // an unlisted first word counts when a listed surname follows ("Zelda Compton")
-            guard e1 + 1 < b.count, b[e1] == 32, let (e2, w2) = word(e1 + 1), NameLists.familySet.contains(w2), !NameLists.notSurnames.contains(w2) else { return nil }
-            return e2
+            guard e1 + 1 < b.count, b[e1] == 32, let w2 = word(e1 + 1), family(w2), !not(w2) else { return nil }
+            return w2.0
         }
         var j = e1
         if j + 3 < b.count, b[j] == 32, ValuePatterns.isUpper(b[j + 1]), b[j + 2] == 46, b[j + 3] == 32 { j += 3 }   // middle initial
-        guard j + 1 < b.count, b[j] == 32, let (e2, w2) = word(j + 1) else { return nil }
-        guard !NameLists.notSurnames.contains(w2) else { return nil }
-        return NameLists.familySet.contains(w2) || !NameLists.givenSet.contains(w2) ? e2 : nil
+        guard j + 1 < b.count, b[j] == 32, let w2 = word(j + 1) else { return nil }
+        guard !not(w2) else { return nil }
+        return family(w2) || !given(w2) ? w2.0 : nil
     }
 }

@@ -31,20 +31,25 @@ public enum TextScanner {
         func span(_ k: PHIKind, _ e: Int?) -> TextSpan? { e.map { TextSpan(kind: k, start: i, end: $0) } }
         let c = b[i]
         if ValuePatterns.isAlnum(c) {
-            if let s = span(.email, ValuePatterns.matchEmail(b, i)) { return s }
-            if let s = span(.url, ValuePatterns.matchURL(b, i)) { return s }
-            if let s = span(.medicalRecord, ValuePatterns.matchMRN(b, i)) { return s }
-            if let s = span(.healthPlan, ValuePatterns.matchMBI(b, i)) { return s }
-            if let s = span(.license, ValuePatterns.matchDEA(b, i)) { return s }
-            if let s = span(.vehicle, ValuePatterns.matchVIN(b, i)) { return s }
-            if let s = span(.photo, ValuePatterns.matchPhotoFile(b, i)) { return s }
+            // the token's extent decides which recognisers can apply (cheap filters first)
+            var t = i, hasAt = false, hasDot = false
+            while t < b.count, !ValuePatterns.isSpace(b[t]) { if b[t] == 64 { hasAt = true } else if b[t] == 46 { hasDot = true }; t += 1 }
+            let lower = c | 0x20
+            if hasAt, let s = span(.email, ValuePatterns.matchEmail(b, i)) { return s }
+            if lower == 104 || lower == 119 || lower == 102, let s = span(.url, ValuePatterns.matchURL(b, i)) { return s }
+            if lower == 109, let s = span(.medicalRecord, ValuePatterns.matchMRN(b, i)) { return s }
+            if c >= 49 && c <= 57, let s = span(.healthPlan, ValuePatterns.matchMBI(b, i)) { return s }
+            if ValuePatterns.isUpper(c), t - i >= 9, let s = span(.license, ValuePatterns.matchDEA(b, i)) { return s }
+            if t - i >= 17, let s = span(.vehicle, ValuePatterns.matchVIN(b, i)) { return s }
+            if hasDot, let s = span(.photo, ValuePatterns.matchPhotoFile(b, i)) { return s }
         }
         if ValuePatterns.isDigit(c) || c == 43 || c == 40 {
             if let s = span(.ssn, ValuePatterns.matchSSN(b, i)) { return s }
             if let e = ValuePatterns.matchPhone(b, i) {
-                let lo = max(0, i - 16)
-                let before = String(decoding: UnsafeBufferPointer(rebasing: b[lo..<i]), as: UTF8.self).lowercased()
-                return TextSpan(kind: before.contains("fax") ? .fax : .phone, start: i, end: e)
+                var fax = false
+                var k = max(0, i - 16)
+                while k + 3 <= i { if b[k] | 0x20 == 102, b[k + 1] | 0x20 == 97, b[k + 2] | 0x20 == 120 { fax = true; break }; k += 1 }
+                return TextSpan(kind: fax ? .fax : .phone, start: i, end: e)
             }
         }
         if ValuePatterns.isDigit(c) || ValuePatterns.isHex(c) {

@@ -296,6 +296,8 @@ public enum ValuePatterns {
                                  "court", "ct", "way", "place", "pl", "terrace", "ter", "parkway", "pkwy", "circle", "cir",
                                  "highway", "hwy", "square", "sq", "trail", "trl"]
 
+    static let streetSuffixWords = WordSet(streetSuffixes)
+
     /// `123 Main St`, `4501 N. Oak Avenue, Apt 4B`: a house number, one to four words, a street suffix.
     public static func matchStreetAddress(_ b: Bytes, _ i: Int) -> Int? {
         guard let (_, e0) = digits(b, i, min: 1, max: 6), e0 < b.count, b[e0] == 32 else { return nil }
@@ -304,10 +306,9 @@ public enum ValuePatterns {
         while words < 5, j < b.count, isAlpha(b[j]) {
             let s = j
             while j < b.count, isAlpha(b[j]) { j += 1 }
-            let w = String(decoding: UnsafeBufferPointer(rebasing: b[s..<j]), as: UTF8.self).lowercased()
             var end = j
             if end < b.count, b[end] == 46 { end += 1 }
-            if words >= 1, streetSuffixes.contains(w), boundaryAfter(b, j) {
+            if words >= 1, streetSuffixWords.contains(b, s, j), boundaryAfter(b, j) {
                 return unitEnd(b, end)
             }
             words += 1

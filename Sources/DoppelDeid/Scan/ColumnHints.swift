@@ -14,7 +14,7 @@ public enum ColumnHints {
         if has("ssn", "socialsecurity") || (s.contains("social") && s.contains("security")) { return .ssn }
         if has("url", "website", "homepage", "webpage", "link") { return .url }
         if has("ip", "ipaddress", "ipv4", "ipv6") { return .ip }
-        if has("vin", "plate", "licenseplate", "vehicle") { return .vehicle }
+        if s.contains("vin") || s.contains("plate") || s.contains("vehicle") || joined.contains("licenseplate") || joined.contains("numberplate") { return .vehicle }
         if has("medicare", "medicaid", "beneficiary", "insurance", "insurer", "policy", "member", "subscriber", "mbi")
             || (s.contains("plan") && (s.contains("health") || s.contains("id") || s.contains("number"))) { return .healthPlan }
         if has("account", "acct", "iban", "card", "billing", "routing", "bank") { return .account }

@@ -103,6 +103,7 @@ public enum IdentifierScan {
                     // numbers without a published format: the name decides, the values must look like codes
                     s = max(s, Double(codeLike) / Double(m) >= 0.9 ? 0.5 : 0)
                     if uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10) { s = 0 }   // a few repeated values: a category, not an identifier
+                    if numeric && uniqueRatio < 0.3 { s = 0 }                                // numbers that repeat a lot are counts or measures
                 }
                 if h == .age { s = numeric ? 1 : 0 }
                 if h == .dayNumber { s = numeric && integral == nonMissing ? 1 : 0 }
@@ -139,8 +140,9 @@ public enum IdentifierScan {
                                             evidence: ["\(pct(Double(c + strong[k, default: 0]) / Double(m))) of values fit the \(k.rawValue) format", "\(pct(uniqueRatio)) distinct"]))
             }
             let codeKinds: Set<PHIKind> = [.vehicle, .license, .healthPlan, .account, .medicalRecord, .device, .otherID]
-            if findings.isEmpty, let h = hint, h != .age, h != .dayNumber, !(numeric && (h == .personName || h == .city || h == .streetAddress)),
-               !codeKinds.contains(h) || !(uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10)) {
+            let formatKinds: Set<PHIKind> = [.personName, .city, .streetAddress, .phone, .fax, .email, .url, .ip, .photo, .biometric, .ssn, .zip]
+            if findings.isEmpty, let h = hint, h != .age, h != .dayNumber, !(numeric && formatKinds.contains(h)),
+               !codeKinds.contains(h) || !(uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10) || (numeric && uniqueRatio < 0.3)) {
                 findings.append(ScanFinding(category: h.category, kind: h, confidence: 0.6, matchingValues: 0, inText: false,
                                             evidence: ["the column name suggests \(h.rawValue), but the values do not confirm it"]))
             }
