@@ -175,13 +175,37 @@ public enum Hybrid {
         var schema = SchemaInference.infer(docs[0])
         for j in schema.columns.indices where schema.columns[j].kind == .categorical { schema.columns[j].categories = nil }
         let r = try Table(document: docs[0], schema: schema), s0 = try Table(document: docs[1], schema: schema)
-        // union of categories: re-read both with the merged category lists
-        var merged = schema
-        for j in merged.columns.indices where merged.columns[j].kind == .categorical {
-            var cats = r.schema.columns[j].categories ?? []
-            for c in s0.schema.columns[j].categories ?? [] where !cats.contains(c) { cats.append(c) }
-            merged.columns[j].categories = cats
+        // A synthetic category the real table never has is a mismatch (a typo, another coding), not data.
+        for j in schema.columns.indices where schema.columns[j].kind == .categorical {
+            let real = Set(r.schema.columns[j].categories ?? [])
+            if let extra = (s0.schema.columns[j].categories ?? []).first(where: { !real.contains($0) }) {
+                throw DoppelError.badInput(path: synthetic, line: nil, column: schema.columns[j].name,
+                                           message: "the value '\(extra)' never occurs in \((docs[0].path as NSString).lastPathComponent)")
+            }
         }
-        return (try Table(document: docs[0], schema: merged), try Table(document: docs[1], schema: merged))
+        return (r, try Table(document: docs[1], schema: r.schema))
+    }
+}
+
+/// Refuses outputs that would overwrite an input (the data, a key, a model) or each other.
+public enum OutputPaths {
+    static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+
+    /// Throws when an output path equals an input path or another output; checks that each output's
+    /// folder exists, so no work is done for a result that cannot be written.
+    public static func check(outputs: [(flag: String, path: String)], inputs: [String]) throws {
+        let ins = Set(inputs.map(canonical))
+        var seen = [String: String]()
+        for (flag, path) in outputs where path != "-" {
+            let c = canonical(path)
+            if ins.contains(c) { throw DoppelError.usage(message: "\(flag) \(path) is also an input; choose another output path (inputs are never overwritten)") }
+            if let other = seen[c] { throw DoppelError.usage(message: "\(flag) and \(other) name the same file \(path)") }
+            seen[c] = flag
+            let dir = (c as NSString).deletingLastPathComponent
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw DoppelError.output(path: path, reason: "the folder \(dir) does not exist")
+            }
+        }
     }
 }

@@ -142,6 +142,16 @@ public enum SchemaInference {
             spec.note = "long, mostly unique text"
             return spec
         }
+        if distinctRatio >= 0.5, interner.count > 50 {
+            // Modelled as categories, these values would be copied verbatim into synthetic rows.
+            spec.kind = .text; spec.distinct = nil
+            spec.note = "\(Int(distinctRatio * 100))% distinct values: too many to model as categories without copying real values; left unmodelled (edit the kind if this is wrong)"
+            if distinctRatio >= 0.95, avgLength < 30, spacedShare < 0.5 {
+                spec.kind = .identifier; spec.identifierType = "code"
+                spec.note = "\(Int(distinctRatio * 100))% of values are unique"
+            }
+            return spec
+        }
         if distinctRatio >= 0.95, present >= 20 {
             spec.kind = .identifier; spec.identifierType = "code"; spec.distinct = nil
             spec.note = "\(Int(distinctRatio * 100))% of values are unique"

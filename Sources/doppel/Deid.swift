@@ -14,14 +14,20 @@ struct Scan: ParsableCommand {
 
     @Argument(help: "The CSV file to scan.")
     var file: String
-    @Option(name: [.customShort("o"), .long], help: "Also write the scan as JSON to this path.")
+    @Option(name: [.customShort("o"), .long], help: "Also write the scan as JSON to this path (- for standard output; the table then goes to stderr).")
     var output: String?
 
     func run() throws {
         try guarded {
+            if let out = output { try OutputPaths.check(outputs: [("-o", out)], inputs: [file]) }
             let report = try IdentifierScan.scan(try CSVDocument(path: file))
-            print("\(file): \(report.rows) rows × \(report.columns.count) columns\n")
-            print(ScanSummary.render(report))
+            let summary = "\(file): \(report.rows) rows × \(report.columns.count) columns\n\n" + ScanSummary.render(report)
+            if output == "-" {
+                info(summary)
+                FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
+                return
+            }
+            print(summary)
             if let out = output {
                 do { try report.jsonData().write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
                     throw DoppelError.output(path: out, reason: (error as NSError).localizedDescription)
@@ -100,16 +106,19 @@ struct Deid: ParsableCommand {
                 }
                 options.overrides[parts[0]] = method
             }
+            try OutputPaths.check(outputs: [("-o", output)] + (audit.map { [("--audit", $0)] } ?? []), inputs: [file, keyFile])
             let key = try DeidKey(file: keyFile)
             let started = Date()
             let report = try Deidentifier.run(input: file, output: output, key: key, options: options)
             let secs = Date().timeIntervalSince(started)
-            print(DeidSummary.render(report))
             if let a = audit {
                 do { try report.jsonData().write(to: URL(fileURLWithPath: a), options: .atomic) } catch {
+                    if output != "-" { try? FileManager.default.removeItem(atPath: output) }   // no data without its audit
                     throw DoppelError.output(path: a, reason: (error as NSError).localizedDescription)
                 }
             }
+            // The summary goes to stderr when the data goes to stdout.
+            if output == "-" { info(DeidSummary.render(report)) } else { print(DeidSummary.render(report)) }
             info("Wrote \(report.rows) rows to \(output)\(audit.map { " and the audit to \($0)" } ?? "") in \(String(format: "%.2f", secs)) s (\(Int(Double(report.rows) / max(secs, 1e-9))) rows/s)")
         }
     }

@@ -26,6 +26,7 @@ struct Partial: ParsableCommand {
     func run() throws {
         try guarded {
             let cols = synthesize.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (model.map { [$0] } ?? []))
             let started = Date()
             let n = try Hybrid.partial(input: file, columns: cols, modelPath: model, seed: seed, output: output)
             info("Wrote \(n) rows to \(output) with \(cols.joined(separator: ", ")) replaced by model draws in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
@@ -61,6 +62,7 @@ struct Rebalance: ParsableCommand {
 
     func run() throws {
         try guarded {
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (model.map { [$0] } ?? []))
             let r = try Hybrid.rebalance(input: file, modelPath: model, column: column, to: to, seed: seed, output: output, provenanceColumn: provenanceColumn)
             let total = r.after.values.reduce(0, +), before = r.before.values.reduce(0, +)
             var rows = [["value", "real", "added", "total", "share before", "share after"]]
@@ -68,7 +70,7 @@ struct Rebalance: ParsableCommand {
                 rows.append([k, "\(r.before[k]!)", "\(r.added[k]!)", "\(r.after[k]!)",
                              String(format: "%.3f", Double(r.before[k]!) / Double(max(before, 1))), String(format: "%.3f", Double(r.after[k]!) / Double(max(total, 1)))])
             }
-            print(TextTable.render(rows))
+            if output == "-" { info(TextTable.render(rows)) } else { print(TextTable.render(rows)) }
             info("Wrote \(total) rows (\(total - before) synthetic) to \(output)")
         }
     }
@@ -96,6 +98,7 @@ struct Mix: ParsableCommand {
 
     func run() throws {
         try guarded {
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [real, synthetic])
             let (r, s) = try Hybrid.mix(real: real, synthetic: synthetic, syntheticShare: syntheticShare, rows: rows, seed: seed, output: output, provenanceColumn: provenanceColumn)
             info("Wrote \(r + s) rows (\(r) real, \(s) synthetic) to \(output)")
         }

@@ -40,10 +40,19 @@ extension CLITests {
             XCTAssertFalse(text.contains(secret), "'\(secret)' survived de-identification")
         }
         XCTAssertEqual(out[1][0], out[3][0], "one patient, one pseudonym")
-        XCTAssertEqual(out[1][5], "021"); XCTAssertEqual(out[1][6], "90+"); XCTAssertEqual(out[2][6], "45"); XCTAssertEqual(out[1][7], "Asthma")
+        XCTAssertEqual(out[1][5], "021"); XCTAssertEqual(out[1][6], "90"); XCTAssertEqual(out[2][6], "45"); XCTAssertEqual(out[1][7], "Asthma")
         let audit = try String(contentsOf: work.appendingPathComponent("audit.json"), encoding: .utf8)
         XCTAssertFalse(audit.contains(key) || audit.contains("Gonzalez") || audit.contains("P1001"))
         XCTAssertTrue(audit.contains("\"keyFingerprint\""))
+        // inputs are never overwritten; an audit that cannot be written leaves no data behind
+        XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", input]).code, 64)
+        XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "site.key"]).code, 64)
+        XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "d3.csv", "--audit", "d3.csv"]).code, 64)
+        XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "d4.csv", "--audit", "/nonexistent/a.json"]).code, 73)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("d4.csv").path))
+        let piped = try run(["deid", input, "--key-file", "site.key", "-o", "-"])
+        XCTAssertEqual(piped.code, 0)
+        XCTAssertEqual(piped.out.split(separator: "\n").count, 4, "stdout holds only the CSV; the summary goes to stderr")
         // same key, same output
         XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "d2.csv"]).code, 0)
         XCTAssertEqual(text, try String(contentsOf: work.appendingPathComponent("d2.csv"), encoding: .utf8))

@@ -90,7 +90,7 @@ final class DeidTests: XCTestCase {
             case nil where !c.isText:
                 XCTAssertEqual(before, after, "\(c.name) has no identifiers and must be unchanged")
             case .age?:
-                for (b, a) in zip(before, after) { XCTAssertEqual(a, Double(b)! > 89 ? "90+" : b) }
+                for (b, a) in zip(before, after) { XCTAssertEqual(a, Double(b)! > 89 ? "90" : b, "ages over 89 are top-coded at 90 (the column stays numeric)") }
             case .city?, .biometric?, .photo?:
                 XCTAssertTrue(after.allSatisfy(\.isEmpty), "\(c.name) must be removed")
             case .zip?:
@@ -148,6 +148,37 @@ final class DeidTests: XCTestCase {
         _ = try Deidentifier.run(input: a, output: path("ay.out"), key: try key(), options: yearOnly)
         let ry = try rows(path("ay.out")).rows
         XCTAssertEqual(ry[0][1], "2021"); XCTAssertEqual(ry[0][3], "", "day counts cannot be reduced to a year: removed")
+    }
+
+    func testYearModeWithholdsBirthYearsThatShowAnAgeOver89() throws {
+        let a = try write("b.csv", "mrn,dob,admit_date,age\nMRN0000001,1931-02-03,2022-05-01,91\nMRN0000002,1950-07-08,2022-05-01,71\nMRN0000003,1925-01-01,2020-01-01,\n")
+        var o = DeidOptions(); o.dates = .year
+        let audit = try Deidentifier.run(input: a, output: path("b.out"), key: try key(), options: o)
+        let r = try rows(path("b.out")).rows
+        XCTAssertEqual(r[0][1], "", "born 1931, aged 91: the year would show an age over 89")
+        XCTAssertEqual(r[1][1], "1950")
+        XCTAssertEqual(r[2][1], "", "no age given, but 1925 against an admission in 2020 is over 89")
+        XCTAssertEqual(r[0][3], "90"); XCTAssertEqual(audit.columns[1].birthYearsWithheld, 2)
+    }
+
+    func testTextKeywordsShortNotesAndZipWithoutLeadingZeros() throws {
+        let a = try write("t.csv", """
+        zip,note
+        2134,SSN: 219099998
+        19104,acct# 998877665
+        3601,spoke with jennifer lopez
+        191042231,medical record number 4821337
+        90210,Nurse: O'Brien called; zip 19104
+        """ + "\n")
+        let scan = try IdentifierScan.scan(try CSVDocument(path: a))
+        XCTAssertEqual(scan.columns[0].primary?.kind, .zip)
+        XCTAssertTrue(scan.columns[1].findings.contains { $0.inText }, "short notes are scanned as text")
+        _ = try Deidentifier.run(input: a, output: path("t.out"), key: try key(), options: DeidOptions())
+        let r = try rows(path("t.out")).rows
+        XCTAssertEqual(r.map { $0[0] }, ["021", "191", "000", "191", "902"])
+        let notes = r.map { $0[1] }.joined(separator: "\n")
+        for secret in ["219099998", "998877665", "jennifer lopez", "4821337", "O'Brien", "19104"] { XCTAssertFalse(notes.contains(secret), "\(secret) in \(notes)") }
+        XCTAssertTrue(notes.contains("SSN: 9") && notes.contains("acct# ") && notes.contains("medical record number "), notes)
     }
 
     func testOverridesAndBadOptions() throws {

@@ -59,10 +59,13 @@ public struct DeidAuditColumn: Codable, Sendable, Equatable {
     /// Values that were changed (or removed).
     public var changed: Int
     public var missing: Int
-    /// Fake values that happened to equal a real value in the input and were drawn again.
+    /// Fakes that happened to equal a real value in the input and were drawn again (distinct values for
+    /// the one-to-one kinds — record and other numbers, SSNs, emails —, cells for the others).
     public var redrawn: Int
     /// Values that could not be read as their kind and were removed rather than left in place.
     public var removedUnreadable: Int
+    /// Birth years withheld in year mode because they show an age over 89.
+    public var birthYearsWithheld: Int
     /// For text columns: identifiers replaced, by kind.
     public var textReplacements: [String: Int]?
     public var overridden: Bool
@@ -100,7 +103,7 @@ public enum Deidentifier {
         case .zip: return .zip3
         case .date: return dates == .shift ? .shift : .year
         case .dayNumber: return dates == .shift ? .shift : .suppress
-        case .age: return .age90
+        case .age: return .ageTopcode
         }
     }
 
@@ -111,6 +114,7 @@ public enum Deidentifier {
         var nameRole: Pseudonyms.NameRole = .full
         var format: DateTimeFormat?
         var overridden = false
+        var isBirthDate = false
     }
 
     /// Reads `input`, writes the de-identified CSV to `output` and returns the audit.
@@ -139,6 +143,7 @@ public enum Deidentifier {
             if !t.isDisjoint(with: ["last", "family", "surname", "lastname"]) { p.nameRole = .family }
             else if !t.isDisjoint(with: ["first", "given", "firstname", "forename"]) { p.nameRole = .given }
             if let spec = schema[header[j]], spec.kind == .datetime { p.format = spec.format }
+            p.isBirthDate = !t.isDisjoint(with: ["dob", "birth", "birthdate", "birthday", "born"])
             if p.overridden, p.method == .pseudonym, p.kind == nil { p.kind = .otherID }
             plans.append(p)
         }
@@ -158,13 +163,6 @@ public enum Deidentifier {
         var originals: [String: Set<BytesKey>] = [:]        // by group
         var nameWords = Set<[UInt8]>()
         var distinctByColumn: [Int: Set<BytesKey>] = [:]
-        func group(_ k: PHIKind) -> String {
-            switch k {
-            case .phone, .fax: return "phone"
-            case .medicalRecord, .healthPlan, .account, .license, .vehicle, .device, .otherID: return "code"
-            default: return k.rawValue
-            }
-        }
         let pseudonymColumns = plans.indices.filter { plans[$0].method == .pseudonym }
         let distincts = try parallelMap(pseudonymColumns.count) { c -> Set<BytesKey> in
             var distinct = Set<BytesKey>()
@@ -189,9 +187,13 @@ public enum Deidentifier {
         var maps: [Int: [BytesKey: [UInt8]]] = [:]
         var redrawn = [Int](repeating: 0, count: plans.count)
         var usedCodes: [BytesKey: BytesKey] = [:]          // fake → real, for the kinds that must stay one-to-one
-        for (j, p) in plans.enumerated() where p.method == .pseudonym {
+        // Kinds that must stay one-to-one (record and other numbers, SSNs, emails) get a map built in
+        // sorted order, so clash resolution does not depend on threads. The others (names, phones, …)
+        // are computed row by row in the parallel pass below: their redraw depends only on the value
+        // and on the set of real values.
+        for (j, p) in plans.enumerated() where p.method == .pseudonym && isInjective(p.kind ?? .otherID) {
             let k = p.kind ?? .otherID
-            let injective = group(k) == "code" || k == .ssn || k == .email
+            let injective = true
             var map: [BytesKey: [UInt8]] = [:]
             let real = originals[group(k)] ?? []
             let values = distinctByColumn[j]!.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
@@ -230,7 +232,9 @@ public enum Deidentifier {
             let chunk = 16_384
             let chunks = (n + chunk - 1) / chunk
             var c = 0
-            let ctx = Context(plans: plans, maps: maps, pseudo: pseudo, patientIndex: patientIndex, options: options, nameWords: nameWords)
+            let ageIndex = plans.firstIndex { $0.kind == .age }
+            let ctx = Context(plans: plans, maps: maps, pseudo: pseudo, patientIndex: patientIndex, options: options, nameWords: nameWords,
+                              originals: originals, ageIndex: ageIndex)
             while c < chunks {
                 let group = min(4, chunks - c)
                 let base = c
@@ -253,7 +257,7 @@ public enum Deidentifier {
         let columns = plans.enumerated().map { j, p in
             DeidAuditColumn(column: header[j], category: p.finding?.category ?? p.kind?.category, kind: p.kind ?? (p.method == .text ? nil : p.finding?.kind),
                             confidence: p.finding?.confidence, method: p.method, changed: stats[j].changed, missing: stats[j].missing,
-                            redrawn: redrawn[j], removedUnreadable: stats[j].unreadable,
+                            redrawn: redrawn[j] + stats[j].redrawn, removedUnreadable: stats[j].unreadable, birthYearsWithheld: stats[j].agedOver89,
                             textReplacements: p.method == .text ? stats[j].text : nil, overridden: p.overridden)
         }
         var notes: [String] = []
@@ -270,6 +274,37 @@ public enum Deidentifier {
     static func fileSHA256(_ path: String) throws -> String {
         guard let d = FileManager.default.contents(atPath: path) else { throw DoppelError.inputMissing(path: path, reason: "cannot be read") }
         return SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func isInjective(_ k: PHIKind) -> Bool {
+        switch k {
+        case .medicalRecord, .healthPlan, .account, .license, .vehicle, .device, .otherID, .ssn, .email: return true
+        default: return false
+        }
+    }
+
+    static func group(_ k: PHIKind) -> String {
+        switch k {
+        case .phone, .fax: return "phone"
+        case .medicalRecord, .healthPlan, .account, .license, .vehicle, .device, .otherID: return "code"
+        default: return k.rawValue
+        }
+    }
+
+    /// The fake for a value of a non-injective kind: redrawn while it equals a real value (or, for a
+    /// given- or family-name column, any real name word). Returns the fake and whether it was redrawn.
+    static func resolveFake(_ v: [UInt8], kind k: PHIKind, role: Pseudonyms.NameRole, _ ctx: Context) -> ([UInt8], Bool)? {
+        let real = ctx.originals[group(k)] ?? []
+        var attempt = 0
+        var fake = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: 0)
+        while attempt < 1000 {
+            let clash = real.contains(BytesKey(normalize(fake, k)))
+                || (k == .personName && role != .full && fake.split(separator: 32).contains { ctx.nameWords.contains(Pseudonyms.lower(Array($0))) })
+            if !clash { return (fake, attempt > 0) }
+            attempt += 1
+            fake = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: attempt)
+        }
+        return nil
     }
 
     /// The comparable form of a value: lower-case for names and emails, digits only for numbers.
@@ -301,10 +336,10 @@ public enum Deidentifier {
     }
 
     struct ColumnStats {
-        var changed = 0, missing = 0, unreadable = 0
+        var changed = 0, missing = 0, unreadable = 0, redrawn = 0, agedOver89 = 0
         var text: [String: Int] = [:]
         mutating func merge(_ o: ColumnStats) {
-            changed += o.changed; missing += o.missing; unreadable += o.unreadable
+            changed += o.changed; missing += o.missing; unreadable += o.unreadable; redrawn += o.redrawn; agedOver89 += o.agedOver89
             for (k, v) in o.text { text[k, default: 0] += v }
         }
     }
@@ -316,6 +351,29 @@ public enum Deidentifier {
         let patientIndex: Int?
         let options: DeidOptions
         let nameWords: Set<[UInt8]>
+        let originals: [String: Set<BytesKey>]
+        /// The age column, if any (to withhold birth years of people over 89 in year mode).
+        let ageIndex: Int?
+    }
+
+    /// The year of a date-like field, by the column's format or the common written forms.
+    static func year(_ f: UnsafeBufferPointer<UInt8>, _ plan: Plan) -> Int? {
+        if let fmt = plan.format, let secs = fmt.parse(f) { return CivilDate.civilFromDays(Int((secs / 86400).rounded(.down))).0 }
+        return DatePatterns.match(f, 0)?.year
+    }
+
+    /// In year mode, a birth year tells an age: Safe Harbor groups ages over 89, so the birth year of a
+    /// person over 89 (by the age column, or against the latest other date in the row) is withheld.
+    static func birthYearShowsAgeOver89(_ fa: FieldAccess, row i: Int, birthYear: Int, _ ctx: Context) -> Bool {
+        if let a = ctx.ageIndex {
+            var dec = 0
+            if let v = fa.with(i, a, { FieldParsing.parseNumber($0, decimals: &dec) }), v > 89 { return true }
+        }
+        var latest: Int? = nil
+        for (k, p) in ctx.plans.enumerated() where (p.kind == .date || p.method == .shift || p.method == .year) && !p.isBirthDate && p.kind != .dayNumber {
+            if let y = fa.with(i, k, { FieldParsing.isMissing($0) ? nil : year($0, p) }) { latest = max(latest ?? y, y) }
+        }
+        return latest.map { $0 - birthYear > 89 } ?? false
     }
 
     static func transform(_ doc: CSVDocument, rows: Range<Int>, _ ctx: Context) -> ([UInt8], [ColumnStats]) {
@@ -342,7 +400,11 @@ public enum Deidentifier {
                             return
                         }
                         guard plan.method != .keep else { CSVWriter.appendField(bytes: f, to: &out); return }
-                        let result = apply(plan, f, shift: shift, column: j, ctx, &stats[j])
+                        var result = apply(plan, f, shift: shift, column: j, ctx, &stats[j])
+                        if plan.method == .year, plan.isBirthDate, let r = result, let y = Int(String(decoding: r, as: UTF8.self)),
+                           birthYearShowsAgeOver89(fa, row: i, birthYear: y, ctx) {
+                            result = nil; stats[j].agedOver89 += 1
+                        }
                         if let r = result {
                             if !r.elementsEqual(f) { stats[j].changed += 1 }
                             r.withUnsafeBufferPointer { CSVWriter.appendField(bytes: $0, to: &out) }
@@ -362,7 +424,11 @@ public enum Deidentifier {
         switch plan.method {
         case .keep: return Array(f)
         case .suppress: return nil
-        case .pseudonym: return ctx.maps[j]?[BytesKey(f)] ?? nil
+        case .pseudonym:
+            if let map = ctx.maps[j] { return map[BytesKey(f)] ?? nil }
+            guard let (fake, redrawn) = resolveFake(Array(f), kind: plan.kind ?? .otherID, role: plan.nameRole, ctx) else { st.unreadable += 1; return nil }
+            if redrawn { st.redrawn += 1 }
+            return fake
         case .zip3: return Pseudonyms.zip3(Array(f))
         case .age90, .ageTopcode:
             var dec = 0

@@ -45,7 +45,10 @@ public struct Pseudonyms: Sendable {
     public func code(_ value: [UInt8], domain: String, pad: Int = 2, attempt: Int = 0) -> [UInt8] {
         var prefixEnd = 0
         while prefixEnd < value.count, value[prefixEnd] >= 65, value[prefixEnd] <= 90 { prefixEnd += 1 }
-        if !(2...4).contains(prefixEnd) || prefixEnd == value.count || !Pseudonyms.isDigit(value[prefixEnd]) && ![45, 35, 58, 32, 95].contains(value[prefixEnd]) { prefixEnd = 0 }
+        if !(1...4).contains(prefixEnd) || prefixEnd == value.count || !Pseudonyms.isDigit(value[prefixEnd]) && ![45, 35, 58, 32, 95].contains(value[prefixEnd]) { prefixEnd = 0 }
+        if prefixEnd == 1, value[1...].contains(where: { $0 >= 65 && $0 <= 90 }) { prefixEnd = 0 }   // "K7Q-29XZ" is all code
+        // separators right after the prefix stay with it ("MRN 0012345" keeps "MRN ")
+        while prefixEnd > 0, prefixEnd < value.count, [45, 35, 58, 32, 95].contains(value[prefixEnd]) { prefixEnd += 1 }
         var body = Array(value[prefixEnd...])
         let hasAlnum = body.contains { Pseudonyms.isDigit($0) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
         if !hasAlnum { return value }
@@ -80,42 +83,54 @@ public struct Pseudonyms: Sendable {
 
     public enum NameRole: String, Sendable, Codable { case given, family, full }
 
-    /// A fake name with the original's number of words, order ("Last, First") and letter case.
+    /// A fake name with the original's number of words, order ("Last, First") and letter case. Full
+    /// names are drawn from common-name lists; a column of given or family names alone gets invented,
+    /// pronounceable names, because single common names collide with real ones so often that the
+    /// redraw would make a person's pseudonym depend on which other people are in the file.
     public func personName(_ value: [UInt8], role: NameRole, attempt: Int = 0) -> [UInt8] {
-        let words = value.split(whereSeparator: { $0 == 32 || $0 == 44 }).filter { !$0.isEmpty }
-        let comma = value.contains(44)
-        let count = max(1, words.count)
+        // word boundaries and letter case of the original, read from the bytes
+        var wordLengths: [Int] = []
+        var comma = false, anyUpper = false, anyLower = false, run = 0
+        for c in value {
+            if c == 32 || c == 44 { if c == 44 { comma = true }; if run > 0 { wordLengths.append(run); run = 0 } }
+            else { run += 1; if c >= 65 && c <= 90 { anyUpper = true } else if c >= 97 && c <= 122 { anyLower = true } }
+        }
+        if run > 0 { wordLengths.append(run) }
+        let count = max(1, wordLengths.count)
+        let allLower = !anyUpper, allUpper = !anyLower && value.count > 1
         var s = Stream(names, Pseudonyms.lower(value), tweak: UInt64(attempt) << 32)
-        var out: [String] = []
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count + 8)
         for w in 0..<count {
+            if w > 0 { if comma && w == 1 { out.append(44) }; out.append(32) }
             let useFamily: Bool
             switch role {
             case .given: useFamily = false
             case .family: useFamily = true
             case .full: useFamily = comma ? w == 0 : (w == count - 1 && count > 1)
             }
-            if role == .full, count >= 3, w > 0, w < count - 1, words[w].count <= 2 {   // middle initial
-                out.append(String(UnicodeScalar(UInt8(65 + s.next(26)))) + ".")
-                continue
-            }
-            if attempt >= 4 {
+            var word: [UInt8]
+            if role == .full, count >= 3, w > 0, w < count - 1, wordLengths[w] <= 2 {   // middle initial
+                word = [UInt8(97 + s.next(26)), 46]
+            } else if attempt >= 4 || role != .full {
                 // after a few clashes with real names, build a name from syllables: a pool far larger
                 // than any hospital's, so the redraw always ends
-                out.append(Pseudonyms.syllableName(&s))
-                continue
+                word = Array(Pseudonyms.syllableName(&s).utf8)
+            } else {
+                let list = useFamily ? NameLists.familyBytes : NameLists.givenBytes
+                word = list[s.next(list.count)]
             }
-            let list = useFamily ? NameLists.family : NameLists.given
-            out.append(list[s.next(list.count)])
+            // letter case like the original: all lower, all upper, or capitalised (also after ' and -)
+            var capitalNext = true
+            for c in word {
+                let lower = c >= 65 && c <= 90 ? c + 32 : c
+                if allLower { out.append(lower) }
+                else if allUpper || capitalNext { out.append(lower >= 97 && lower <= 122 ? lower - 32 : lower) }
+                else { out.append(lower) }
+                capitalNext = c == 39 || c == 45
+            }
         }
-        let allLower = !value.contains { $0 >= 65 && $0 <= 90 }
-        let allUpper = !value.contains { $0 >= 97 && $0 <= 122 } && value.count > 1
-        out = out.map { w in
-            if allLower { return w.lowercased() }
-            if allUpper { return w.uppercased() }
-            return w.split(separator: "'", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "'")
-        }
-        let text = comma && out.count >= 2 ? out[0] + ", " + out[1...].joined(separator: " ") : out.joined(separator: " ")
-        return Array(text.utf8)
+        return out
     }
 
     static let onsets = ["b", "br", "c", "ch", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "sh", "t", "th", "v", "w", "z"]
@@ -232,7 +247,9 @@ public struct Pseudonyms: Sendable {
 
     /// The first three digits of a ZIP code, or 000 for a restricted area.
     public static func zip3(_ value: [UInt8]) -> [UInt8] {
-        let d = value.filter(isDigit)
+        var d = value.filter(isDigit)
+        // 4- and 3-digit values are ZIP codes whose leading zeros a spreadsheet dropped (2134 = 02134)
+        if d.count == 3 || d.count == 4 { d = [UInt8](repeating: 48, count: 5 - d.count) + d }
         guard d.count >= 5 else { return Array("000".utf8) }
         let z = String(decoding: d.prefix(3), as: UTF8.self)
         return restrictedZIP3.contains(z) ? Array("000".utf8) : Array(z.utf8)

@@ -89,6 +89,8 @@ public enum NameLists {
     reyna cantrell mayo branch hendrix rollins rowland whitney duke odom daugherty travis tang archer
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
 
+    static let givenBytes = given.map { Array($0.utf8) }
+    static let familyBytes = family.map { Array($0.utf8) }
     public static let givenSet = Set(given)
     public static let familySet = Set(family)
     static let givenWords = WordSet(given)

@@ -12,7 +12,7 @@ public enum NamePatterns {
             guard i < b.count else { break }
             let s = i
             while i < b.count, ValuePatterns.isAlpha(b[i]) || b[i] == 39 || b[i] == 45 || b[i] >= 0x80 { i += 1 }
-            if i < b.count, b[i] == 46, i - s == 1 { i += 1 }                // an initial: "J."
+            if i < b.count, b[i] == 46, i - s <= 3 { i += 1 }                // an initial or a suffix: "J.", "Jr."
             guard i > s, i == b.count || b[i] == 32 || b[i] == 44 else { return (false, 0, 0) }
             words += 1
             if words > 4 { return (false, 0, 0) }
@@ -23,7 +23,8 @@ public enum NamePatterns {
 
     /// Words after which a capitalised word is a person's name in clinical notes.
     static let contextWords: Set<String> = ["patient", "pt", "named", "name", "son", "daughter", "wife", "husband", "mother",
-        "father", "sister", "brother", "spouse", "partner", "guardian", "contact", "by", "caregiver", "from", "with", "to"]
+        "father", "sister", "brother", "spouse", "partner", "guardian", "contact", "by", "caregiver", "from", "with", "to",
+        "nurse", "dr", "doctor", "provider", "physician", "attending", "surgeon", "resident", "pcp"]
 
     static let contextWordSet = WordSet(contextWords)
 

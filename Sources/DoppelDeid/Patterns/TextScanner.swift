@@ -63,6 +63,8 @@ public enum TextScanner {
             if let a = matchAge(b, i) { return a }
         }
         if let d = DatePatterns.match(b, i) { return TextSpan(kind: .date, start: i, end: d.end, date: d) }
+        if ValuePatterns.isAlpha(c), let s = keywordNumber(b, i) { return s }
+        if ValuePatterns.isLower(c), let e = lowercaseName(b, i) { return TextSpan(kind: .personName, start: i, end: e) }
         if ValuePatterns.isAlpha(c) {
             if let a = matchAgePrefix(b, i) { return a }
             if let s = span(.account, ValuePatterns.matchIBAN(b, i)) { return s }
@@ -70,6 +72,60 @@ public enum TextScanner {
         }
         return nil
     }
+
+    /// Numbers announced by a keyword: "SSN 219099998", "acct# 998877665", "account number 998877665",
+    /// "medical record number 4821337", "zip 19104". The span is the number only, so the keyword stays.
+    static let keywords: [(String, PHIKind, Int)] = [("social security number", .ssn, 9), ("social security", .ssn, 9), ("ssn", .ssn, 9),
+        ("medical record number", .medicalRecord, 5), ("medical record", .medicalRecord, 5), ("record number", .medicalRecord, 5),
+        ("chart number", .medicalRecord, 5), ("account number", .account, 6), ("account", .account, 6), ("acct", .account, 6),
+        ("member id", .healthPlan, 6), ("policy number", .healthPlan, 6), ("zip code", .zip, 5), ("zip", .zip, 5), ("postal code", .zip, 5)]
+
+    static func keywordNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {
+        for (word, kind, minDigits) in keywords {
+            guard var j = ValuePatterns.lit(b, i, word), ValuePatterns.boundaryAfter(b, j) || b[j] == 35 else { continue }
+            // separators and filler: spaces, '#', ':', '-', "no", "no.", "number", "is"
+            while j < b.count {
+                if [32, 35, 58, 45, 46].contains(b[j]) { j += 1; continue }
+                if let k = ValuePatterns.lit(b, j, "number"), ValuePatterns.boundaryAfter(b, k) { j = k; continue }
+                if let k = ValuePatterns.lit(b, j, "no"), ValuePatterns.boundaryAfter(b, k) { j = k; continue }
+                if let k = ValuePatterns.lit(b, j, "is"), ValuePatterns.boundaryAfter(b, k) { j = k; continue }
+                break
+            }
+            let s = j
+            while j < b.count, ValuePatterns.isDigit(b[j]) || (b[j] == 45 && j + 1 < b.count && ValuePatterns.isDigit(b[j + 1]) && j > s) { j += 1 }
+            let digits = b[s..<j].filter(ValuePatterns.isDigit).count
+            guard digits >= minDigits, ValuePatterns.boundaryAfter(b, j) else { return nil }
+            if kind == .zip, digits != 5 && digits != 9 { return nil }
+            return TextSpan(kind: kind, start: s, end: j)
+        }
+        return nil
+    }
+
+    /// "jennifer lopez": a listed given name then a listed surname, both in lower case.
+    static func lowercaseName(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        var j = i
+        while j < b.count, ValuePatterns.isLower(b[j]) { j += 1 }
+        guard j - i >= 3, j + 1 < b.count, b[j] == 32, NameLists.givenWords.contains(b, i, j),
+              !NameLists.notSurnamesWords.contains(b, i, j) else { return nil }
+        var k = j + 1
+        while k < b.count, ValuePatterns.isLower(b[k]) { k += 1 }
+        guard k - j - 1 >= 3, ValuePatterns.boundaryAfter(b, k), NameLists.familyWords.contains(b, j + 1, k),
+              !NameLists.notSurnamesWords.contains(b, j + 1, k), !commonWords.contains(b, j + 1, k), !commonWords.contains(b, i, j) else { return nil }
+        return k
+    }
+
+    /// Lower-case words that are also listed names but far more often ordinary words in notes.
+    static let commonWords = WordSet(["will", "may", "can", "long", "little", "young", "best", "rich", "strong", "love", "snow",
+        "rose", "hope", "faith", "joy", "grant", "chase", "hunter", "dean", "bill", "mark", "art", "sue", "guy", "miles", "lane",
+        "reed", "cole", "stone", "river", "sky", "summer", "autumn", "june", "april", "dawn", "ivy", "iris", "daisy", "violet",
+        "hazel", "jade", "pearl", "ruby", "brown", "green", "white", "black", "gray", "wood", "hill", "hall", "king", "price",
+        "cross", "house", "day", "case", "page", "person", "good", "short", "small", "new", "bell", "banks", "ball", "gross",
+        "booth", "branch", "church", "cherry", "frost", "glass", "lamb", "love", "mays", "moon", "noble", "pace", "pope",
+        "rush", "sharp", "strong", "wise", "wolf", "waters", "walls", "ward", "weeks", "west", "powers", "parks", "rivers",
+        "flowers", "fields", "woods", "lowe", "hunt", "mills", "sims", "spears", "stout", "tapia", "travis", "lynn", "le",
+        "li", "lu", "vo", "vu", "wu", "yu", "ho", "lam", "lim", "ali", "may", "joy", "best", "bean", "best", "carry", "carr",
+        "fry", "fox", "bush", "hood", "holt", "horn", "huff", "kirk", "knox", "lane", "long", "mack", "mann", "marsh",
+        "meyer", "monroe", "nash", "neal", "owen", "park", "rice", "roach", "ross", "rowe", "shaw", "snow", "tate", "todd", "wall"])
 
     /// "92-year-old", "92 year old", "92 yo", "92yo" with an age over 89.
     static func matchAge(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {

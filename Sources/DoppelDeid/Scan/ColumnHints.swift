@@ -3,6 +3,16 @@ import DoppelData
 /// What a column's name says about identifiers it may hold (tokens of the name, so `patientEmail`,
 /// `patient_email` and `Patient Email` read alike).
 public enum ColumnHints {
+    static let roleWords: Set<String> = ["kin", "guarantor", "spouse", "guardian", "referring", "physician", "doctor", "surgeon",
+                                         "nurse", "attending", "provider", "caregiver", "informant", "witness", "author"]
+
+    /// A column named for a person's role (next of kin, referring physician, guarantor): it holds names
+    /// only if its values look like names, which the scan checks.
+    public static func namesAPersonByRole(_ name: String) -> Bool {
+        let s = Set(NameHeuristics.tokens(name))
+        return !s.isDisjoint(with: roleWords) && s.isDisjoint(with: ["id", "npi", "type", "count", "specialty", "visits", "number", "no"])
+    }
+
     public static func kind(forColumn name: String) -> PHIKind? {
         let t = NameHeuristics.tokens(name)
         let s = Set(t)
@@ -37,6 +47,7 @@ public enum ColumnHints {
             return .otherID
         case .contact, .other: break
         }
+        if namesAPersonByRole(name) { return .personName }
         if has("name") && !has("clinic", "hospital", "drug", "medication", "test", "facility", "site", "ward", "unit", "lab", "device", "study") { return .personName }
         return nil
     }

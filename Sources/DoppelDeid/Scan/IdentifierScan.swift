@@ -58,7 +58,8 @@ public enum IdentifierScan {
         let name = doc.header[j]
         let n = doc.rowCount
         var strong = [PHIKind: Int](), weak = [PHIKind: Int]()
-        var nonMissing = 0, withSpaces = 0, totalLength = 0, codeLike = 0, over89 = 0, integral = 0, leadingZeros = 0
+        var nonMissing = 0, withSpaces = 0, totalLength = 0, codeLike = 0, over89 = 0, integral = 0, leadingZeros = 0, zipLike = 0, nameShaped = 0
+        let byRole = ColumnHints.namesAPersonByRole(name)
         var hashes = Set<UInt64>()
         hashes.reserveCapacity(min(n, 1 << 16))
         doc.withFields { fa in
@@ -69,6 +70,8 @@ public enum IdentifierScan {
                     totalLength += f.count
                     if f.contains(32) { withSpaces += 1 }
                     if f.count > 1, f[0] == 48, ValuePatterns.isDigit(f[1]) { leadingZeros += 1 }
+                    if [3, 4, 5, 9].contains(f.count), f.allSatisfy(ValuePatterns.isDigit) { zipLike += 1 }
+                    if byRole, NamePatterns.assess(f).shape, f.contains(32) || f.contains(44) { nameShaped += 1 }
                     hashes.insert(fnv1a(UnsafeRawBufferPointer(f)))
                     if f.count <= 40, !f.contains(32), f.contains(where: ValuePatterns.isDigit) { codeLike += 1 }
                     var dec = 0
@@ -105,15 +108,18 @@ public enum IdentifierScan {
                     if uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10) { s = 0 }   // a few repeated values: a category, not an identifier
                     if numeric && uniqueRatio < 0.3 { s = 0 }                                // numbers that repeat a lot are counts or measures
                 }
-                if h == .age { s = numeric ? 1 : 0 }
+                if h == .age { s = numeric && over89 > 0 ? 1 : 0 }
+                if h == .zip, numeric, integral == nonMissing, zipLike >= nonMissing * 9 / 10 { s = 1 }
                 if h == .dayNumber { s = numeric && integral == nonMissing ? 1 : 0 }
                 if h == .city || h == .streetAddress { s = max(s, numeric ? 0 : 0.5) }
                 if h == .personName { s = max(s, numeric ? 0 : 0.5) }
+                if h == .personName, byRole { s = Double(nameShaped) / Double(m) >= 0.5 ? 0.5 : 0 }
                 if s >= 0.5 {
                     var ev = ["the column name suggests \(h.rawValue)"]
                     let matches: Int
                     switch h {
                     case .age: matches = over89; ev.append("\(over89) values over 89")
+                    case .zip where numeric: matches = zipLike; ev.append("whole numbers of 3–5 or 9 digits (ZIP codes, leading zeros dropped)")
                     case .dayNumber: matches = nonMissing; ev.append("whole numbers: a day count tied to the patient's timeline")
                     default:
                         matches = h == .date && datetime ? nonMissing : strong[h == .fax ? .phone : h, default: 0] + weak[h == .fax ? .phone : h, default: 0]
@@ -124,7 +130,7 @@ public enum IdentifierScan {
                                                 matchingValues: matches, inText: false, evidence: ev))
                 }
             }
-            if findings.isEmpty, let (k, c) = bestStrong, Double(c) / Double(m) >= 0.8 {
+            if findings.isEmpty, let (k, c) = bestStrong, Double(c) / Double(m) >= 0.5 {
                 findings.append(ScanFinding(category: k.category, kind: k, confidence: 0.95, matchingValues: c + weak[k, default: 0], inText: false,
                                             evidence: ["\(pct(Double(c) / Double(m))) of values have the \(k.rawValue) format"]))
             }
@@ -141,7 +147,7 @@ public enum IdentifierScan {
             }
             let codeKinds: Set<PHIKind> = [.vehicle, .license, .healthPlan, .account, .medicalRecord, .device, .otherID]
             let formatKinds: Set<PHIKind> = [.personName, .city, .streetAddress, .phone, .fax, .email, .url, .ip, .photo, .biometric, .ssn, .zip]
-            if findings.isEmpty, let h = hint, h != .age, h != .dayNumber, !(numeric && formatKinds.contains(h)),
+            if findings.isEmpty, let h = hint, h != .age, h != .dayNumber, !(numeric && formatKinds.contains(h)), !(h == .personName && byRole),
                !codeKinds.contains(h) || !(uniqueRatio < 0.05 || (distinct <= 2 && nonMissing > 10) || (numeric && uniqueRatio < 0.3)) {
                 findings.append(ScanFinding(category: h.category, kind: h, confidence: 0.6, matchingValues: 0, inText: false,
                                             evidence: ["the column name suggests \(h.rawValue), but the values do not confirm it"]))
@@ -152,7 +158,8 @@ public enum IdentifierScan {
                                             evidence: ["\(pct(uniqueRatio)) of values are distinct codes: each points at one record"]))
             }
             // Free text: look inside.
-            let texty = Double(withSpaces) / Double(m) >= 0.5 && Double(totalLength) / Double(m) >= 25
+            // (short notes count: "SSN: 219099998", "spoke with jennifer lopez")
+            let texty = Double(withSpaces) / Double(m) >= 0.5 && Double(totalLength) / Double(m) >= 12
             if texty, findings.first.map({ $0.kind == .streetAddress || $0.confidence < 0.9 }) ?? true {
                 if findings.first?.kind != .streetAddress { findings.removeAll() }
                 findings += textFindings(doc, j)
