@@ -163,18 +163,24 @@ public enum Deidentifier {
         var originals: [String: Set<BytesKey>] = [:]        // by group
         var nameWords = Set<[UInt8]>()
         var distinctByColumn: [Int: Set<BytesKey>] = [:]
+        var orderByColumn: [Int: [BytesKey]] = [:]
         let pseudonymColumns = plans.indices.filter { plans[$0].method == .pseudonym }
-        let distincts = try parallelMap(pseudonymColumns.count) { c -> Set<BytesKey> in
-            var distinct = Set<BytesKey>()
+        // distinct values in order of first appearance (a deterministic order, without sorting)
+        let distincts = try parallelMap(pseudonymColumns.count) { c -> (Set<BytesKey>, [BytesKey]) in
+            var distinct = Set<BytesKey>(), order: [BytesKey] = []
+            let ordered = isInjective(plans[pseudonymColumns[c]].kind ?? .otherID)
             doc.withFields { fa in
-                for i in 0..<n { fa.with(i, pseudonymColumns[c]) { f in if !FieldParsing.isMissing(f) { distinct.insert(BytesKey(f)) } } }
+                for i in 0..<n { fa.with(i, pseudonymColumns[c]) { f in
+                    if !FieldParsing.isMissing(f) { let k = BytesKey(f); if distinct.insert(k).inserted, ordered { order.append(k) } }
+                } }
             }
-            return distinct
+            return (distinct, order)
         }
         for (c, j) in pseudonymColumns.enumerated() {
             let k = plans[j].kind ?? .otherID
-            let distinct = distincts[c]
+            let distinct = distincts[c].0
             distinctByColumn[j] = distinct
+            orderByColumn[j] = distincts[c].1
             var set = originals[group(k), default: []]
             for v in distinct {
                 set.insert(BytesKey(normalize(v.bytes, k)))
@@ -188,7 +194,7 @@ public enum Deidentifier {
         var redrawn = [Int](repeating: 0, count: plans.count)
         var usedCodes: [BytesKey: BytesKey] = [:]          // fake → real, for the kinds that must stay one-to-one
         // Kinds that must stay one-to-one (record and other numbers, SSNs, emails) get a map built in
-        // sorted order, so clash resolution does not depend on threads. The others (names, phones, …)
+        // order of first appearance, so clash resolution does not depend on threads. The others (names, phones, …)
         // are computed row by row in the parallel pass below: their redraw depends only on the value
         // and on the set of real values.
         for (j, p) in plans.enumerated() where p.method == .pseudonym && isInjective(p.kind ?? .otherID) {
@@ -196,7 +202,7 @@ public enum Deidentifier {
             let injective = true
             var map: [BytesKey: [UInt8]] = [:]
             let real = originals[group(k)] ?? []
-            let values = distinctByColumn[j]!.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            let values = orderByColumn[j]!
             // first draws in parallel (pure functions of key and value); clashes resolved in order below
             let firstDraws = try parallelMap(2) { part in
                 stride(from: part, to: values.count, by: 2).map { fakeValue(values[$0].bytes, kind: k, role: p.nameRole, pseudo: pseudo, attempt: 0) }

@@ -191,10 +191,15 @@ public struct Pseudonyms: Sendable {
     /// `given.family<NN>@example.org` (or .com / .net): reserved example domains.
     public func email(_ value: [UInt8], attempt: Int = 0) -> [UInt8] {
         var s = Stream(contact, [0x65] + Pseudonyms.lower(value), tweak: UInt64(attempt))
-        let g = NameLists.given[s.next(NameLists.given.count)], f = NameLists.family[s.next(NameLists.family.count)].replacingOccurrences(of: "'", with: "")
-        let domain = ["example.org", "example.com", "example.net"][s.next(3)]
-        return Array("\(g).\(f)\(s.next(100))@\(domain)".utf8)
+        var out = NameLists.givenBytes[s.next(NameLists.givenBytes.count)]
+        out.append(46)
+        out += NameLists.familyBytes[s.next(NameLists.familyBytes.count)].filter { $0 != 39 }
+        out += Array(String(s.next(100)).utf8)
+        out += Pseudonyms.exampleDomains[s.next(3)]
+        return out
     }
+
+    static let exampleDomains = ["@example.org", "@example.com", "@example.net"].map { Array($0.utf8) }
 
     public func url(_ value: [UInt8], attempt: Int = 0) -> [UInt8] {
         var s = Stream(contact, [0x75] + Pseudonyms.lower(value), tweak: UInt64(attempt))
@@ -225,8 +230,14 @@ public struct Pseudonyms: Sendable {
     /// A street address: a house number, a surname as the street name, a suffix.
     public func streetAddress(_ value: [UInt8], attempt: Int = 0) -> [UInt8] {
         var s = Stream(contact, [0x61] + Pseudonyms.lower(value), tweak: UInt64(attempt))
-        let street = NameLists.family[s.next(NameLists.family.count)].replacingOccurrences(of: "'", with: "")
-        return Array("\(1 + s.next(9899)) \(street.prefix(1).uppercased() + street.dropFirst()) \(Pseudonyms.streetSuffixes[s.next(10)])".utf8)
+        var out = Array(String(1 + s.next(9899)).utf8)
+        out.append(32)
+        var street = NameLists.familyBytes[s.next(NameLists.familyBytes.count)].filter { $0 != 39 }
+        street[0] -= 32
+        out += street
+        out.append(32)
+        out += Array(Pseudonyms.streetSuffixes[s.next(10)].utf8)
+        return out
     }
 
     /// A card or account number with the same layout whose Luhn check fails, so it is not a real card.

@@ -56,8 +56,8 @@ public enum NamePatterns {
         func not(_ w: (Int, Int)) -> Bool { NameLists.notSurnamesWords.contains(b, w.1, w.0) }
         func given(_ w: (Int, Int)) -> Bool { NameLists.givenWords.contains(b, w.1, w.0) }
         func family(_ w: (Int, Int)) -> Bool { NameLists.familyWords.contains(b, w.1, w.0) }
-        // Title + name
-        for t in titles {
+        // Title + name (titles start with M or D)
+        for t in titles where b[i] | 0x20 == 109 || b[i] | 0x20 == 100 {
             if var j = ValuePatterns.lit(b, i, t), j < b.count, b[j] == 32 {
                 j += 1
                 guard let w1 = word(j), !not(w1) else { return nil }

@@ -81,7 +81,9 @@ public enum TextScanner {
         ("member id", .healthPlan, 6), ("policy number", .healthPlan, 6), ("zip code", .zip, 5), ("zip", .zip, 5), ("postal code", .zip, 5)]
 
     static func keywordNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {
-        for (word, kind, minDigits) in keywords {
+        let first = b[i] | 0x20
+        guard first == 115 || first == 109 || first == 114 || first == 99 || first == 97 || first == 122 || first == 112 else { return nil }
+        for (word, kind, minDigits) in keywords where word.utf8.first == first {
             guard var j = ValuePatterns.lit(b, i, word), ValuePatterns.boundaryAfter(b, j) || b[j] == 35 else { continue }
             // separators and filler: spaces, '#', ':', '-', "no", "no.", "number", "is"
             while j < b.count {
@@ -142,7 +144,7 @@ public enum TextScanner {
 
     /// "aged 93", "age 93", "age: 93" with an age over 89 (the span is the number).
     static func matchAgePrefix(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {
-        guard var j = ValuePatterns.lit(b, i, "aged") ?? ValuePatterns.lit(b, i, "age") else { return nil }
+        guard b[i] | 0x20 == 97, var j = ValuePatterns.lit(b, i, "aged") ?? ValuePatterns.lit(b, i, "age") else { return nil }
         while j < b.count, b[j] == 32 || b[j] == 58 { j += 1 }
         guard j > i + 3, let (v, e) = ValuePatterns.digits(b, j, min: 2, max: 3), v > 89, v < 130 else { return nil }
         return TextSpan(kind: .age, start: j, end: e, age: v)
