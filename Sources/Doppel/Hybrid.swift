@@ -196,7 +196,14 @@ public enum OutputPaths {
     public static func check(outputs: [(flag: String, path: String)], inputs: [String]) throws {
         let ins = Set(inputs.map(canonical))
         var seen = [String: String]()
-        for (flag, path) in outputs where path != "-" {
+        for (flag, path) in outputs {
+            if path == "-" {
+                if flag != "-o" { throw DoppelError.usage(message: "\(flag) needs a file path (- is only for the data, with -o)") }
+                continue
+            }
+            if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+                throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
+            }
             let c = canonical(path)
             if ins.contains(c) { throw DoppelError.usage(message: "\(flag) \(path) is also an input; choose another output path (inputs are never overwritten)") }
             if let other = seen[c] { throw DoppelError.usage(message: "\(flag) and \(other) name the same file \(path)") }

@@ -21,6 +21,9 @@ public final class CSVWriter {
             temporaryPath = nil
         } else {
             let url = URL(fileURLWithPath: path)
+            if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+                throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
+            }
             let dir = url.deletingLastPathComponent().path
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {

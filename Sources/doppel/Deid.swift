@@ -68,7 +68,8 @@ struct Deid: ParsableCommand {
         plan, account, licence, vehicle and device numbers, URLs, IPs and street addresses → keyed fake values \
         (never equal to a real value of the input; reserved ranges where they exist); dates and day counts → \
         shifted by a per-person offset (or --dates year); ZIP codes → 3 digits (restricted areas 000); ages \
-        over 89 → 90+; cities, biometrics and photo references → removed; free text → identifiers replaced in \
+        over 89 → 90 (meaning 90 or older; age-90plus writes 90+); cities, biometrics and photo references → \
+        removed; free text → identifiers replaced in \
         place. Override any column with --method column=METHOD (keep, suppress, pseudonym, shift, year, zip3, \
         age-90plus, age-topcode, text). The audit file records what was done per column, never a value, and \
         never the key.
@@ -78,7 +79,7 @@ struct Deid: ParsableCommand {
     var file: String
     @Option(name: .customLong("key-file"), help: "Secret key file (create one with `doppel keygen -o site.key`).")
     var keyFile: String
-    @Option(name: [.customShort("o"), .long], help: "Output CSV path.")
+    @Option(name: [.customShort("o"), .long], help: "Output CSV path, or - for standard output (the summary then goes to stderr). Never an input.")
     var output: String
     @Option(help: "Audit JSON path (what was done to each column).")
     var audit: String?

@@ -20,6 +20,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try guarded {
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (schema.map { [$0] } ?? []))
             let kind = try SynthesizerKind.parse(synthesizer)
             let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, roles: { try roles.apply(to: &$0) })
             try file.write(to: output)

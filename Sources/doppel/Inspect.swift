@@ -14,6 +14,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try guarded {
+            if let out = schemaOut { try OutputPaths.check(outputs: [("--schema-out", out)], inputs: [file]) }
             let doc = try CSVDocument(path: file)
             var schema = SchemaInference.infer(doc)
             try roles.apply(to: &schema)

@@ -34,6 +34,7 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         try guarded {
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [model])
             let file = try ModelFile.read(from: model)
             let conds = try conditions.map { try Condition.parseList($0) } ?? []
             let shard = try self.shard.map { try Shard.parse($0) }

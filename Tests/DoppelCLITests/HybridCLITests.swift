@@ -53,6 +53,12 @@ extension CLITests {
         let piped = try run(["deid", input, "--key-file", "site.key", "-o", "-"])
         XCTAssertEqual(piped.code, 0)
         XCTAssertEqual(piped.out.split(separator: "\n").count, 4, "stdout holds only the CSV; the summary goes to stderr")
+        // an existing folder is never replaced by an output; other commands never overwrite their inputs
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("folder"), withIntermediateDirectories: true)
+        XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "folder"]).code, 73)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("folder").path))
+        XCTAssertEqual(try run(["fit", input, "-o", input]).code, 64)
+        XCTAssertEqual(try run(["inspect", input, "--schema-out", input]).code, 64)
         // same key, same output
         XCTAssertEqual(try run(["deid", input, "--key-file", "site.key", "-o", "d2.csv"]).code, 0)
         XCTAssertEqual(text, try String(contentsOf: work.appendingPathComponent("d2.csv"), encoding: .utf8))

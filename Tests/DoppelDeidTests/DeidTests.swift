@@ -161,6 +161,27 @@ final class DeidTests: XCTestCase {
         XCTAssertEqual(r[0][3], "90"); XCTAssertEqual(audit.columns[1].birthYearsWithheld, 2)
     }
 
+    func testPlaceholdersLongCodesAbbreviationsAndMoreTextForms() throws {
+        let a = try write("p.csv", """
+        ssn,vin,note
+        123-45-6789,1HGCM82633A004352,Transferred from ED to ICU (james lopez) on arrival
+        pending,1HGCM82633A004353,"Lopez, Jennifer called; insurance id XJH123456789; plate 7ABC123"
+        none,1HGCM82633A004354,mrn: 4821337 and MR# 00482133
+        """ + "\n")
+        var o = DeidOptions(); o.overrides = ["vin": .pseudonym]
+        let audit = try Deidentifier.run(input: a, output: path("p.out"), key: try key(), options: o)
+        let r = try rows(path("p.out")).rows
+        XCTAssertTrue(r[0][0].hasPrefix("9")); XCTAssertEqual(r[1][0], ""); XCTAssertEqual(r[2][0], "", "placeholders are removed, not an error")
+        XCTAssertEqual(audit.columns[0].removedUnreadable, 2)
+        XCTAssertTrue(r.allSatisfy { $0[1].count == 17 && $0[1] != "1HGCM82633A004352" }, "a VIN keeps its 17 characters")
+        XCTAssertTrue(r[0][2].hasPrefix("Transferred from ED to ICU ("), r[0][2])
+        XCTAssertFalse(r[0][2].contains("james lopez"))
+        for secret in ["Lopez, Jennifer", "XJH123456789", "7ABC123", "4821337", "00482133"] { XCTAssertFalse(r.map { $0[2] }.joined().contains(secret), secret) }
+        XCTAssertTrue(r[2][2].hasPrefix("mrn: "), r[2][2])
+        var big = DeidOptions(); big.shiftRangeDays = 100_000
+        XCTAssertThrowsError(try Deidentifier.run(input: a, output: path("q.out"), key: try key(), options: big))
+    }
+
     func testTextKeywordsShortNotesAndZipWithoutLeadingZeros() throws {
         let a = try write("t.csv", """
         zip,note

@@ -130,7 +130,7 @@ public enum Deidentifier {
         if let p = options.patientColumn, !header.contains(p) {
             throw DoppelError.usage(message: "--patient-column: no column '\(p)' in \(input) (columns: \(header.joined(separator: ", ")))")
         }
-        guard options.shiftRangeDays >= 1 else { throw DoppelError.usage(message: "--shift-days must be at least 1 (got \(options.shiftRangeDays))") }
+        guard (1...3650).contains(options.shiftRangeDays) else { throw DoppelError.usage(message: "--shift-days must be between 1 and 3650 (got \(options.shiftRangeDays))") }
 
         // Plan per column.
         var plans: [Plan] = []
@@ -211,6 +211,7 @@ public enum Deidentifier {
             for (idx, v) in values.enumerated() {
                 var attempt = 0
                 var fake = firstDraws[idx % 2][idx / 2]
+                if fake == v.bytes { map[v] = []; continue }   // "pending", "none": nothing to pseudonymise; removed
                 while attempt < 1000 {
                     let clash = real.contains(BytesKey(normalize(fake, k)))
                         || (k == .personName && p.nameRole != .full && fake.split(separator: 32).contains { nameWords.contains(Pseudonyms.lower(Array($0))) })
@@ -303,6 +304,7 @@ public enum Deidentifier {
         let real = ctx.originals[group(k)] ?? []
         var attempt = 0
         var fake = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: 0)
+        if fake == v { return nil }      // a placeholder such as "pending": nothing to pseudonymise; removed
         while attempt < 1000 {
             let clash = real.contains(BytesKey(normalize(fake, k)))
                 || (k == .personName && role != .full && fake.split(separator: 32).contains { ctx.nameWords.contains(Pseudonyms.lower(Array($0))) })
@@ -431,7 +433,10 @@ public enum Deidentifier {
         case .keep: return Array(f)
         case .suppress: return nil
         case .pseudonym:
-            if let map = ctx.maps[j] { return map[BytesKey(f)] ?? nil }
+            if let map = ctx.maps[j] {
+                guard let fake = map[BytesKey(f)], !fake.isEmpty else { st.unreadable += 1; return nil }
+                return fake
+            }
             guard let (fake, redrawn) = resolveFake(Array(f), kind: plan.kind ?? .otherID, role: plan.nameRole, ctx) else { st.unreadable += 1; return nil }
             if redrawn { st.redrawn += 1 }
             return fake

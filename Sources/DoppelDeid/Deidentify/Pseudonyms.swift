@@ -44,9 +44,9 @@ public struct Pseudonyms: Sendable {
     /// Feistel network over the mixed-radix digits, with SipHash rounds).
     public func code(_ value: [UInt8], domain: String, pad: Int = 2, attempt: Int = 0) -> [UInt8] {
         var prefixEnd = 0
-        while prefixEnd < value.count, value[prefixEnd] >= 65, value[prefixEnd] <= 90 { prefixEnd += 1 }
+        while prefixEnd < value.count, value[prefixEnd] | 0x20 >= 97, value[prefixEnd] | 0x20 <= 122 { prefixEnd += 1 }
         if !(1...4).contains(prefixEnd) || prefixEnd == value.count || !Pseudonyms.isDigit(value[prefixEnd]) && ![45, 35, 58, 32, 95].contains(value[prefixEnd]) { prefixEnd = 0 }
-        if prefixEnd == 1, value[1...].contains(where: { $0 >= 65 && $0 <= 90 }) { prefixEnd = 0 }   // "K7Q-29XZ" is all code
+        if prefixEnd == 1, value[1...].contains(where: { $0 | 0x20 >= 97 && $0 | 0x20 <= 122 }) { prefixEnd = 0 }   // "K7Q-29XZ" is all code
         // separators right after the prefix stay with it ("MRN 0012345" keeps "MRN ")
         while prefixEnd > 0, prefixEnd < value.count, [45, 35, 58, 32, 95].contains(value[prefixEnd]) { prefixEnd += 1 }
         var body = Array(value[prefixEnd...])
@@ -54,7 +54,8 @@ public struct Pseudonyms: Sendable {
         if !hasAlnum { return value }
         // leading pad digits (the first never zero), to at least 8 letters and digits in all
         let alnums = body.filter { Pseudonyms.isDigit($0) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }.count
-        let pad = max(pad, 8 - alnums)
+        // long codes (a VIN, an MBI) already live in a huge space: they keep their exact length
+        let pad = alnums >= 10 ? 0 : max(pad, 8 - alnums)
         body = [UInt8](repeating: 48, count: pad) + body
         var positions: [Int] = [], radix: [Int] = [], base: [UInt8] = [], x: [Int] = []
         for (i, c) in body.enumerated() {

@@ -23,7 +23,7 @@ public enum NamePatterns {
 
     /// Words after which a capitalised word is a person's name in clinical notes.
     static let contextWords: Set<String> = ["patient", "pt", "named", "name", "son", "daughter", "wife", "husband", "mother",
-        "father", "sister", "brother", "spouse", "partner", "guardian", "contact", "by", "caregiver", "from", "with", "to",
+        "father", "sister", "brother", "spouse", "partner", "guardian", "contact", "caregiver",
         "nurse", "dr", "doctor", "provider", "physician", "attending", "surgeon", "resident", "pcp"]
 
     static let contextWordSet = WordSet(contextWords)
@@ -67,7 +67,11 @@ public enum NamePatterns {
         }
         guard let w1 = word(i), !not(w1) else { return nil }
         let e1 = w1.0
-        if !given(w1), previousWordIsContext(b, i) {
+        // "Lopez, Jennifer": a listed surname, a comma, a listed given name
+        if family(w1), e1 + 2 < b.count, b[e1] == 44, b[e1 + 1] == 32, let w2 = word(e1 + 2), given(w2), !not(w2) { return w2.0 }
+        // all-capital short words are abbreviations in notes (ED, ICU, PCP, PO), not names
+        let abbreviation = w1.0 - w1.1 <= 4 && !(w1.1..<w1.0).contains { ValuePatterns.isLower(b[$0]) }
+        if !given(w1), !abbreviation, previousWordIsContext(b, i) {
             // "patient Zelda Quackenbush", "son Caspian": capitalised words after a word that introduces a person
             if e1 + 1 < b.count, b[e1] == 32, let w2 = word(e1 + 1), !not(w2) { return w2.0 }
             return e1

@@ -20,8 +20,9 @@ public enum TextScanner {
             let c = b[i]
             guard ValuePatterns.isAlnum(c) || c == 43 || c == 40, ValuePatterns.boundaryBefore(b, i) || c == 40 else { i += 1; continue }
             if let s = spanAt(b, i) { out.append(s); i = max(s.end, i + 1); continue }
-            // skip to the end of this token
+            // skip to the end of this token ("(" or "+" that started nothing: just step over it)
             i += 1
+            if !ValuePatterns.isAlnum(c) { continue }
             while i < n, ValuePatterns.isAlnum(b[i]) { i += 1 }
         }
         return out
@@ -78,11 +79,16 @@ public enum TextScanner {
     static let keywords: [(String, PHIKind, Int)] = [("social security number", .ssn, 9), ("social security", .ssn, 9), ("ssn", .ssn, 9),
         ("medical record number", .medicalRecord, 5), ("medical record", .medicalRecord, 5), ("record number", .medicalRecord, 5),
         ("chart number", .medicalRecord, 5), ("account number", .account, 6), ("account", .account, 6), ("acct", .account, 6),
-        ("member id", .healthPlan, 6), ("policy number", .healthPlan, 6), ("zip code", .zip, 5), ("zip", .zip, 5), ("postal code", .zip, 5)]
+        ("member id", .healthPlan, 6), ("insurance id", .healthPlan, 6), ("insurance number", .healthPlan, 6), ("policy number", .healthPlan, 6),
+        ("policy", .healthPlan, 6), ("subscriber id", .healthPlan, 6), ("plate", .vehicle, 1), ("license plate", .vehicle, 1),
+        ("mr", .medicalRecord, 5), ("zip code", .zip, 5), ("zip", .zip, 5), ("postal code", .zip, 5)]
+
+    /// Kinds whose announced value may mix letters and digits ("insurance id XJH123456789", "plate 7ABC123").
+    static let alphanumericKinds: Set<PHIKind> = [.healthPlan, .vehicle]
 
     static func keywordNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {
         let first = b[i] | 0x20
-        guard first == 115 || first == 109 || first == 114 || first == 99 || first == 97 || first == 122 || first == 112 else { return nil }
+        guard first == 115 || first == 109 || first == 114 || first == 99 || first == 97 || first == 122 || first == 112 || first == 105 || first == 108 else { return nil }
         for (word, kind, minDigits) in keywords where word.utf8.first == first {
             guard var j = ValuePatterns.lit(b, i, word), ValuePatterns.boundaryAfter(b, j) || b[j] == 35 else { continue }
             // separators and filler: spaces, '#', ':', '-', "no", "no.", "number", "is"
@@ -94,9 +100,10 @@ public enum TextScanner {
                 break
             }
             let s = j
-            while j < b.count, ValuePatterns.isDigit(b[j]) || (b[j] == 45 && j + 1 < b.count && ValuePatterns.isDigit(b[j + 1]) && j > s) { j += 1 }
+            let alnum = alphanumericKinds.contains(kind)
+            while j < b.count, ValuePatterns.isDigit(b[j]) || (alnum && ValuePatterns.isAlpha(b[j])) || (b[j] == 45 && j + 1 < b.count && ValuePatterns.isAlnum(b[j + 1]) && j > s) { j += 1 }
             let digits = b[s..<j].filter(ValuePatterns.isDigit).count
-            guard digits >= minDigits, ValuePatterns.boundaryAfter(b, j) else { return nil }
+            guard digits >= minDigits, ValuePatterns.boundaryAfter(b, j), !alnum || j - s >= 5 else { continue }
             if kind == .zip, digits != 5 && digits != 9 { return nil }
             return TextSpan(kind: kind, start: s, end: j)
         }
