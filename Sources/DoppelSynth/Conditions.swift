@@ -11,6 +11,9 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(column)\(op.rawValue)\(value)" }
 
+    /// The values of a choice (`race=asian|black` → ["asian", "black"]); one value otherwise.
+    public var alternatives: [String] { value.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
     /// Parses `"sex=Female,age>=65"` (comma-separated; each `column OP value`).
     public static func parseList(_ text: String) throws -> [Condition] {
         try text.split(separator: ",", omittingEmptySubsequences: true).map { try parse(String($0)) }

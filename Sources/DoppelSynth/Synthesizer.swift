@@ -34,8 +34,14 @@ public enum FittedModel: Codable, Sendable, Equatable {
         switch self { case .gaussianCopula(let m): return m.schema }
     }
 
+    /// A sampler with `conditions` served by the model where it can (exactly, no rejection), and a
+    /// choice of categories (`a|b`) by ``RejectionSampler`` on top of it.
     public func sampler(conditions: [Condition]) throws -> any BlockSampler {
-        switch self { case .gaussianCopula(let m): return try m.sampler(conditions: conditions) }
+        let choices = conditions.filter { $0.alternatives.count > 1 }
+        let served = conditions.filter { $0.alternatives.count <= 1 }
+        let base: any BlockSampler
+        switch self { case .gaussianCopula(let m): base = try m.sampler(conditions: served) }
+        return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
     }
 
     /// Fits the chosen synthesizer.

@@ -21,7 +21,7 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Write only part k of n of the rows, e.g. 3/8.")
     var shard: String?
-    @Option(name: .customLong("where"), help: "Conditions served by the model, e.g. \"sex=Female,age>=65\".")
+    @Option(name: .customLong("where"), help: "Conditions served by the model, e.g. \"sex=Female,age>=65\"; a choice of categories as race=asian|black.")
     var conditions: String?
     @Flag(name: .customLong("no-header"), help: "Do not write the header line.")
     var noHeader = false

@@ -263,3 +263,35 @@ final class PartialSynthesisTests: XCTestCase {
         XCTAssertThrowsError(try model.synthesize(columns: ["nope"], in: table, seed: 5))
     }
 }
+
+final class RejectionSamplerTests: XCTestCase {
+    func table(rareEvery: Int, n: Int = 5000) -> Table {
+        var rng = SeededGenerator(seed: 4)
+        let x = (0..<n).map { _ in rng.nextNormal() }
+        let g: [Int32] = (0..<n).map { i in i % rareEvery == 0 ? 2 : (x[i] > 0 ? 1 : 0) }
+        var spec = ColumnSpec(name: "g", kind: .categorical); spec.categories = ["lo", "hi", "rare"]
+        let schema = Schema(columns: [ColumnSpec(name: "x", kind: .numeric), spec])
+        return Table(schema: schema, columns: [Column(name: "x", values: .numeric(x)), Column(name: "g", values: .categorical(codes: g, levels: spec.categories!))])
+    }
+
+    func testChoiceOfCategoriesIsMetExactlyAndDeterministically() throws {
+        let model = FittedModel.gaussianCopula(try GaussianCopula.fit(table(rareEvery: 10), seed: 1))
+        let sampler = try model.sampler(conditions: try Condition.parseList("g=hi|rare,x>=0.5"))
+        XCTAssertTrue(sampler is RejectionSampler)
+        let t = Sampling.table(sampler, total: 3000, seed: 9)
+        guard case .categorical(let codes, _) = t.columns[1].values, case .numeric(let x) = t.columns[0].values else { return XCTFail() }
+        XCTAssertEqual(t.rowCount, 3000)
+        XCTAssertTrue(codes.allSatisfy { $0 == 1 || $0 == 2 }, "every row meets the choice")
+        XCTAssertTrue(x.allSatisfy { $0 >= 0.5 }, "the model still serves the range itself")
+        XCTAssertEqual(Sampling.table(sampler, total: 3000, seed: 9), t)
+        XCTAssertThrowsError(try model.sampler(conditions: try Condition.parseList("g=hi|nope")))
+        XCTAssertThrowsError(try model.sampler(conditions: try Condition.parseList("x=1|2")))
+    }
+
+    func testVanishingChoiceIsRefused() throws {
+        let model = FittedModel.gaussianCopula(try GaussianCopula.fit(table(rareEvery: 5000), seed: 1))
+        XCTAssertThrowsError(try model.sampler(conditions: try Condition.parseList("g=rare|rare,x>=1"))) { e in
+            XCTAssertTrue("\(e)".contains("vanishing probability"), "\(e)")
+        }
+    }
+}
