@@ -40,6 +40,26 @@ public enum FieldParsing {
     /// and up to 22 fraction digits are converted exactly-rounded without calling strtod.
     /// `decimals` receives the number of digits after the point (−1 when an exponent was used).
     @inlinable
+    /// A number written with thousands separators, "1,234" or "-12,345,678.90": groups of exactly
+    /// three digits after each comma (so "1,5" — a decimal comma — is not taken for 15).
+    static func parseGrouped(_ f: UnsafeBufferPointer<UInt8>, decimals: inout Int) -> Double? {
+        var plain: [UInt8] = []
+        var i = 0
+        if f[0] == 0x2D || f[0] == 0x2B { plain.append(f[0]); i = 1 }
+        var lead = 0
+        while i < f.count, f[i] &- 0x30 < 10 { plain.append(f[i]); lead += 1; i += 1 }
+        guard (1...3).contains(lead) else { return nil }
+        while i < f.count, f[i] == 0x2C {
+            i += 1
+            for _ in 0..<3 { guard i < f.count, f[i] &- 0x30 < 10 else { return nil }; plain.append(f[i]); i += 1 }
+        }
+        if i < f.count, f[i] == 0x2E { plain.append(contentsOf: f[i...]); i = f.count }
+        guard i == f.count, !plain.contains(0x2C) else { return nil }
+        return plain.withUnsafeBufferPointer { p in
+            p.first == 0x2C ? nil : parseNumber(p, decimals: &decimals)
+        }
+    }
+
     public static func parseNumber(_ f: UnsafeBufferPointer<UInt8>, decimals: inout Int) -> Double? {
         let n = f.count
         if n == 0 { return nil }
@@ -55,6 +75,7 @@ public enum FieldParsing {
             if mantissa < 1_000_000_000_000_000_000 { mantissa = mantissa &* 10 &+ UInt64(f[i] &- 0x30); digits += 1 } else { overflow = true }
             sawDigit = true; i += 1
         }
+        if i < n, f[i] == 0x2C, sawDigit { return parseGrouped(f, decimals: &decimals) }
         if i < n, f[i] == 0x2E {
             i += 1
             while i < n, f[i] &- 0x30 < 10 {

@@ -63,6 +63,8 @@ public enum SchemaInference {
                         if dec < 0 { maxDecimals = max(maxDecimals, 17) } else { maxDecimals = max(maxDecimals, dec) }
                         if v != v.rounded() || dec != 0 { allIntegral = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+                        // a leading zero ("02134", "007") marks a code, not a quantity
+                        if f.count > 1, f[0] == 0x30, f[1] &- 0x30 < 10 { allNumeric = false }
                     } else { allNumeric = false }
                 }
             }

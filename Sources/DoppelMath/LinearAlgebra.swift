@@ -170,4 +170,24 @@ public enum LinearAlgebra {
         }
         return inv
     }
+
+    /// The eigenvector of the largest eigenvalue of a symmetric positive semi-definite matrix, by power
+    /// iteration from a fixed start (deterministic); nil when the matrix is (numerically) zero.
+    public static func leadingEigenvector(_ a: Matrix, iterations: Int = 500, tolerance: Double = 1e-12) -> [Double]? {
+        let n = a.rows
+        guard n > 0 else { return nil }
+        var v = (0..<n).map { 1 / Double(n).squareRoot() + 1e-3 * Double($0 % 7) }
+        var lambda = 0.0
+        for _ in 0..<iterations {
+            var w = [Double](repeating: 0, count: n)
+            for i in 0..<n { var s = 0.0; for j in 0..<n { s += a[i, j] * v[j] }; w[i] = s }
+            let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 1e-12 else { return nil }
+            for i in 0..<n { w[i] /= norm }
+            let change = zip(v, w).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            v = w; lambda = norm
+            if change < tolerance { break }
+        }
+        return lambda > 1e-9 ? v : nil
+    }
 }

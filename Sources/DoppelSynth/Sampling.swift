@@ -24,8 +24,10 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     /// The global rows of this shard out of `total`: `[⌊total·(k−1)/n⌋, ⌊total·k/n⌋)`.
     public func rows(of total: Int) -> Range<Int> {
-        let lo = Int((Double(total) * Double(index - 1) / Double(count)).rounded(.down))
-        let hi = index == count ? total : Int((Double(total) * Double(index) / Double(count)).rounded(.down))
+        // exact integer arithmetic (no overflow for any Int total)
+        func part(_ k: Int) -> Int { count.dividingFullWidth(total.multipliedFullWidth(by: k)).quotient }
+        let lo = part(index - 1)
+        let hi = index == count ? total : part(index)
         return lo..<hi
     }
 

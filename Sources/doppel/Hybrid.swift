@@ -65,13 +65,14 @@ struct Rebalance: ParsableCommand {
             try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (model.map { [$0] } ?? []))
             let r = try Hybrid.rebalance(input: file, modelPath: model, column: column, to: to, seed: seed, output: output, provenanceColumn: provenanceColumn)
             let total = r.after.values.reduce(0, +), before = r.before.values.reduce(0, +)
+            let added = r.added.values.reduce(0, +)
             var rows = [["value", "real", "added", "total", "share before", "share after"]]
             for k in r.after.keys.sorted() {
                 rows.append([k, "\(r.before[k]!)", "\(r.added[k]!)", "\(r.after[k]!)",
                              String(format: "%.3f", Double(r.before[k]!) / Double(max(before, 1))), String(format: "%.3f", Double(r.after[k]!) / Double(max(total, 1)))])
             }
             if output == "-" { info(TextTable.render(rows)) } else { print(TextTable.render(rows)) }
-            info("Wrote \(total) rows (\(total - before) synthetic) to \(output)")
+            info("Wrote \(r.rows) rows (\(added) synthetic) to \(output)")
         }
     }
 }

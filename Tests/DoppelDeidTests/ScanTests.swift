@@ -36,3 +36,27 @@ final class ScanTests: XCTestCase {
         }
     }
 }
+
+final class RobustnessTests: XCTestCase {
+    func parse(_ s: String) -> Double? { var d = 0; return Array(s.utf8).withUnsafeBufferPointer { FieldParsing.parseNumber($0, decimals: &d) } }
+
+    func testThousandsSeparatorsAreNumbersButDecimalCommasAreNot() {
+        XCTAssertEqual(parse("1,234"), 1234)
+        XCTAssertEqual(parse("-12,345,678.5"), -12_345_678.5)
+        XCTAssertNil(parse("1,5")); XCTAssertNil(parse("12,34")); XCTAssertNil(parse("1234,567")); XCTAssertNil(parse(",123"))
+    }
+
+    func testLeadingZerosMakeACodeNotANumber() throws {
+        let doc = try CSVDocument(bytes: Array("zip,n\n02134,1\n10027,2\n00501,3\n".utf8), path: "z.csv")
+        let s = SchemaInference.infer(doc)
+        XCTAssertNotEqual(s["zip"]?.kind, .numeric)
+        XCTAssertEqual(s["n"]?.kind == .numeric || s["n"]?.kind == .categorical, true)
+    }
+
+    func testIsoDateTimesWithTimeZonesAreDates() {
+        for v in ["2021-02-01T08:00:00Z", "2021-02-01T08:00:00+02:00", "2021-02-01 08:00", "2021-02-01T08:00:00.123Z"] {
+            let m = Array(v.utf8).withUnsafeBufferPointer { ValueClassifier.classify($0) }
+            XCTAssertEqual(m?.kind, .date, v)
+        }
+    }
+}

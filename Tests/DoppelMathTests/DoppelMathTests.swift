@@ -105,3 +105,18 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertEqual(id[1, 1], 1, accuracy: 1e-12)
     }
 }
+
+final class ExtremeInputTests: XCTestCase {
+    func testLeadingEigenvectorAgreesWithJacobi() {
+        var rng = SeededGenerator(seed: 5)
+        let n = 30
+        var b = Matrix(rows: n, cols: n)
+        for i in 0..<n { for j in 0..<n { b[i, j] = rng.nextNormal() } }
+        let a = b * b.transposed
+        let (values, vectors) = LinearAlgebra.symmetricEigen(a)
+        let top = values.indices.max { values[$0] < values[$1] }!
+        let v = LinearAlgebra.leadingEigenvector(a)!
+        let dot = (0..<n).reduce(0.0) { $0 + v[$1] * vectors[$1, top] }
+        XCTAssertEqual(abs(dot), 1, accuracy: 1e-6)
+    }
+}

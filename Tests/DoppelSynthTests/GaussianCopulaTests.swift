@@ -295,3 +295,14 @@ final class RejectionSamplerTests: XCTestCase {
         }
     }
 }
+
+final class ExtremeRangeTests: XCTestCase {
+    func testShardsOfHugeTotalsAndMarginalsSpanningTheDoubleRange() throws {
+        let s = try Shard(index: Int.max, count: Int.max)
+        XCTAssertEqual(s.rows(of: Int.max).count, 1)
+        XCTAssertEqual(try Shard(index: 2, count: 3).rows(of: 10), 3..<6)
+        let m = NumericMarginal(sortedValues: [-1e308, 1e308])
+        XCTAssertEqual(m.lowerProbability(0) ?? -1, 0.5, accuracy: 1e-12)
+        XCTAssertFalse(m.quantile(.nan).isNaN)
+    }
+}

@@ -461,6 +461,8 @@ public enum Deidentifier {
                 return o
             }
             if let fmt = plan.format, let secs = fmt.parse(f) {
+                let y = CivilDate.civilFromDays(Int((secs / 86400).rounded(.down))).0
+                if y >= 2200 || y <= 1800 { return Array(f) }     // placeholder dates such as 9999-12-31 are not about a person
                 if plan.method == .year {
                     let (y, _, _) = CivilDate.civilFromDays(Int((secs / 86400).rounded(.down)))
                     return Array(String(y).utf8)

@@ -138,6 +138,12 @@ public enum DatePatterns {
             if end + 5 < b.count, b[end] == 84 || b[end] == 32, ValuePatterns.isDigit(b[end + 1]), ValuePatterns.isDigit(b[end + 2]), b[end + 3] == 58 {
                 var k = end + 4
                 while k < b.count, ValuePatterns.isDigit(b[k]) || b[k] == 58 || b[k] == 46 { k += 1 }
+                // a time zone: Z, or ±hh:mm / ±hhmm
+                if k < b.count, b[k] == 90 { k += 1 }
+                else if k + 2 < b.count, b[k] == 43 || b[k] == 45, ValuePatterns.isDigit(b[k + 1]), ValuePatterns.isDigit(b[k + 2]) {
+                    k += 3
+                    while k < b.count, ValuePatterns.isDigit(b[k]) || b[k] == 58 { k += 1 }
+                }
                 end = k
             }
             guard ValuePatterns.boundaryAfter(b, end) else { return nil }

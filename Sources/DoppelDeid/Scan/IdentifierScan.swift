@@ -152,8 +152,8 @@ public enum IdentifierScan {
                 findings.append(ScanFinding(category: h.category, kind: h, confidence: 0.6, matchingValues: 0, inText: false,
                                             evidence: ["the column name suggests \(h.rawValue), but the values do not confirm it"]))
             }
-            if findings.isEmpty, nonMissing >= 20, Double(codeLike) / Double(m) >= 0.9,
-               spec?.kind == .numeric ? (spec?.integer == true && distinct == nonMissing && nonMissing >= 100) : uniqueRatio >= 0.95 {
+            // (numbers are identifiers only when the column name says so: distinct amounts are common)
+            if findings.isEmpty, nonMissing >= 20, Double(codeLike) / Double(m) >= 0.9, spec?.kind != .numeric, uniqueRatio >= 0.95 {
                 findings.append(ScanFinding(category: .otherID, kind: .otherID, confidence: 0.6, matchingValues: nonMissing, inText: false,
                                             evidence: ["\(pct(uniqueRatio)) of values are distinct codes: each points at one record"]))
             }

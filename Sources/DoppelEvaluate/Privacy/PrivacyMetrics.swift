@@ -143,11 +143,16 @@ public struct Histogram: Codable, Sendable, Equatable {
         let all = (rangeFromFirst ? va : va + vb).filter { !$0.isNaN }
         let lo = all.min() ?? 0, hiRaw = all.max() ?? 1
         let hi = hiRaw > lo ? hiRaw : lo + 1
-        edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }
+        // Half-scaled differences stay finite even when the range spans ±1e308.
+        edges = (0...bins).map { let f = Double($0) / Double(bins); return lo * (1 - f) + hi * f }
+        let span = hi * 0.5 - lo * 0.5
         func counts(_ v: [Double]) -> [Double] {
             var c = [Double](repeating: 0, count: bins)
             let present = v.filter { !$0.isNaN }
-            for x in present { c[min(bins - 1, max(0, Int((x - lo) / (hi - lo) * Double(bins))))] += 1 }
+            for x in present {
+                let t = (x * 0.5 - lo * 0.5) / span * Double(bins)
+                c[t.isFinite ? min(bins - 1, max(0, Int(max(-1, min(Double(bins), t))))) : (t > 0 ? bins - 1 : 0)] += 1
+            }
             return c.map { $0 / Double(max(present.count, 1)) }
         }
         a = counts(va); b = counts(vb)

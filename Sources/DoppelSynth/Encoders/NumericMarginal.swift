@@ -31,7 +31,7 @@ public struct NumericMarginal: Codable, Sendable, Equatable {
     public func quantile(_ u: Double) -> Double {
         let k = knots.count
         if k == 1 { return knots[0] }
-        let h = min(max(u, 0), 1) * Double(k - 1)
+        let h = (u.isNaN ? 0.5 : min(max(u, 0), 1)) * Double(k - 1)
         let lo = min(Int(h), k - 2)
         return knots[lo] + (h - Double(lo)) * (knots[lo + 1] - knots[lo])
     }
@@ -43,7 +43,7 @@ public struct NumericMarginal: Codable, Sendable, Equatable {
         if x > knots[k - 1] { return nil }
         var lo = 0, hi = k - 1          // knots[lo] < x <= knots[hi]
         while hi - lo > 1 { let mid = (lo + hi) / 2; if knots[mid] < x { lo = mid } else { hi = mid } }
-        let t = (x - knots[lo]) / (knots[hi] - knots[lo])
+        let t = NumericMarginal.fraction(x, knots[lo], knots[hi])
         return (Double(lo) + t) / Double(k - 1)
     }
 
@@ -54,8 +54,14 @@ public struct NumericMarginal: Codable, Sendable, Equatable {
         if x < knots[0] { return nil }
         var lo = 0, hi = k - 1          // knots[lo] <= x < knots[hi]
         while hi - lo > 1 { let mid = (lo + hi) / 2; if knots[mid] <= x { lo = mid } else { hi = mid } }
-        let t = (x - knots[lo]) / (knots[hi] - knots[lo])
+        let t = NumericMarginal.fraction(x, knots[lo], knots[hi])
         return (Double(lo) + t) / Double(k - 1)
+    }
+
+    /// (x − a) / (b − a) in [0, 1], computed on halves so it stays finite when b − a overflows.
+    static func fraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        let t = (x * 0.5 - a * 0.5) / (b * 0.5 - a * 0.5)
+        return t.isFinite ? min(1, max(0, t)) : 0.5
     }
 
     /// Normal scores of observed values: a value with `a` values below it and `t` ties owns the

@@ -168,9 +168,18 @@ public enum GaussianCopula {
             let w = counts[c] / total
             for a in 0..<p { for b in 0..<p { cov[a, b] += w * means[r, a] * means[r, b] } }
         }
-        let (values, vectors) = LinearAlgebra.symmetricEigen(cov)
-        guard let top = values.indices.max(by: { values[$0] < values[$1] }), values[top] > 1e-9 else { return byFrequency }
-        let score: [Double] = observed.indices.map { r in (0..<p).reduce(0) { $0 + means[r, $1] * vectors[$1, top] } }
+        let axis: [Double]
+        if p <= 40 {
+            let (values, vectors) = LinearAlgebra.symmetricEigen(cov)
+            guard let top = values.indices.max(by: { values[$0] < values[$1] }), values[top] > 1e-9 else { return byFrequency }
+            axis = (0..<p).map { vectors[$0, top] }
+        } else {
+            // Wide tables: the full Jacobi decomposition per categorical column costs O(p³) sweeps each
+            // (minutes at p = 400); the leading eigenvector alone comes from power iteration.
+            guard let v = LinearAlgebra.leadingEigenvector(cov) else { return byFrequency }
+            axis = v
+        }
+        let score: [Double] = observed.indices.map { r in (0..<p).reduce(0) { $0 + means[r, $1] * axis[$1] } }
         let position = Dictionary(uniqueKeysWithValues: observed.enumerated().map { ($1, $0) })
         return observed.sorted { a, b in
             let sa = score[position[a]!], sb = score[position[b]!]

@@ -96,6 +96,7 @@ extension GaussianCopulaModel {
             var lo = marginal.lowerProbability(x) ?? 1 - 1e-9
             var hi = marginal.upperProbability(x) ?? 1e-9
             if hi - lo < 1e-9 { let c = (lo + hi) / 2; lo = max(0, c - 5e-7); hi = min(1, c + 5e-7) }
+            guard lo.isFinite, hi.isFinite, lo <= hi else { return (-.infinity, .infinity) }
             return (Normal.quantile(lo), Normal.quantile(hi))
         case let (.categorical(marginal), .categorical(codes, _)):
             guard let (lo, hi) = marginal.interval(of: codes[i]) else { return (-.infinity, .infinity) }
