@@ -52,7 +52,7 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xt, yt) = Supervised.xy(train, enc, t)
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
             let present = Array(Set(yt.map { Int($0) })).sorted()
-            guard present.count >= 2 else { throw DoppelError.usage(message: "--target '\(target)' has a single class in the training data") }
+            guard present.count >= 2 else { throw DoppelError.badInput(path: "training data", line: nil, column: target, message: "the target has a single class; utility needs at least two") }
             // Each (learner, training set) fit is independent and takes seconds: run them on all cores.
             let jobs = Supervised.classifiers.flatMap { l in [(l, true), (l, false)] }
             let fitted = try parallelMap(jobs.count) { k in
