@@ -5,13 +5,7 @@ public enum Hybrid {
     /// Reads a CSV with a model's schema, so categories and kinds agree with the model.
     static func readWithModelSchema(_ path: String, model: FittedModel) throws -> Table {
         let doc = try CSVDocument(path: path)
-        let names = model.schema.columns.map(\.name)
-        guard Set(doc.header) == Set(names) else {
-            let missing = Set(names).subtracting(doc.header).sorted(), extra = Set(doc.header).subtracting(names).sorted()
-            throw DoppelError.schema(message: "\(path) does not have the model's columns" +
-                                     (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))") +
-                                     (extra.isEmpty ? "" : "; extra: \(extra.joined(separator: ", "))"))
-        }
+        try Pipeline.requireColumns(of: doc, equal: model.schema.columns.map(\.name), "the model's columns")
         return try Table(document: doc, schema: model.schema)
     }
 
@@ -170,12 +164,7 @@ public enum Hybrid {
     /// value that does not fit its column's kind, is an error naming the file, line and column.
     static func readPair(real: String, synthetic: String) throws -> (Table, Table) {
         let docs = [try CSVDocument(path: real), try CSVDocument(path: synthetic)]
-        if Set(docs[0].header) != Set(docs[1].header) {
-            let missing = Set(docs[0].header).subtracting(docs[1].header).sorted(), extra = Set(docs[1].header).subtracting(docs[0].header).sorted()
-            throw DoppelError.schema(message: "\(synthetic) does not have the same columns as \(real)" +
-                                     (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))") +
-                                     (extra.isEmpty ? "" : "; extra: \(extra.joined(separator: ", "))"))
-        }
+        try Pipeline.requireColumns(of: docs[1], equal: docs[0].header, "the same columns as \(real)")
         var schema = SchemaInference.infer(docs[0])
         for j in schema.columns.indices where schema.columns[j].kind == .categorical { schema.columns[j].categories = nil }
         let r = try Table(document: docs[0], schema: schema), s0 = try Table(document: docs[1], schema: schema)

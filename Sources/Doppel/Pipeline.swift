@@ -19,18 +19,23 @@ public enum Pipeline {
 }
 
 extension Pipeline {
+    /// Throws a schema error naming the missing and extra columns when `doc`'s columns (in any order)
+    /// are not `expected`; `what` completes "FILE does not have …".
+    static func requireColumns(of doc: CSVDocument, equal expected: [String], _ what: String) throws {
+        guard Set(doc.header) != Set(expected) else { return }
+        let missing = Set(expected).subtracting(doc.header).sorted(), extra = Set(doc.header).subtracting(expected).sorted()
+        throw DoppelError.schema(message: "\(doc.path) does not have \(what)" +
+                                 (missing.isEmpty ? "" : "; missing: \(missing.joined(separator: ", "))") +
+                                 (extra.isEmpty ? "" : "; extra: \(extra.joined(separator: ", "))"))
+    }
+
     /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the
     /// schema's and the three files' categories, so a rare category present only in the holdout is not
     /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
     public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
         let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
         var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])
-        for d in docs.dropFirst() where Set(d.header) != Set(docs[0].header) {
-            let missing = Set(docs[0].header).subtracting(d.header), extra = Set(d.header).subtracting(docs[0].header)
-            throw DoppelError.schema(message: "\(d.path) does not have the same columns as \(docs[0].path)" +
-                                     (missing.isEmpty ? "" : "; missing: \(missing.sorted().joined(separator: ", "))") +
-                                     (extra.isEmpty ? "" : "; extra: \(extra.sorted().joined(separator: ", "))"))
-        }
+        for d in docs.dropFirst() { try requireColumns(of: d, equal: docs[0].header, "the same columns as \(docs[0].path)") }
         // Real holdout rows may hold categories the training rows lack: every categorical column gets the
         // union (schema categories first), so that is not an error.
         let open = schema.columns.indices.filter { schema.columns[$0].kind == .categorical }

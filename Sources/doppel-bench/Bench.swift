@@ -245,10 +245,7 @@ struct DeidBench: ParsableCommand {
             copy.append(try time {
                 let d = try CSVDocument(path: path)
                 let w = try CSVWriter(path: out)
-                var head: [UInt8] = []
-                for (j, h) in d.header.enumerated() { if j > 0 { head.append(44) }; CSVWriter.appendField(h, to: &head) }
-                head.append(10)
-                try w.write(head)
+                try w.writeRow(d.header)
                 var buf: [UInt8] = []
                 d.withFields { fa in
                     for i in 0..<d.rowCount {

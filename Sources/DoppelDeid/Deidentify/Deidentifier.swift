@@ -162,7 +162,6 @@ public enum Deidentifier {
         // Pass 1: the real values, so no fake equals one of them; distinct values of pseudonym columns.
         var originals: [String: Set<BytesKey>] = [:]        // by group
         var nameWords = Set<[UInt8]>()
-        var distinctByColumn: [Int: Set<BytesKey>] = [:]
         var orderByColumn: [Int: [BytesKey]] = [:]
         let pseudonymColumns = plans.indices.filter { plans[$0].method == .pseudonym }
         // distinct values in order of first appearance (a deterministic order, without sorting)
@@ -179,7 +178,6 @@ public enum Deidentifier {
         for (c, j) in pseudonymColumns.enumerated() {
             let k = plans[j].kind ?? .otherID
             let distinct = distincts[c].0
-            distinctByColumn[j] = distinct
             orderByColumn[j] = distincts[c].1
             var set = originals[group(k), default: []]
             for v in distinct {
@@ -199,7 +197,6 @@ public enum Deidentifier {
         // and on the set of real values.
         for (j, p) in plans.enumerated() where p.method == .pseudonym && isInjective(p.kind ?? .otherID) {
             let k = p.kind ?? .otherID
-            let injective = true
             var map: [BytesKey: [UInt8]] = [:]
             let real = originals[group(k)] ?? []
             let values = orderByColumn[j]!
@@ -209,20 +206,14 @@ public enum Deidentifier {
             }
             map.reserveCapacity(values.count)
             for (idx, v) in values.enumerated() {
-                var attempt = 0
-                var fake = firstDraws[idx % 2][idx / 2]
-                if fake == v.bytes { map[v] = []; continue }   // "pending", "none": nothing to pseudonymise; removed
-                while attempt < 1000 {
-                    let clash = real.contains(BytesKey(normalize(fake, k)))
-                        || (k == .personName && p.nameRole != .full && fake.split(separator: 32).contains { nameWords.contains(Pseudonyms.lower(Array($0))) })
-                        || (injective && usedCodes[BytesKey(fake)].map { $0 != v } == true)
-                    if !clash { break }
-                    attempt += 1
-                    fake = fakeValue(v.bytes, kind: k, role: p.nameRole, pseudo: pseudo, attempt: attempt)
+                let first = firstDraws[idx % 2][idx / 2]
+                if first == v.bytes { map[v] = []; continue }   // "pending", "none": nothing to pseudonymise; removed
+                guard let (fake, attempts) = redraw(v.bytes, first: first, kind: k, role: p.nameRole, real: real, nameWords: nameWords,
+                                                    pseudo: pseudo, taken: { usedCodes[BytesKey($0)].map { $0 != v } == true }) else {
+                    throw DoppelError.usage(message: "column '\(header[j])': could not draw a fake \(k.rawValue) distinct from every real value; choose --method \(header[j])=suppress")
                 }
-                if attempt > 0 { redrawn[j] += 1 }
-                if attempt == 1000 { throw DoppelError.usage(message: "column '\(header[j])': could not draw a fake \(k.rawValue) distinct from every real value; choose --method \(header[j])=suppress") }
-                if injective { usedCodes[BytesKey(fake)] = v }
+                if attempts > 0 { redrawn[j] += 1 }
+                usedCodes[BytesKey(fake)] = v
                 map[v] = fake
             }
             maps[j] = map
@@ -232,10 +223,7 @@ public enum Deidentifier {
         let writer = try CSVWriter(path: output)
         var stats = [ColumnStats](repeating: ColumnStats(), count: plans.count)
         do {
-            var head: [UInt8] = []
-            for (j, h) in header.enumerated() { if j > 0 { head.append(44) }; CSVWriter.appendField(h, to: &head) }
-            head.append(10)
-            try writer.write(head)
+            try writer.writeRow(header)
             let chunk = 16_384
             let chunks = (n + chunk - 1) / chunk
             var c = 0
@@ -301,16 +289,24 @@ public enum Deidentifier {
     /// The fake for a value of a non-injective kind: redrawn while it equals a real value (or, for a
     /// given- or family-name column, any real name word). Returns the fake and whether it was redrawn.
     static func resolveFake(_ v: [UInt8], kind k: PHIKind, role: Pseudonyms.NameRole, _ ctx: Context) -> ([UInt8], Bool)? {
-        let real = ctx.originals[group(k)] ?? []
-        var attempt = 0
-        var fake = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: 0)
-        if fake == v { return nil }      // a placeholder such as "pending": nothing to pseudonymise; removed
-        while attempt < 1000 {
+        let first = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: 0)
+        if first == v { return nil }      // a placeholder such as "pending": nothing to pseudonymise; removed
+        return redraw(v, first: first, kind: k, role: role, real: ctx.originals[group(k)] ?? [], nameWords: ctx.nameWords, pseudo: ctx.pseudo)
+            .map { ($0.0, $0.1 > 0) }
+    }
+
+    /// Redraws a fake while it clashes: it equals a real value of its group, or (in a column of given or
+    /// family names) a real name word, or `taken` says another value already has it. Returns the fake
+    /// and the number of redraws, or nil after 1000 attempts.
+    static func redraw(_ v: [UInt8], first: [UInt8], kind k: PHIKind, role: Pseudonyms.NameRole, real: Set<BytesKey>,
+                       nameWords: Set<[UInt8]>, pseudo: Pseudonyms, taken: ([UInt8]) -> Bool = { _ in false }) -> ([UInt8], Int)? {
+        var fake = first
+        for attempt in 0..<1000 {
+            if attempt > 0 { fake = fakeValue(v, kind: k, role: role, pseudo: pseudo, attempt: attempt) }
             let clash = real.contains(BytesKey(normalize(fake, k)))
-                || (k == .personName && role != .full && fake.split(separator: 32).contains { ctx.nameWords.contains(Pseudonyms.lower(Array($0))) })
-            if !clash { return (fake, attempt > 0) }
-            attempt += 1
-            fake = fakeValue(v, kind: k, role: role, pseudo: ctx.pseudo, attempt: attempt)
+                || (k == .personName && role != .full && fake.split(separator: 32).contains { nameWords.contains(Pseudonyms.lower(Array($0))) })
+                || taken(fake)
+            if !clash { return (fake, attempt) }
         }
         return nil
     }

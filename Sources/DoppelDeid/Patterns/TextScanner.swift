@@ -124,17 +124,17 @@ public enum TextScanner {
     }
 
     /// Lower-case words that are also listed names but far more often ordinary words in notes.
-    static let commonWords = WordSet(["will", "may", "can", "long", "little", "young", "best", "rich", "strong", "love", "snow",
-        "rose", "hope", "faith", "joy", "grant", "chase", "hunter", "dean", "bill", "mark", "art", "sue", "guy", "miles", "lane",
-        "reed", "cole", "stone", "river", "sky", "summer", "autumn", "june", "april", "dawn", "ivy", "iris", "daisy", "violet",
-        "hazel", "jade", "pearl", "ruby", "brown", "green", "white", "black", "gray", "wood", "hill", "hall", "king", "price",
-        "cross", "house", "day", "case", "page", "person", "good", "short", "small", "new", "bell", "banks", "ball", "gross",
-        "booth", "branch", "church", "cherry", "frost", "glass", "lamb", "love", "mays", "moon", "noble", "pace", "pope",
-        "rush", "sharp", "strong", "wise", "wolf", "waters", "walls", "ward", "weeks", "west", "powers", "parks", "rivers",
-        "flowers", "fields", "woods", "lowe", "hunt", "mills", "sims", "spears", "stout", "tapia", "travis", "lynn", "le",
-        "li", "lu", "vo", "vu", "wu", "yu", "ho", "lam", "lim", "ali", "may", "joy", "best", "bean", "best", "carry", "carr",
-        "fry", "fox", "bush", "hood", "holt", "horn", "huff", "kirk", "knox", "lane", "long", "mack", "mann", "marsh",
-        "meyer", "monroe", "nash", "neal", "owen", "park", "rice", "roach", "ross", "rowe", "shaw", "snow", "tate", "todd", "wall"])
+    static let commonWords = WordSet(["will", "may", "can", "long", "little", "young", "best", "rich", "strong", "love", "snow", "rose", "hope",
+        "faith", "joy", "grant", "chase", "hunter", "dean", "bill", "mark", "art", "sue", "guy", "miles", "lane",
+        "reed", "cole", "stone", "river", "sky", "summer", "autumn", "june", "april", "dawn", "ivy", "iris", "daisy",
+        "violet", "hazel", "jade", "pearl", "ruby", "brown", "green", "white", "black", "gray", "wood", "hill", "hall",
+        "king", "price", "cross", "house", "day", "case", "page", "person", "good", "short", "small", "new", "bell",
+        "banks", "ball", "gross", "booth", "branch", "church", "cherry", "frost", "glass", "lamb", "mays", "moon",
+        "noble", "pace", "pope", "rush", "sharp", "wise", "wolf", "waters", "walls", "ward", "weeks", "west", "powers",
+        "parks", "rivers", "flowers", "fields", "woods", "lowe", "hunt", "mills", "sims", "spears", "stout", "tapia",
+        "travis", "lynn", "le", "li", "lu", "vo", "vu", "wu", "yu", "ho", "lam", "lim", "ali", "bean", "carry", "carr",
+        "fry", "fox", "bush", "hood", "holt", "horn", "huff", "kirk", "knox", "mack", "mann", "marsh", "meyer",
+        "monroe", "nash", "neal", "owen", "park", "rice", "roach", "ross", "rowe", "shaw", "tate", "todd", "wall"])
 
     /// "92-year-old", "92 year old", "92 yo", "92yo" with an age over 89.
     static func matchAge(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> TextSpan? {
