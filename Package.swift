@@ -18,8 +18,9 @@ let package = Package(
         .target(name: "DoppelMath", dependencies: ["DoppelKernels"]),
         .target(name: "DoppelData", dependencies: ["DoppelMath", "DoppelKernels"]),
         .target(name: "DoppelLearn", dependencies: ["DoppelMath", "DoppelData"]),
+        .target(name: "DoppelPrivacy", dependencies: ["DoppelMath"]),
         .target(name: "DoppelSynth", dependencies: [
-            "DoppelMath", "DoppelData",
+            "DoppelMath", "DoppelData", "DoppelPrivacy",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DoppelDeid", dependencies: [
@@ -27,7 +28,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DoppelEvaluate", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelKernels"]),
-        .target(name: "Doppel", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelEvaluate", "DoppelDeid"],
+        .target(name: "Doppel", dependencies: ["DoppelMath", "DoppelData", "DoppelLearn", "DoppelSynth", "DoppelEvaluate", "DoppelDeid", "DoppelPrivacy"],
                 resources: [.copy("Resources/heart_disease_uci.csv")]),
         .executableTarget(name: "doppel", dependencies: [
             "Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -38,7 +39,8 @@ let package = Package(
         .testTarget(name: "DoppelMathTests", dependencies: ["DoppelMath"]),
         .testTarget(name: "DoppelDataTests", dependencies: ["DoppelData"]),
         .testTarget(name: "DoppelLearnTests", dependencies: ["DoppelLearn", "DoppelData"]),
-        .testTarget(name: "DoppelSynthTests", dependencies: ["DoppelSynth", "DoppelData"]),
+        .testTarget(name: "DoppelSynthTests", dependencies: ["DoppelSynth", "DoppelData", "DoppelPrivacy"]),
+        .testTarget(name: "DoppelPrivacyTests", dependencies: ["DoppelPrivacy", "DoppelMath"]),
         .testTarget(name: "DoppelEvaluateTests", dependencies: ["DoppelEvaluate", "DoppelSynth", "DoppelData"]),
         .testTarget(name: "DoppelDeidTests", dependencies: ["DoppelDeid", "DoppelData"]),
         .testTarget(name: "DoppelCLITests", dependencies: ["Doppel"]),

@@ -4,3 +4,4 @@
 @_exported import DoppelSynth
 @_exported import DoppelEvaluate
 @_exported import DoppelDeid
+@_exported import DoppelPrivacy

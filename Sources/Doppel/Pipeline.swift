@@ -4,17 +4,22 @@ import Foundation
 public enum Pipeline {
     /// Reads a CSV (with a schema file or inference), fits a synthesizer and returns the model file.
     public static func fit(csv path: String, schemaPath: String?, kind: SynthesizerKind, seed: UInt64,
+                           options: FitOptions = FitOptions(),
                            roles: ((inout Schema) throws -> Void)? = nil) throws -> ModelFile {
         let doc = try CSVDocument(path: path)
         var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
         try roles?(&schema)
         let table = try Table(document: doc, schema: schema)
         let started = Date()
-        let model = try FittedModel.fit(kind, table: table, seed: seed)
+        let (model, ledger) = try FittedModel.fit(kind, table: table, seed: seed, options: options)
         let seconds = Date().timeIntervalSince(started)
         let provenance = Provenance(trainingSHA256: try sha256Hex(ofFile: path), trainingRows: table.rowCount,
                                     synthesizer: kind.rawValue, seed: seed, fitSeconds: seconds)
-        return ModelFile(model: model, provenance: provenance)
+        var privacy = ledger.map { PrivacySpent(ledger: $0) } ?? PrivacySpent()
+        if ledger != nil && schemaPath == nil {
+            privacy.steps.append("not covered by ε: the domain (categories and numeric bounds) was inferred from the training file; pass --schema with public bounds and categories for an end-to-end guarantee")
+        }
+        return ModelFile(model: model, provenance: provenance, privacy: privacy)
     }
 }
 

@@ -1,6 +1,7 @@
 import DoppelData
 import Foundation
 import Crypto
+import DoppelPrivacy
 
 /// Where a model came from. Never contains training rows.
 public struct Provenance: Codable, Sendable, Equatable {
@@ -35,8 +36,20 @@ public enum DoppelVersion {
 public struct PrivacySpent: Codable, Sendable, Equatable {
     public var epsilon: Double?
     public var delta: Double?
+    /// One line per spending step ("ε = 0.01: parents of 'age' — exponential(…)").
     public var steps: [String]
+    /// The full ledger, when the fit was differentially private.
+    public var ledger: PrivacyLedger?
     public init(epsilon: Double? = nil, delta: Double? = nil, steps: [String] = []) { self.epsilon = epsilon; self.delta = delta; self.steps = steps }
+
+    /// What a ledger spent.
+    public init(ledger: PrivacyLedger) {
+        let g = ledger.guarantee
+        epsilon = g.epsilon; delta = g.delta
+        let unit = ledger.accounting == .pureEpsilon ? "ε" : "ρ"
+        steps = ledger.entries.map { "\(unit) = \(String(format: "%.4g", $0.amount)): \($0.step) — \($0.mechanism)" }
+        self.ledger = ledger
+    }
 }
 
 /// The `.doppel` model file: a one-line header with the format version and the SHA-256 of the body,

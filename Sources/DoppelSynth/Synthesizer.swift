@@ -1,5 +1,6 @@
 import DoppelMath
 import DoppelData
+import DoppelPrivacy
 
 /// Draws rows from a fitted model in blocks. Block `b` of a run uses the random stream `(seed, b)`,
 /// and identifiers depend only on the global row index, so any block can be produced on its own.
@@ -12,6 +13,8 @@ public protocol BlockSampler: Sendable {
 /// The synthesizers Doppel can fit, by their CLI names.
 public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case gaussianCopula = "gaussian-copula"
+    case bayesianNetwork = "bayesian-network"
+    case cart = "cart"
 
     /// The synthesizer with this CLI name, or a usage error listing the valid names.
     public static func parse(_ name: String) throws -> SynthesizerKind {
@@ -20,34 +23,88 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
         }
         return kind
     }
+
+    /// Whether the synthesizer can be fitted with a differential-privacy budget.
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork }
+}
+
+/// Settings of a fit. Each synthesizer reads the ones that apply to it; the CLI refuses the others.
+public struct FitOptions: Sendable {
+    /// Bayesian network: most parents per column.
+    public var degree: Int = 2
+    /// Marginal-based models: bins per numeric column (nil: chosen from the row count).
+    public var bins: Int?
+    /// Differential privacy: total ε (nil: not private).
+    public var epsilon: Double?
+    /// Differential privacy: δ (approximate-DP mechanisms).
+    public var delta: Double?
+    /// CART: smallest number of training rows in a leaf.
+    public var minLeaf: Int = 5
+    /// CART: the order in which columns are synthesized (nil: the default order).
+    public var visitOrder: [String]?
+    public init() {}
 }
 
 /// Any fitted model, as stored in a model file.
 public enum FittedModel: Codable, Sendable, Equatable {
     case gaussianCopula(GaussianCopulaModel)
+    case bayesianNetwork(BayesianNetworkModel)
+    case cart(CARTModel)
 
     public var kind: SynthesizerKind {
-        switch self { case .gaussianCopula: return .gaussianCopula }
+        switch self {
+        case .gaussianCopula: return .gaussianCopula
+        case .bayesianNetwork: return .bayesianNetwork
+        case .cart: return .cart
+        }
     }
 
     public var schema: Schema {
-        switch self { case .gaussianCopula(let m): return m.schema }
-    }
-
-    /// A sampler with `conditions` served by the model where it can (exactly, no rejection), and a
-    /// choice of categories (`a|b`) by ``RejectionSampler`` on top of it.
-    public func sampler(conditions: [Condition]) throws -> any BlockSampler {
-        let choices = conditions.filter { $0.alternatives.count > 1 }
-        let served = conditions.filter { $0.alternatives.count <= 1 }
-        let base: any BlockSampler
-        switch self { case .gaussianCopula(let m): base = try m.sampler(conditions: served) }
-        return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
-    }
-
-    /// Fits the chosen synthesizer.
-    public static func fit(_ kind: SynthesizerKind, table: Table, seed: UInt64) throws -> FittedModel {
-        switch kind {
-        case .gaussianCopula: return .gaussianCopula(try GaussianCopula.fit(table, seed: seed))
+        switch self {
+        case .gaussianCopula(let m): return m.schema
+        case .bayesianNetwork(let m): return m.schema
+        case .cart(let m): return m.schema
         }
+    }
+
+    /// A sampler with `conditions` served by the model where it can (exactly, no rejection), and the
+    /// rest by ``RejectionSampler`` on top of it: a choice of categories (`a|b`) for the Gaussian copula,
+    /// every condition for CART.
+    public func sampler(conditions: [Condition]) throws -> any BlockSampler {
+        switch self {
+        case .gaussianCopula(let m):
+            let choices = conditions.filter { $0.alternatives.count > 1 }
+            let served = conditions.filter { $0.alternatives.count <= 1 }
+            let base = try m.sampler(conditions: served)
+            return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
+        case .bayesianNetwork(let m):
+            return try m.sampler(conditions: conditions)
+        case .cart(let m):
+            let base = m.sampler()
+            return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
+        }
+    }
+
+    /// Fits the chosen synthesizer; the ledger is the privacy budget spent (nil when not private).
+    public static func fit(_ kind: SynthesizerKind, table: Table, seed: UInt64, options: FitOptions) throws -> (FittedModel, PrivacyLedger?) {
+        if options.epsilon != nil && !kind.supportsDifferentialPrivacy {
+            throw DoppelError.usage(message: "--epsilon is not available for \(kind.rawValue); differentially private synthesizers: \(SynthesizerKind.allCases.filter(\.supportsDifferentialPrivacy).map(\.rawValue).joined(separator: ", "))")
+        }
+        if let e = options.epsilon, !(e > 0 && e.isFinite) {
+            throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))")
+        }
+        switch kind {
+        case .gaussianCopula: return (.gaussianCopula(try GaussianCopula.fit(table, seed: seed)), nil)
+        case .bayesianNetwork:
+            let (m, ledger) = try BayesianNetwork.fit(table, options: .init(degree: options.degree, bins: options.bins, epsilon: options.epsilon), seed: seed)
+            return (.bayesianNetwork(m), ledger)
+        case .cart:
+            return (.cart(try CART.fit(table, minLeaf: options.minLeaf, visitOrder: options.visitOrder, seed: seed)), nil)
+        }
+    }
+
+    /// Fits a synthesizer that is not differentially private.
+    public static func fit(_ kind: SynthesizerKind, table: Table, seed: UInt64) throws -> FittedModel {
+        try fit(kind, table: table, seed: seed, options: FitOptions()).0
     }
 }

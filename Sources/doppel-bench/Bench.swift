@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         commandName: "doppel-bench",
         abstract: "Doppel benchmarks: figures, and ratios against anchors measured in the same run.",
         discussion: "Machines are shared and noisy: each figure is the median of --repeats runs. Python anchors run only when python3 with the packages in scripts/requirements.txt is present.",
-        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self, DeidBench.self])
+        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self, DeidBench.self, SynthesizersBench.self])
 }
 
 struct Common: ParsableArguments {
@@ -264,5 +264,49 @@ struct DeidBench: ParsableCommand {
         print(String(format: "read + rewrite unchanged (anchor): median %.2f s  (%.0f rows/s)", c, Double(doc.rowCount) / c))
         print(String(format: "doppel scan:                      median %.2f s  (%.0f rows/s)", s, Double(doc.rowCount) / s))
         print(String(format: "doppel deid (scan + transform):   median %.2f s  (%.0f rows/s), %.1f× the I/O floor", d, Double(doc.rowCount) / d, d / c))
+    }
+}
+
+/// Quality, utility and privacy of every synthesizer on the shared datasets, in one table.
+struct SynthesizersBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "synthesizers",
+        abstract: "Each synthesizer on each shared dataset (80/20 split): fit time, Quality score, detection AUC, TSTR/TRTR AUC, DCR share, membership AUC.",
+        discussion: "One fit per cell (seeded); fit time is the median of --repeats fits.")
+    @Option(help: "Datasets as file:target, comma-separated (files under ../shared/data).")
+    var datasets: String = "pbc_mayo.csv:status,heart_disease_uci.csv:num,support2.csv:hospdead,thyroid0387.csv:target,gbsg_lymph_node_dates.csv:censdead,covid_testing_chop.csv:result"
+    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E.")
+    var synthesizers: String = "gaussian-copula,bayesian-network,cart,privbayes:1"
+    @Option(help: "Seed of the split, fits and samples.")
+    var seed: UInt64 = 1
+    @OptionGroup var common: Common
+
+    func run() throws {
+        print("| dataset | synthesizer | fit s | quality | shapes | pair trends | detection AUC | TSTR AUC | TRTR AUC | TSTR/TRTR | DCR share | MIA AUC |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for item in datasets.split(separator: ",") {
+            let parts = item.split(separator: ":").map(String.init)
+            let path = sharedPath(parts[0])
+            guard FileManager.default.fileExists(atPath: path) else { print("| \(parts[0]) | (missing) |"); continue }
+            let full = try Table.read(csv: path)
+            var schema = full.schema
+            if parts.count > 1, let t = schema.index(of: parts[1]) { schema.columns[t].roles.append(.target) }
+            let table = Table(schema: schema, columns: full.columns)
+            let (train, holdout) = table.split(fraction: 0.8, seed: seed)
+            for name in synthesizers.split(separator: ",").map(String.init) {
+                var options = FitOptions()
+                var kindName = name
+                if name.hasPrefix("privbayes:") { kindName = "bayesian-network"; options.epsilon = Double(name.dropFirst(10)) }
+                let kind = try SynthesizerKind.parse(kindName)
+                var model: FittedModel? = nil
+                var secs: [Double] = []
+                for _ in 0..<common.repeats { secs.append(try time { model = try FittedModel.fit(kind, table: train, seed: seed, options: options).0 }) }
+                let synthetic = Sampling.table(try model!.sampler(conditions: []), total: train.rowCount, seed: seed &+ 7)
+                let r = try Evaluation.run(Evaluation.Inputs(train: train, holdout: holdout, synthetic: synthetic, target: parts.count > 1 ? parts[1] : nil,
+                                                             sensitive: [], quasiIdentifiers: [], seed: seed))
+                func f(_ v: Double?) -> String { v.map { $0.isNaN ? "–" : String(format: "%.3f", $0) } ?? "–" }
+                let tstr = r.utility?.tstr.first?.auc, trtr = r.utility?.trtr.first?.auc
+                print("| \(parts[0].replacingOccurrences(of: ".csv", with: "")) | \(name) | \(String(format: "%.3f", median(secs))) | \(f(r.quality.score)) | \(f(r.quality.columnShapes)) | \(f(r.quality.columnPairTrends)) | \(f(r.detection.auc)) | \(f(tstr)) | \(f(trtr)) | \(f(r.utility?.ratio)) | \(f(r.privacy.dcrShare.value)) | \(f(r.privacy.membershipInferenceAUC)) |")
+            }
+        }
     }
 }

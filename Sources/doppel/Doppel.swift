@@ -34,6 +34,7 @@ func guarded(_ body: () throws -> Void) throws {
 }
 
 func info(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func warn(_ s: String) { FileHandle.standardError.write(Data(("warning: " + s + "\n").utf8)) }
 
 /// Options that set column roles in a schema.
 struct RoleOptions: ParsableArguments {

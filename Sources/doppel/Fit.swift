@@ -16,16 +16,44 @@ struct Fit: ParsableCommand {
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Where to write the model file.")
     var output: String
+    @Option(help: "bayesian-network: most parents per column (k).")
+    var degree: Int = 2
+    @Option(help: "bayesian-network: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
+    var bins: Int?
+    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
+    var epsilon: Double?
+    @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
+    var minLeaf: Int = 5
+    @Option(name: .customLong("visit-order"), help: "cart: columns in the order they are synthesized, comma-separated (default: file order, targets last).")
+    var visitOrder: String?
     @OptionGroup var roles: RoleOptions
 
     func run() throws {
         try guarded {
             try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (schema.map { [$0] } ?? []))
             let kind = try SynthesizerKind.parse(synthesizer)
-            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, roles: { try roles.apply(to: &$0) })
+            var options = FitOptions()
+            options.degree = degree; options.bins = bins; options.epsilon = epsilon; options.minLeaf = minLeaf
+            options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            try refuseInapplicable(kind)
+            if epsilon != nil && schema == nil {
+                warn("--epsilon without --schema: the column kinds, categories and numeric bounds are inferred from \(self.file) and are not covered by ε. For an end-to-end guarantee write a schema with public bounds (doppel inspect --schema-out) and pass it with --schema.")
+            }
+            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
             try file.write(to: output)
             let s = file.model.schema
+            if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g) in %d steps, recorded in the model file", e, file.privacy.delta ?? 0, file.privacy.ledger?.entries.count ?? 0)) }
             info("Fitted \(kind.rawValue) on \(file.provenance.trainingRows) rows × \(s.columns.count) columns in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
+        }
+    }
+
+    /// Options that only some synthesizers read are refused for the others, so a typo never goes unnoticed.
+    func refuseInapplicable(_ kind: SynthesizerKind) throws {
+        var wrong: [String] = []
+        if kind != .bayesianNetwork { if degree != 2 { wrong.append("--degree") }; if bins != nil { wrong.append("--bins") } }
+        if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
+        guard wrong.isEmpty else {
+            throw DoppelError.usage(message: "\(wrong.joined(separator: ", ")) do\(wrong.count == 1 ? "es" : "") not apply to \(kind.rawValue)")
         }
     }
 }

@@ -10,13 +10,16 @@ import DoppelMath
 public struct NumericMarginal: Codable, Sendable, Equatable {
     public var knots: [Double]
 
+    /// A marginal with these knots (non-decreasing), for quantile functions built another way.
+    public init(knots: [Double]) { precondition(!knots.isEmpty); self.knots = knots }
+
     /// At most this many knots are kept (fewer when the column has fewer values).
     public static let maxKnots = 1001
 
     /// Knots from the sorted non-missing values.
-    public init(sortedValues v: [Double]) {
-        precondition(!v.isEmpty)
-        let k = min(v.count, NumericMarginal.maxKnots)
+    public init(sortedValues v: [Double], maxKnots: Int = NumericMarginal.maxKnots) {
+        precondition(!v.isEmpty && maxKnots >= 2)
+        let k = min(v.count, maxKnots)
         if k == v.count { knots = v; return }
         knots = (0..<k).map { i in
             let h = Double(v.count - 1) * Double(i) / Double(k - 1)

@@ -110,6 +110,10 @@ extension GaussianCopulaModel {
 extension FittedModel {
     /// Partial synthesis with the fitted model (see ``GaussianCopulaModel/synthesize(columns:in:seed:)``).
     public func synthesize(columns: [String], in table: Table, seed: UInt64) throws -> Table {
-        switch self { case .gaussianCopula(let m): return try m.synthesize(columns: columns, in: table, seed: seed) }
+        switch self {
+        case .gaussianCopula(let m): return try m.synthesize(columns: columns, in: table, seed: seed)
+        default:
+            throw DoppelError.usage(message: "partial synthesis replaces columns with the Gaussian copula's conditional draws; refit with --synthesizer gaussian-copula (this model is \(kind.rawValue))")
+        }
     }
 }
