@@ -1,9 +1,10 @@
 import DoppelMath
+import Foundation
 import DoppelData
 
-/// Serves conditions a model cannot turn into its own conditional distribution — today, a choice of
-/// several categories in one column (`race=asian|black`) — by drawing rows from the model (which still
-/// serves every other condition itself) and keeping those that match.
+/// Serves conditions a model cannot turn into its own conditional distribution — a choice of several
+/// categories (`race=asian|black`) for the Gaussian copula, every condition for CART — by drawing rows
+/// from the model (which still serves what it can itself) and keeping those that match.
 ///
 /// Before sampling, a pilot of ``pilotRows`` draws estimates the acceptance rate; a condition met by
 /// none of them, or by fewer than ``minimumAcceptance`` of them, is refused with a clear error instead of
@@ -13,34 +14,20 @@ public struct RejectionSampler: BlockSampler {
     public static let pilotRows = 20_000
     public static let minimumAcceptance = 1e-3
 
+    /// One condition as a test on one column.
+    enum Filter {
+        case codes(column: Int, allowed: Set<Int32>)
+        case range(column: Int, lower: Double, upper: Double)      // lower ≤ x ≤ upper
+    }
+
     let base: any BlockSampler
-    /// Per filtered column: the allowed category codes.
-    let filters: [(column: Int, codes: Set<Int32>)]
+    let filters: [Filter]
     public let acceptance: Double
     public var schema: Schema { base.schema }
 
     public init(base: any BlockSampler, alternatives: [Condition], seed: UInt64 = 0x5EED) throws {
         self.base = base
-        var filters: [(Int, Set<Int32>)] = []
-        for c in alternatives {
-            guard let j = base.schema.index(of: c.column) else {
-                throw DoppelError.condition(message: "no column '\(c.column)' (columns: \(base.schema.columns.map(\.name).joined(separator: ", ")))")
-            }
-            let spec = base.schema.columns[j]
-            guard spec.kind == .categorical, c.op == .equal else {
-                throw DoppelError.condition(message: "'\(c)': a choice of values (a|b) works on categorical columns with =")
-            }
-            let cats = spec.categories ?? []
-            var codes = Set<Int32>()
-            for v in c.alternatives {
-                guard let k = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
-                    throw DoppelError.condition(message: "'\(v)' is not a category of '\(c.column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
-                }
-                codes.insert(Int32(k))
-            }
-            filters.append((j, codes))
-        }
-        self.filters = filters
+        filters = try alternatives.map { try RejectionSampler.filter($0, schema: base.schema) }
         var rng = SeededGenerator(seed: seed, stream: 0xF11)
         let pilot = base.sampleBlock(rows: RejectionSampler.pilotRows, firstRow: 0, seed: seed, rng: &rng)
         let accepted = RejectionSampler.matches(pilot, filters).count
@@ -50,11 +37,61 @@ public struct RejectionSampler: BlockSampler {
         }
     }
 
-    static func matches(_ t: Table, _ filters: [(column: Int, codes: Set<Int32>)]) -> [Int] {
+    static func filter(_ c: Condition, schema: Schema) throws -> Filter {
+        guard let j = schema.index(of: c.column) else {
+            throw DoppelError.condition(message: "no column '\(c.column)' (columns: \(schema.columns.map(\.name).joined(separator: ", ")))")
+        }
+        let spec = schema.columns[j]
+        switch spec.kind {
+        case .categorical:
+            guard c.op == .equal else { throw DoppelError.condition(message: "'\(c.column)' is categorical: use \(c.column)=value (or a choice, \(c.column)=a|b)") }
+            let cats = spec.categories ?? []
+            var codes = Set<Int32>()
+            for v in c.alternatives {
+                guard let k = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
+                    throw DoppelError.condition(message: "'\(v)' is not a category of '\(c.column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
+                }
+                codes.insert(Int32(k))
+            }
+            return .codes(column: j, allowed: codes)
+        case .numeric, .datetime:
+            guard c.alternatives.count == 1 else { throw DoppelError.condition(message: "'\(c)': a choice of values (a|b) works on categorical columns") }
+            let x: Double
+            var step = 0.0
+            if spec.kind == .datetime, let f = spec.format {
+                guard let v = Array(c.value.utf8).withUnsafeBufferPointer({ f.parse($0) }) else {
+                    throw DoppelError.condition(message: "'\(c.value)' is not a date in the format \(f.pattern) of '\(c.column)'")
+                }
+                x = v; step = f.isDateOnly ? 86400 : 1
+            } else {
+                guard let v = Double(c.value), v.isFinite else { throw DoppelError.condition(message: "'\(c.value)' is not a number ('\(c.column)' is numeric)") }
+                x = v
+                if let d = spec.decimals, d <= 12 { step = pow(10, -Double(d)) }
+            }
+            let tolerance = step / 2 * (1 - 1e-9)
+            switch c.op {
+            case .equal: return .range(column: j, lower: x - tolerance, upper: x + tolerance)
+            case .greaterOrEqual: return .range(column: j, lower: x - tolerance, upper: .infinity)
+            case .greater: return .range(column: j, lower: step > 0 ? x + tolerance : x.nextUp, upper: .infinity)
+            case .lessOrEqual: return .range(column: j, lower: -.infinity, upper: x + tolerance)
+            case .less: return .range(column: j, lower: -.infinity, upper: step > 0 ? x - tolerance : x.nextDown)
+            }
+        case .identifier, .text:
+            throw DoppelError.condition(message: "'\(c.column)' is an \(spec.kind.rawValue) column and is not modelled; conditions apply to numeric, datetime and categorical columns")
+        }
+    }
+
+    static func matches(_ t: Table, _ filters: [Filter]) -> [Int] {
         (0..<t.rowCount).filter { i in
             filters.allSatisfy { f in
-                if case .categorical(let codes, _) = t.columns[f.column].values { return f.codes.contains(codes[i]) }
-                return false
+                switch f {
+                case let .codes(column, allowed):
+                    if case .categorical(let codes, _) = t.columns[column].values { return allowed.contains(codes[i]) }
+                    return false
+                case let .range(column, lower, upper):
+                    if case .numeric(let v) = t.columns[column].values { return v[i] >= lower && v[i] <= upper }   // NaN fails
+                    return false
+                }
             }
         }
     }

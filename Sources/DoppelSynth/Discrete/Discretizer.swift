@@ -373,7 +373,6 @@ struct FineGrid {
             for t in 1..<knots.count where knots[t] < knots[t - 1] { knots[t] = knots[t - 1] }
             marginals.append(NumericMarginal(knots: knots))
         }
-        cuts[0] = -.infinity
         return (cuts, marginals)
     }
 }

@@ -1,0 +1,266 @@
+import XCTest
+import Foundation
+@testable import DoppelSynth
+@testable import DoppelData
+import DoppelMath
+import DoppelPrivacy
+
+func table(csv lines: [String], name: String = "t.csv") throws -> Table {
+    let doc = try CSVDocument(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), path: name)
+    return try Table(document: doc, schema: SchemaInference.infer(doc))
+}
+
+/// A planted categorical network A → B → C, A → D, and an independent E.
+func plantedNetwork(rows n: Int, seed: UInt64 = 11) throws -> Table {
+    var rng = SeededGenerator(seed: seed)
+    var lines = ["A,B,C,D,E"]
+    func pick(_ p: [Double]) -> Int { let u = rng.nextUniform(); var s = 0.0; for (k, q) in p.enumerated() { s += q; if u < s { return k } }; return p.count - 1 }
+    for _ in 0..<n {
+        let a = pick([0.5, 0.3, 0.2])
+        let b = pick(a == 0 ? [0.8, 0.1, 0.1] : a == 1 ? [0.1, 0.8, 0.1] : [0.1, 0.1, 0.8])
+        let c = pick(b == 0 ? [0.9, 0.1] : b == 1 ? [0.2, 0.8] : [0.5, 0.5])
+        let d = pick(a == 0 ? [0.7, 0.2, 0.1] : [0.1, 0.2, 0.7])
+        let e = pick([0.25, 0.25, 0.5])
+        lines.append("a\(a),b\(b),c\(c),d\(d),e\(e)")
+    }
+    return try table(csv: lines)
+}
+
+final class BayesianNetworkTests: XCTestCase {
+    /// Structure learning finds exactly the planted edges (as undirected pairs) and leaves E alone.
+    func testRecoversPlantedEdges() throws {
+        let t = try plantedNetwork(rows: 5000)
+        let (model, ledger) = try BayesianNetwork.fit(t, options: .init(degree: 2), seed: 1)
+        XCTAssertNil(ledger)
+        let found = Set(model.edges.map { [$0.0, $0.1].sorted().joined(separator: "-") })
+        XCTAssertEqual(found, ["A-B", "B-C", "A-D"])
+    }
+
+    /// Conditioning on a child is exact: P(A | C = c1) from the samples matches the value computed from
+    /// the model's own tables by summing out B.
+    func testEvidenceOnADescendantIsExact() throws {
+        let t = try plantedNetwork(rows: 20_000)
+        let (model, _) = try BayesianNetwork.fit(t, options: .init(degree: 2), seed: 1)
+        let names = model.discretizer.modelled.map { t.schema.columns[$0].name }
+        let node = { (name: String) in model.nodes.first { names[$0.variable] == name }! }
+        let a = node("A"), b = node("B"), c = node("C")
+        XCTAssertEqual(b.parents.map { names[$0] }, ["A"]); XCTAssertEqual(c.parents.map { names[$0] }, ["B"])
+        // category codes follow the schema's sorted categories: a0,a1,a2 / b0.. / c0,c1
+        var joint = [Double](repeating: 0, count: 3)
+        for x in 0..<3 {
+            let pa = Double(a.parents.isEmpty ? a.table[x] : 0)
+            var s = 0.0
+            for y in 0..<3 { s += Double(b.table[x * 3 + y]) * Double(c.table[y * 2 + 1]) }
+            joint[x] = pa * s
+        }
+        XCTAssertTrue(a.parents.isEmpty, "A should be the root")
+        let z = joint.reduce(0, +)
+        let sampler = try model.sampler(conditions: [Condition(column: "C", op: .equal, value: "c1")])
+        let s = Sampling.table(sampler, total: 60_000, seed: 3)
+        XCTAssertTrue(codes(s, "C").allSatisfy { $0 == 1 })
+        let ca = codes(s, "A")
+        for x in 0..<3 {
+            let share = Double(ca.filter { $0 == Int32(x) }.count) / Double(ca.count)
+            XCTAssertEqual(share, joint[x] / z, accuracy: 0.01, "P(A = a\(x) | C = c1)")
+        }
+        XCTAssertThrowsError(try model.sampler(conditions: [Condition(column: "C", op: .equal, value: "c9")]))
+    }
+
+    /// Numeric conditions cut through bins: every value meets them, and a choice a|b is served exactly.
+    func testRangeAndChoiceConditions() throws {
+        let t = try plantedTable()
+        let (model, _) = try BayesianNetwork.fit(t, options: .init(), seed: 1)
+        let s = try Sampling.table(model.sampler(conditions: [Condition(column: "age", op: .greaterOrEqual, value: "65"),
+                                                              Condition(column: "age", op: .less, value: "71"),
+                                                              Condition(column: "stage", op: .equal, value: "2|4")]), total: 5000, seed: 2)
+        let ages = numeric(s, "age")
+        XCTAssertTrue(ages.allSatisfy { $0 >= 65 && $0 < 71 && $0 == $0.rounded() })
+        XCTAssertEqual(Set(ages).count, 6)
+        let stages = codes(s, "stage"), levels = t.schema["stage"]!.categories!
+        XCTAssertTrue(stages.allSatisfy { ["2", "4"].contains(levels[Int($0)]) })
+        // the model's age distribution within [65, 71) follows the data's (mean within half a year)
+        let real = numeric(t, "age").filter { $0 >= 65 && $0 < 71 }
+        XCTAssertEqual(ages.reduce(0, +) / Double(ages.count), real.reduce(0, +) / Double(real.count), accuracy: 0.5)
+    }
+
+    /// Same data and seed → the same model bytes and the same rows.
+    func testDeterministic() throws {
+        let t = try plantedTable()
+        for eps: Double? in [nil, 1] {
+            let m1 = try BayesianNetwork.fit(t, options: .init(epsilon: eps), seed: 4).0
+            let m2 = try BayesianNetwork.fit(t, options: .init(epsilon: eps), seed: 4).0
+            let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]     // as the model file writes it
+            let (a, b) = (try enc.encode(m1), try enc.encode(m2))
+            XCTAssertEqual(a, b)
+            XCTAssertEqual(Sampling.table(try m1.sampler(), total: 500, seed: 1), Sampling.table(try m2.sampler(), total: 500, seed: 1))
+        }
+    }
+}
+
+final class DiscretizerTests: XCTestCase {
+    /// Decoding draws within the bin: every value lands in its code's bin, integers stay integers within
+    /// bounds, a column with few values is reproduced exactly, and missing stays missing.
+    func testWithinBinDecoding() throws {
+        let t = try plantedTable()
+        let d = Discretizer(fitting: t, bins: 8)
+        let codes = d.encode(t)
+        var rng = SeededGenerator(seed: 1)
+        let back = d.decode(codes, rows: t.rowCount, firstRow: 0, seed: 1, rng: &rng)
+        let decoded = Table(schema: t.schema, columns: back)
+        for name in ["age", "bili"] {
+            let j = t.schema.index(of: name)!, k = d.modelled.firstIndex(of: j)!
+            guard case .numeric(let cuts, let bins) = d.columns[j].kind else { return XCTFail() }
+            XCTAssertLessThanOrEqual(bins.count, 8)
+            let original = numeric(t, name), again = numeric(decoded, name)
+            for i in 0..<t.rowCount {
+                XCTAssertEqual(original[i].isNaN, again[i].isNaN)
+                guard !again[i].isNaN else { continue }
+                let b = Int(codes[k][i])
+                XCTAssertGreaterThanOrEqual(again[i], cuts[b] - 1e-9)
+                XCTAssertLessThanOrEqual(again[i], bins[b].knots.last! + 1e-9)
+            }
+            // re-encoding the decoded values gives the same codes
+            XCTAssertEqual(d.encode(decoded)[k], codes[k])
+        }
+        XCTAssertTrue(numeric(decoded, "age").allSatisfy { $0.isNaN || $0 == $0.rounded() })
+        // stage has 4 values ≤ 8 bins: exact
+        XCTAssertEqual(codes[d.modelled.firstIndex(of: t.schema.index(of: "stage")!)!].count, t.rowCount)
+        XCTAssertEqual(decoded.column(named: "stage"), t.column(named: "stage"))
+    }
+
+    /// Quantile bins hold about equal shares of the rows.
+    func testQuantileBinsAreBalanced() {
+        var rng = SeededGenerator(seed: 2)
+        let v = (0..<10_000).map { _ in exp(rng.nextNormal()) }.sorted()
+        let (cuts, bins) = Discretizer.quantileBins(v, bins: 10)
+        XCTAssertEqual(bins.count, 10)
+        for b in 0..<10 {
+            let hi = b + 1 < cuts.count ? cuts[b + 1] : .infinity
+            let n = v.filter { $0 >= cuts[b] && $0 < hi }.count
+            XCTAssertEqual(n, 1000, accuracy: 2)
+        }
+    }
+
+    /// Under DP the bins come from a noisy histogram within the schema's bounds, and the noise scale and
+    /// budget are those the ledger states.
+    func testPrivateBinsStayWithinBoundsAndAreAccounted() throws {
+        let t = try plantedTable()
+        var ledger = PrivacyLedger(epsilon: 1)
+        var rng = SeededGenerator(seed: 3)
+        let d = try Discretizer(privately: t, bins: 10, epsilon: 0.4, ledger: &ledger, rng: &rng)
+        XCTAssertEqual(ledger.entries.count, 3)               // age, bili, admitted
+        XCTAssertEqual(ledger.spent, 0.4, accuracy: 1e-12)
+        for e in ledger.entries { XCTAssertEqual(e.amount, 0.4 / 3, accuracy: 1e-12); XCTAssertTrue(e.mechanism.contains("b = 15")) }   // 2 / (0.4/3)
+        let codes = d.encode(t)
+        var r2 = SeededGenerator(seed: 4)
+        let back = Table(schema: t.schema, columns: d.decode(codes, rows: t.rowCount, firstRow: 0, seed: 1, rng: &r2))
+        let age = numeric(back, "age"), spec = t.schema["age"]!
+        XCTAssertTrue(age.allSatisfy { $0.isNaN || ($0 >= spec.min! && $0 <= spec.max! && $0 == $0.rounded()) })
+        // every column gets a missing code under DP
+        XCTAssertTrue(d.modelled.allSatisfy { d.columns[$0].missingCode != nil })
+    }
+}
+
+final class PrivBayesTests: XCTestCase {
+    /// The ledger spends exactly ε: 10% on bins, 30% of the rest on d − 1 structure steps, 70% on d tables,
+    /// with Laplace scale 2d/ε₂ on the tables.
+    func testBudgetSplitSumsToEpsilonAndNoiseMatchesFormula() throws {
+        let t = try plantedTable()
+        let (model, ledger) = try BayesianNetwork.fit(t, options: .init(degree: 2, epsilon: 2), seed: 1)
+        let l = try XCTUnwrap(ledger)
+        XCTAssertEqual(l.spent, 2, accuracy: 1e-9)
+        let d = Double(model.nodes.count)
+        let eps2 = 2 * 0.9 * 0.7
+        let tables = l.entries.filter { $0.step.hasPrefix("counts of the family") }
+        XCTAssertEqual(tables.count, model.nodes.count)
+        for e in tables {
+            XCTAssertEqual(e.amount, eps2 / d, accuracy: 1e-12)
+            XCTAssertTrue(e.mechanism.contains(String(format: "%.4g", 2 * d / eps2)), e.mechanism)
+        }
+        let structure = l.entries.filter { $0.step.hasPrefix("parents of") }
+        XCTAssertEqual(structure.count, model.nodes.count - 1)
+        XCTAssertEqual(structure.reduce(0) { $0 + $1.amount }, 2 * 0.9 * 0.3, accuracy: 1e-12)
+        XCTAssertEqual(PrivacySpent(ledger: l).epsilon!, 2, accuracy: 1e-9)
+    }
+
+    /// PrivBayes' Lemma 4.1 sensitivity, by hand for n = 1000.
+    func testMutualInformationSensitivity() {
+        let n = 1000.0
+        let expected = (2 / n) * log2((n + 1) / 2) + ((n - 1) / n) * log2((n + 1) / (n - 1))
+        XCTAssertEqual(FamilyScorer.privBayesSensitivity(rows: 1000), expected, accuracy: 1e-15)
+        XCTAssertEqual(expected, 0.02082, accuracy: 1e-4)
+    }
+
+    /// With a large budget PrivBayes finds the planted structure too; with a tiny one it keeps columns
+    /// independent rather than drowning tables in noise.
+    func testLargeBudgetFindsStructureTinyBudgetStaysIndependent() throws {
+        let t = try plantedNetwork(rows: 20_000)
+        let big = try BayesianNetwork.fit(t, options: .init(degree: 1, epsilon: 50), seed: 2).0
+        XCTAssertEqual(Set(big.edges.map { [$0.0, $0.1].sorted().joined(separator: "-") }).intersection(["A-B", "B-C", "A-D"]).count, 3)
+        let t2 = try plantedNetwork(rows: 300)
+        let tiny = try BayesianNetwork.fit(t2, options: .init(degree: 2, epsilon: 0.05), seed: 2).0
+        XCTAssertTrue(tiny.edges.isEmpty)
+    }
+
+    func testNonsenseBudgetsAreRefused() throws {
+        let t = try plantedTable(rows: 200)
+        for e in [0.0, -1, .infinity, .nan] {
+            var o = FitOptions(); o.epsilon = e
+            XCTAssertThrowsError(try FittedModel.fit(.bayesianNetwork, table: t, seed: 1, options: o))
+        }
+        var o = FitOptions(); o.epsilon = 1
+        XCTAssertThrowsError(try FittedModel.fit(.cart, table: t, seed: 1, options: o))
+    }
+}
+
+final class CARTTests: XCTestCase {
+    /// A column that is a function of another is reproduced: P(y | x) of the synthetic rows matches.
+    func testTreesCarryConditionalStructure() throws {
+        var rng = SeededGenerator(seed: 6)
+        var lines = ["x,y,z"]
+        for _ in 0..<3000 {
+            let x = rng.nextUniform() * 100
+            let y = x < 30 ? "low" : x < 70 ? "mid" : "high"
+            let z = x * 2 + rng.nextNormal()
+            lines.append(String(format: "%.2f,%@,%.2f", x, y, z))
+        }
+        let t = try table(csv: lines)
+        let model = try CART.fit(t, minLeaf: 5, visitOrder: nil, seed: 1)
+        XCTAssertEqual(model.visitOrder, ["x", "y", "z"])
+        let s = Sampling.table(model.sampler(), total: 3000, seed: 2)
+        let xs = numeric(s, "x"), zs = numeric(s, "z"), ys = codes(s, "y"), levels = t.schema["y"]!.categories!
+        var wrong = 0
+        for i in 0..<xs.count {
+            let expected = xs[i] < 30 ? "low" : xs[i] < 70 ? "mid" : "high"
+            if levels[Int(ys[i])] != expected { wrong += 1 }
+        }
+        XCTAssertLessThan(Double(wrong) / Double(xs.count), 0.02)
+        XCTAssertGreaterThan(pearson(xs, zs), 0.99)
+        XCTAssertTrue(xs.allSatisfy { $0 >= t.schema["x"]!.min! && $0 <= t.schema["x"]!.max! })
+    }
+
+    /// The visit order can be given; targets go last by default; unknown names are refused.
+    func testVisitOrderAndConditions() throws {
+        var t = try plantedTable()
+        t.schema.columns[t.schema.index(of: "sex")!].roles = [.target]
+        let m = try CART.fit(t, minLeaf: 10, visitOrder: ["stage"], seed: 1)
+        XCTAssertEqual(m.visitOrder.first, "stage")
+        XCTAssertEqual(m.visitOrder.last, "sex")
+        XCTAssertThrowsError(try CART.fit(t, minLeaf: 10, visitOrder: ["nope"], seed: 1))
+        XCTAssertThrowsError(try CART.fit(t, minLeaf: 0, visitOrder: nil, seed: 1))
+        let sampler = try FittedModel.cart(m).sampler(conditions: [Condition(column: "age", op: .greaterOrEqual, value: "70"), Condition(column: "sex", op: .equal, value: "Female")])
+        let s = Sampling.table(sampler, total: 1000, seed: 3)
+        XCTAssertTrue(numeric(s, "age").allSatisfy { $0 >= 70 })
+        XCTAssertTrue(codes(s, "sex").allSatisfy { t.schema["sex"]!.categories![Int($0)] == "Female" })
+        XCTAssertEqual(Set(s.column(named: "id")!.values == t.column(named: "id")!.values ? [0] : [1]), [1])
+    }
+
+    /// A larger minimum leaf gives fewer leaves.
+    func testMinLeafControlsTreeSize() throws {
+        let t = try plantedTable()
+        let small = try CART.fit(t, minLeaf: 5, visitOrder: nil, seed: 1), large = try CART.fit(t, minLeaf: 100, visitOrder: nil, seed: 1)
+        let leaves = { (m: CARTModel) in m.trees.reduce(0) { $0 + $1.leaves.count } }
+        XCTAssertGreaterThan(leaves(small), 3 * leaves(large))
+        for tree in large.trees { XCTAssertLessThanOrEqual(tree.leaves.count, t.rowCount / 100) }
+    }
+}
