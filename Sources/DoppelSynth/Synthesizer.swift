@@ -15,6 +15,7 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case gaussianCopula = "gaussian-copula"
     case bayesianNetwork = "bayesian-network"
     case cart = "cart"
+    case mst = "mst"
 
     /// The synthesizer with this CLI name, or a usage error listing the valid names.
     public static func parse(_ name: String) throws -> SynthesizerKind {
@@ -25,7 +26,9 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     }
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
-    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork }
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || self == .mst }
+    /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
+    public var requiresDifferentialPrivacy: Bool { self == .mst }
 }
 
 /// Settings of a fit. Each synthesizer reads the ones that apply to it; the CLI refuses the others.
@@ -43,6 +46,9 @@ public struct FitOptions: Sendable {
     /// CART: the order in which columns are synthesized (nil: the default order).
     public var visitOrder: [String]?
     public init() {}
+
+    /// δ when --delta is not given: 1e-9, or 1/n² when that is smaller.
+    public static func defaultDelta(rows n: Int) -> Double { min(1e-9, 1 / Double(max(n, 2) * max(n, 2))) }
 }
 
 /// Any fitted model, as stored in a model file.
@@ -50,12 +56,14 @@ public enum FittedModel: Codable, Sendable, Equatable {
     case gaussianCopula(GaussianCopulaModel)
     case bayesianNetwork(BayesianNetworkModel)
     case cart(CARTModel)
+    case mst(MarginalModel)
 
     public var kind: SynthesizerKind {
         switch self {
         case .gaussianCopula: return .gaussianCopula
         case .bayesianNetwork: return .bayesianNetwork
         case .cart: return .cart
+        case .mst: return .mst
         }
     }
 
@@ -64,6 +72,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .gaussianCopula(let m): return m.schema
         case .bayesianNetwork(let m): return m.schema
         case .cart(let m): return m.schema
+        case .mst(let m): return m.schema
         }
     }
 
@@ -79,6 +88,8 @@ public enum FittedModel: Codable, Sendable, Equatable {
             return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
         case .bayesianNetwork(let m):
             return try m.sampler(conditions: conditions)
+        case .mst(let m):
+            return try m.sampler(conditions: conditions)
         case .cart(let m):
             let base = m.sampler()
             return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
@@ -93,6 +104,15 @@ public enum FittedModel: Codable, Sendable, Equatable {
         if let e = options.epsilon, !(e > 0 && e.isFinite) {
             throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))")
         }
+        if kind.requiresDifferentialPrivacy && options.epsilon == nil {
+            throw DoppelError.usage(message: "\(kind.rawValue) is differentially private: give its budget with --epsilon (and --delta)")
+        }
+        if let d = options.delta {
+            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst (zCDP); \(kind.rawValue) is pure ε-DP or not private") }
+            guard d > 0 && d < 1 / Double(max(table.rowCount, 1)) else {
+                throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(max(table.rowCount, 1))))) for \(table.rowCount) rows (got \(d)); 1e-9 is usual")
+            }
+        }
         switch kind {
         case .gaussianCopula: return (.gaussianCopula(try GaussianCopula.fit(table, seed: seed)), nil)
         case .bayesianNetwork:
@@ -100,6 +120,9 @@ public enum FittedModel: Codable, Sendable, Equatable {
             return (.bayesianNetwork(m), ledger)
         case .cart:
             return (.cart(try CART.fit(table, minLeaf: options.minLeaf, visitOrder: options.visitOrder, seed: seed)), nil)
+        case .mst:
+            let (m, ledger) = try MST.fit(table, epsilon: options.epsilon!, delta: options.delta ?? FitOptions.defaultDelta(rows: table.rowCount), bins: options.bins, seed: seed)
+            return (.mst(m), ledger)
         }
     }
 

@@ -274,8 +274,8 @@ struct SynthesizersBench: ParsableCommand {
         discussion: "One fit per cell (seeded); fit time is the median of --repeats fits.")
     @Option(help: "Datasets as file:target, comma-separated (files under ../shared/data).")
     var datasets: String = "pbc_mayo.csv:status,heart_disease_uci.csv:num,support2.csv:hospdead,thyroid0387.csv:target,gbsg_lymph_node_dates.csv:censdead,covid_testing_chop.csv:result"
-    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E.")
-    var synthesizers: String = "gaussian-copula,bayesian-network,cart,privbayes:1"
+    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E; mst:E is MST with ε = E (δ = 1e-9).")
+    var synthesizers: String = "gaussian-copula,bayesian-network,cart,privbayes:1,mst:1"
     @Option(help: "Seed of the split, fits and samples.")
     var seed: UInt64 = 1
     @OptionGroup var common: Common
@@ -296,6 +296,9 @@ struct SynthesizersBench: ParsableCommand {
                 var options = FitOptions()
                 var kindName = name
                 if name.hasPrefix("privbayes:") { kindName = "bayesian-network"; options.epsilon = Double(name.dropFirst(10)) }
+                if let colon = name.firstIndex(of: ":"), !name.hasPrefix("privbayes:") {
+                    kindName = String(name[..<colon]); options.epsilon = Double(name[name.index(after: colon)...]); options.delta = 1e-9
+                }
                 let kind = try SynthesizerKind.parse(kindName)
                 var model: FittedModel? = nil
                 var secs: [Double] = []

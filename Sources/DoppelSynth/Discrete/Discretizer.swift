@@ -146,10 +146,21 @@ public struct Discretizer: Codable, Sendable, Equatable {
     /// Every column gets a missing code. `epsilon` is split evenly over the numeric and datetime columns
     /// and written to `ledger`.
     public init(privately table: Table, bins: Int, epsilon: Double, ledger: inout PrivacyLedger, rng: inout SeededGenerator) throws {
+        try self.init(privately: table, bins: bins, noise: .laplace(epsilon: epsilon), ledger: &ledger, rng: &rng)
+    }
+
+    /// The noise of the private bin histograms: Laplace for pure ε (PrivBayes; replace-one neighbours, L1
+    /// sensitivity 2), Gaussian for ρ-zCDP (MST, AIM; add/remove-one neighbours, L2 sensitivity 1,
+    /// σ = √(1/(2ρ_column))).
+    public enum BinNoise: Sendable { case laplace(epsilon: Double), gaussian(rho: Double) }
+
+    /// Bins under differential privacy with the chosen noise, its budget split evenly over the numeric and
+    /// datetime columns (see ``init(privately:bins:epsilon:ledger:rng:)``).
+    public init(privately table: Table, bins: Int, noise: BinNoise, ledger: inout PrivacyLedger, rng: inout SeededGenerator) throws {
         schema = table.schema
         columns = []
         let numeric = schema.columns.indices.filter { [.numeric, .datetime].contains(schema.columns[$0].kind) }
-        let perColumn = numeric.isEmpty ? 0 : epsilon / Double(numeric.count)
+        let share = 1 / Double(max(numeric.count, 1))
         for (j, spec) in schema.columns.enumerated() {
             switch (spec.kind, table.columns[j].values) {
             case (.numeric, .numeric(let v)), (.datetime, .numeric(let v)):
@@ -159,9 +170,17 @@ public struct Discretizer: Codable, Sendable, Equatable {
                 let grid = FineGrid(lo: lo, hi: hi, integer: spec.kind == .numeric && spec.integer == true)
                 var counts = [Double](repeating: 0, count: grid.cells)
                 for x in v where !x.isNaN { counts[grid.cell(x)] += 1 }
-                let b = 2 / perColumn
-                for c in counts.indices { counts[c] = max(0, counts[c] + Mechanisms.laplace(scale: b, using: &rng)) }
-                ledger.spend("bin edges of '\(spec.name)' (noisy histogram on \(grid.cells) cells)", mechanism: "Laplace(b = \(fmt(b)))", epsilon: perColumn)
+                let step = "bin edges of '\(spec.name)' (noisy histogram on \(grid.cells) cells)"
+                switch noise {
+                case .laplace(let epsilon):
+                    let b = 2 / (epsilon * share)
+                    for c in counts.indices { counts[c] = max(0, counts[c] + Mechanisms.laplace(scale: b, using: &rng)) }
+                    ledger.spend(step, mechanism: "Laplace(b = \(fmt(b)))", epsilon: epsilon * share)
+                case .gaussian(let rho):
+                    let sigma = (1 / (2 * rho * share)).squareRoot()
+                    for c in counts.indices { counts[c] = max(0, counts[c] + Mechanisms.gaussian(sigma: sigma, using: &rng)) }
+                    ledger.spend(step, mechanism: "Gaussian(σ = \(fmt(sigma)))", rho: rho * share)
+                }
                 let (cuts, marginals) = grid.bins(noisyCounts: counts, bins: bins)
                 columns.append(DiscreteColumn(kind: .numeric(cuts: cuts, bins: marginals), missingCode: marginals.count))
             case (.categorical, _):

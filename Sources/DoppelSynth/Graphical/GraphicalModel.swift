@@ -1,0 +1,200 @@
+import DoppelMath
+import DoppelData
+import Foundation
+
+/// A discrete distribution in junction-tree form: p(x) ∝ exp(Σ_C θ_C(x_C)), one log-potential θ_C per
+/// clique, scaled to `total` records. The estimate behind MST and AIM, and a value: save, load, sample.
+public struct GraphicalModel: Codable, Sendable, Equatable {
+    public var tree: JunctionTree
+    public var sizes: [Int]
+    /// Log-potentials, one per clique of `tree`.
+    public var potentials: [Factor]
+    /// Estimated number of records.
+    public var total: Double
+
+    /// Calibrated log-beliefs (log of the clique marginals up to one constant) by sum-product in log
+    /// space: a pass from the leaves to the root, then from the root to the leaves.
+    public static func calibrate(_ tree: JunctionTree, _ potentials: [Factor]) -> [Factor] {
+        var belief = potentials
+        var upward = [Factor?](repeating: nil, count: potentials.count)
+        for c in tree.order.reversed() {
+            guard let p = tree.parent[c] else { continue }
+            let m = belief[c].logSumExp(onto: tree.separator(c))
+            upward[c] = m
+            belief[p] = belief[p].adding(m)
+        }
+        for c in tree.order {
+            guard let p = tree.parent[c], let up = upward[c] else { continue }
+            let down = belief[p].subtracting(up).logSumExp(onto: tree.separator(c))
+            belief[c] = belief[c].adding(down)
+        }
+        return belief
+    }
+
+    /// Clique marginals in records (they sum to `total`), from calibrated log-beliefs.
+    public static func marginals(_ beliefs: [Factor], total: Double) -> [Factor] {
+        beliefs.map { b in
+            let z = b.logSumExp(onto: []).values[0]
+            var m = b
+            for i in m.values.indices { m.values[i] = z == -.infinity ? 0 : exp(b.values[i] - z) * total }
+            return m
+        }
+    }
+
+    /// The clique marginals of this model.
+    public func marginals() -> [Factor] { GraphicalModel.marginals(GraphicalModel.calibrate(tree, potentials), total: total) }
+
+    /// The marginal of any set of variables held together by one clique.
+    public func marginal(_ variables: [Int]) -> Factor? {
+        guard let c = tree.clique(containing: variables) else { return nil }
+        return marginals()[c].sum(onto: variables.sorted())
+    }
+}
+
+/// One noisy measurement of a marginal: y = marginal(variables) + N(0, σ²) per cell.
+public struct Measurement: Sendable {
+    public var variables: [Int]
+    public var values: [Double]
+    public var sigma: Double
+    public init(variables: [Int], values: [Double], sigma: Double) { self.variables = variables; self.values = values; self.sigma = sigma }
+}
+
+/// Private-PGM estimation (McKenna, Sheldon and Miklau, "Graphical-model based estimation and inference
+/// for differential privacy", ICML 2019): the graphical model whose marginals best fit the noisy
+/// measurements, minimising L(μ) = ½ Σ_m ‖(μ_m − y_m)/σ_m‖² over the marginal polytope by mirror descent
+/// on the log-potentials, θ ← θ − α ∇_μ L, with a backtracking line search on α (Armijo condition
+/// L(μ) − L(μ′) ≥ ½ α ⟨∇L, μ − μ′⟩). Only post-processes the measurements: it spends no privacy budget.
+public enum MarginalEstimation {
+    public static func estimate(_ measurements: [Measurement], sizes: [Int], tree existing: JunctionTree? = nil,
+                                iterations: Int = 1000, warmStart: GraphicalModel? = nil) -> GraphicalModel {
+        let tree = existing ?? JunctionTree.build(covering: measurements.map(\.variables), sizes: sizes)
+        // the number of records, from the measurements' totals (weighted by their precision)
+        var wsum = 0.0, tsum = 0.0
+        for m in measurements {
+            let v = m.sigma * m.sigma * Double(m.values.count)
+            wsum += 1 / v; tsum += m.values.reduce(0, +) / v
+        }
+        let total = max(1, wsum > 0 ? tsum / wsum : 1)
+        let home = measurements.map { tree.clique(containing: $0.variables)! }
+        var theta: [Factor] = tree.cliques.map { c in Factor(variables: c, sizes: c.map { sizes[$0] }, constant: 0) }
+        if let w = warmStart, w.tree == tree { theta = w.potentials }
+
+        func lossAndGradient(_ mu: [Factor]) -> (Double, [Factor]) {
+            var grad = mu.map { Factor(variables: $0.variables, sizes: $0.sizes, constant: 0) }
+            var loss = 0.0
+            for (k, m) in measurements.enumerated() {
+                let c = home[k]
+                let x = mu[c].sum(onto: m.variables)
+                var g = x
+                for i in x.values.indices {
+                    let diff = (x.values[i] - m.values[i]) / m.sigma
+                    loss += 0.5 * diff * diff
+                    g.values[i] = diff / m.sigma
+                }
+                grad[c] = grad[c].adding(g)
+            }
+            return (loss, grad)
+        }
+        func dot(_ a: [Factor], _ b: [Factor], _ c: [Factor]) -> Double {   // ⟨a, b − c⟩
+            var s = 0.0
+            for k in a.indices { for i in a[k].values.indices { s += a[k].values[i] * (b[k].values[i] - c[k].values[i]) } }
+            return s
+        }
+
+        var mu = GraphicalModel.marginals(GraphicalModel.calibrate(tree, theta), total: total)
+        var (loss, grad) = lossAndGradient(mu)
+        var alpha = 1 / (total * total)
+        for _ in 0..<iterations {
+            let omega = theta, nu = mu
+            alpha *= 2
+            var accepted = false
+            for _ in 0..<25 {
+                theta = omega.indices.map { k in
+                    var t = omega[k]
+                    for i in t.values.indices { t.values[i] -= alpha * grad[k].values[i] }
+                    return t
+                }
+                mu = GraphicalModel.marginals(GraphicalModel.calibrate(tree, theta), total: total)
+                let (newLoss, newGrad) = lossAndGradient(mu)
+                if loss - newLoss >= 0.5 * alpha * dot(grad, nu, mu) {
+                    loss = newLoss; grad = newGrad; accepted = true
+                    break
+                }
+                alpha *= 0.5
+            }
+            if !accepted { theta = omega; mu = nu; break }
+        }
+        return GraphicalModel(tree: tree, sizes: sizes, potentials: theta, total: total)
+    }
+}
+
+/// Draws rows from a ``GraphicalModel`` (through a ``Discretizer``), given evidence: the evidence is
+/// added to the log-potentials, the tree is calibrated, and each clique's new variables are drawn given
+/// its separator, root first — exact sampling from the conditional distribution.
+public struct GraphicalSampler: BlockSampler {
+    public let discretizer: Discretizer
+    let model: GraphicalModel
+    let evidence: Evidence?
+    /// Per clique (in tree order): separator and new variables, and cumulative sums over the new
+    /// variables' configurations for each separator configuration.
+    let steps: [(separator: [Int], separatorSizes: [Int], fresh: [Int], freshSizes: [Int], cumulative: [Double])]
+
+    public var schema: Schema { discretizer.schema }
+
+    public init(discretizer: Discretizer, model: GraphicalModel, conditions: [Condition]) throws {
+        self.discretizer = discretizer
+        self.model = model
+        let evidence = conditions.isEmpty ? nil : try discretizer.evidence(conditions)
+        self.evidence = evidence
+        var theta = model.potentials
+        if let evidence {
+            for v in model.sizes.indices {
+                guard let w = evidence.weights(v), let c = model.tree.clique(containing: [v]) else { continue }
+                theta[c] = theta[c].adding(Factor(variables: [v], sizes: [model.sizes[v]], values: w.map { $0 > 0 ? log($0) : -.infinity }))
+            }
+        }
+        let beliefs = GraphicalModel.calibrate(model.tree, theta)
+        if beliefs.first.map({ $0.logSumExp(onto: []).values[0] == -.infinity }) ?? false {
+            let names = evidence.map { e in e.allowed.indices.filter { e.allowed[$0] != nil }.map { discretizer.schema.columns[discretizer.modelled[$0]].name } } ?? []
+            throw DoppelError.condition(message: "the conditions on \(names.joined(separator: ", ")) have probability zero under the model")
+        }
+        var steps: [([Int], [Int], [Int], [Int], [Double])] = []
+        for c in model.tree.order {
+            let sep = model.tree.separator(c)
+            let fresh = model.tree.cliques[c].filter { !sep.contains($0) }
+            let b = beliefs[c]
+            let top = b.values.max() ?? 0
+            var values = b.values.map { top == -.infinity ? 0 : exp($0 - top) }
+            values = Factor(variables: b.variables, sizes: b.sizes, values: values).values(inOrder: sep + fresh)
+            let width = fresh.reduce(1) { $0 * model.sizes[$1] }
+            for r in 0..<(values.count / width) { for k in 1..<max(width, 1) { values[r * width + k] += values[r * width + k - 1] } }
+            steps.append((sep, sep.map { model.sizes[$0] }, fresh, fresh.map { model.sizes[$0] }, values))
+        }
+        self.steps = steps
+    }
+
+    func sampleCodes(rows m: Int, rng: inout SeededGenerator) -> [[Int32]] {
+        var codes = model.sizes.map { _ in [Int32](repeating: 0, count: m) }
+        for i in 0..<m {
+            for s in steps {
+                var r = 0
+                for (k, v) in s.separator.enumerated() { r = r * s.separatorSizes[k] + Int(codes[v][i]) }
+                let width = s.freshSizes.reduce(1, *)
+                var x = s.cumulative.withUnsafeBufferPointer { c -> Int in
+                    let base = r * width
+                    let u = rng.nextUniform() * c[base + width - 1]
+                    var lo = 0, hi = width - 1
+                    while lo < hi { let mid = (lo + hi) / 2; if c[base + mid] > u { hi = mid } else { lo = mid + 1 } }
+                    return lo
+                }
+                for k in s.fresh.indices.reversed() { codes[s.fresh[k]][i] = Int32(x % s.freshSizes[k]); x /= s.freshSizes[k] }
+            }
+        }
+        return codes
+    }
+
+    public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
+        let codes = sampleCodes(rows: m, rng: &rng)
+        return Table(schema: schema, columns: discretizer.decode(codes, rows: m, firstRow: firstRow, seed: seed, evidence: evidence, rng: &rng))
+    }
+}
