@@ -27,19 +27,29 @@ for csv in "$data"/*.csv; do
   cmp "$work/$name.deid.csv" "$work/$name.deid2.csv"
   # Partial synthesis, rebalancing and a hybrid mix on a categorical column of each table.
   case $name in
-    covid_testing_chop) col=gender; sens=result ;;
-    gbsg_lymph_node_dates) col=grade; sens=nodes ;;
-    heart_disease_uci) col=sex; sens=chol ;;
-    pbc_mayo) col=sex; sens=stage ;;
-    support2) col=sex; sens=income ;;
-    thyroid0387) col=sex; sens=TSH ;;
-    *) col=; sens= ;;
+    covid_testing_chop) col=gender; sens=result; value=female ;;
+    gbsg_lymph_node_dates) col=grade; sens=nodes; value=3 ;;
+    heart_disease_uci) col=sex; sens=chol; value=Female ;;
+    pbc_mayo) col=sex; sens=stage; value=m ;;
+    support2) col=sex; sens=income; value=female ;;
+    thyroid0387) col=sex; sens=TSH; value=M ;;
+    *) col=; sens=; value= ;;
   esac
   if [ -n "$col" ]; then
     $bin partial "$csv" --synthesize "$sens" --model "$work/$name.doppel" --seed 3 -o "$work/$name.partial.csv" 2> /dev/null
     $bin rebalance "$csv" --model "$work/$name.doppel" --column "$col" --to uniform --provenance-column source -o "$work/$name.balanced.csv" > /dev/null 2>&1
     $bin mix --real "$csv" --synthetic "$work/$name.a.csv" --synthetic-share 0.3 --rows 400 --seed 4 -o "$work/$name.mix.csv" 2> /dev/null
     test "$(wc -l < "$work/$name.mix.csv")" -eq 401
+    # The other synthesizers: fit, save, load, sample twice (identical), sample with a condition.
+    for spec in "bayesian-network" "cart" "bayesian-network --epsilon 1" "mst --epsilon 1 --delta 1e-9"; do
+      tag=$(echo "$spec" | tr -c 'a-z0-9\n' '_')
+      $bin fit "$csv" --schema "$work/$name.schema.json" --synthesizer $spec --seed 1 -o "$work/$name.$tag.doppel" 2> /dev/null
+      $bin sample "$work/$name.$tag.doppel" -n 1000 --seed 2 -o "$work/$name.$tag.a.csv" 2> /dev/null
+      $bin sample "$work/$name.$tag.doppel" -n 1000 --seed 2 -o "$work/$name.$tag.b.csv" 2> /dev/null
+      cmp "$work/$name.$tag.a.csv" "$work/$name.$tag.b.csv"
+      $bin sample "$work/$name.$tag.doppel" -n 500 --seed 3 --where "$col=$value" -o "$work/$name.$tag.where.csv" 2> /dev/null
+      test "$(wc -l < "$work/$name.$tag.where.csv")" -eq 501
+    done
   fi
 done
 echo "smoke passed"

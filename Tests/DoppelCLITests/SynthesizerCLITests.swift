@@ -1,0 +1,53 @@
+import XCTest
+import Foundation
+
+/// The synthesizers of issue #4 from the command line: fit, save, load, sample, conditions, budgets.
+extension CLITests {
+    func testEverySynthesizerFitsSamplesAndServesConditions() throws {
+        for spec in [["bayesian-network"], ["cart"], ["bayesian-network", "--epsilon", "2"], ["mst", "--epsilon", "2", "--delta", "1e-9"]] {
+            let model = "m-\(spec.joined(separator: "-")).doppel"
+            let fit = try run(["fit", heart, "--synthesizer"] + spec + ["--seed", "1", "-o", model])
+            XCTAssertEqual(fit.code, 0, fit.err)
+            let a = try run(["sample", model, "-n", "300", "--seed", "2", "-o", "-"])
+            XCTAssertEqual(a.code, 0, a.err)
+            XCTAssertEqual(a.out, try run(["sample", model, "-n", "300", "--seed", "2", "-o", "-"]).out)
+            XCTAssertEqual(a.out.split(separator: "\n").count, 301)
+            let cond = try run(["sample", model, "-n", "200", "--where", "sex=Female,age>=60", "-o", "-"])
+            XCTAssertEqual(cond.code, 0, cond.err)
+            let rows = cond.out.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let header = cond.out.split(separator: "\n")[0].split(separator: ",")
+            let sex = header.firstIndex(of: "sex")!, age = header.firstIndex(of: "age")!
+            XCTAssertEqual(rows.count, 200)
+            XCTAssertTrue(rows.allSatisfy { $0[sex] == "Female" && Double($0[age])! >= 60 }, spec.joined(separator: " "))
+        }
+    }
+
+    func testPrivateFitsRecordTheirLedger() throws {
+        let r = try run(["fit", heart, "--synthesizer", "mst", "--epsilon", "1", "-o", "mst.doppel"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.err.contains("not covered by ε"), r.err)               // inferred domain: said loudly
+        XCTAssertTrue(r.err.contains("ε = 1"), r.err)
+        let body = try String(contentsOf: work.appendingPathComponent("mst.doppel"), encoding: .utf8)
+        XCTAssertTrue(body.contains("\"accounting\":\"zCDP\""))
+        XCTAssertTrue(body.contains("spanning-tree edge"))
+        XCTAssertTrue(body.contains("not covered by"))
+    }
+
+    func testNonsenseBudgetsAndInapplicableOptionsAreRefused() throws {
+        for args in [["--synthesizer", "cart", "--epsilon", "1"],
+                     ["--synthesizer", "bayesian-network", "--epsilon", "0"],
+                     ["--synthesizer", "bayesian-network", "--epsilon=-1"],
+                     ["--synthesizer", "mst"],
+                     ["--synthesizer", "mst", "--epsilon", "1", "--delta", "0.01"],
+                     ["--synthesizer", "bayesian-network", "--epsilon", "1", "--delta", "1e-9"],
+                     ["--synthesizer", "cart", "--degree", "3"],
+                     ["--synthesizer", "gaussian-copula", "--min-leaf", "20"],
+                     ["--synthesizer", "bayesian-network", "--degree", "0"],
+                     ["--synthesizer", "cart", "--visit-order", "nope"]] {
+            let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
+            XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains("error"), r.err)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.doppel").path))
+        }
+    }
+}
