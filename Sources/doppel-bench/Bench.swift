@@ -292,6 +292,12 @@ struct SynthesizersBench: ParsableCommand {
             if parts.count > 1, let t = schema.index(of: parts[1]) { schema.columns[t].roles.append(.target) }
             let table = Table(schema: schema, columns: full.columns)
             let (train, holdout) = table.split(fraction: 0.8, seed: seed)
+            // the split, for anchors run outside (scripts/bench_smartnoise.py)
+            try FileManager.default.createDirectory(atPath: common.work, withIntermediateDirectories: true)
+            for (t, role) in [(train, "train"), (holdout, "holdout")] {
+                let w = try CSVWriter(path: "\(common.work)/\(parts[0].replacingOccurrences(of: ".csv", with: "")).\(role).csv")
+                try t.writeCSV(to: w); try w.finish()
+            }
             for name in synthesizers.split(separator: ",").map(String.init) {
                 var options = FitOptions()
                 var kindName = name

@@ -137,33 +137,39 @@ enum TreeGrower {
     static func grow(data: TreeTrainingData, target: TreeTarget, targetColumn: Int, features: [Int], minLeaf: Int) -> SynthesisTree {
         var nodes: [TreeNode] = []
         var leafRows: [[Int32]] = []
-        var open: [(node: Int, rows: [Int32], split: Split?)] = []
         let all = (0..<data.rows).map { Int32($0) }
         let minGain = 1e-8 * max(impurity(all, target), 1e-12)
+        // open nodes: their rows and best split; gains kept apart so choosing the next split scans doubles only
+        var openNode: [Int] = [], openRows: [[Int32]] = [], openSplit: [Split?] = [], openGain: [Double] = []
+        func addOpen(_ node: Int, _ rows: [Int32]) {
+            let split = bestSplit(rows, data: data, target: target, features: features, minLeaf: minLeaf, minGain: minGain)
+            openNode.append(node); openRows.append(rows); openSplit.append(split); openGain.append(split?.gain ?? -.infinity)
+        }
         func makeLeaf(_ node: Int, _ rows: [Int32]) {
             nodes[node].leaf = Int32(leafRows.count)
             leafRows.append(rows)
         }
         nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
-        open.append((0, all, bestSplit(all, data: data, target: target, features: features, minLeaf: minLeaf, minGain: minGain)))
+        addOpen(0, all)
         var leafCount = 1
         while leafCount < SynthesisTree.maxLeaves {
             // best-first: split the open node with the largest gain
-            var pick = -1
-            for (k, o) in open.enumerated() { if let s = o.split, pick < 0 || s.gain > open[pick].split!.gain { pick = k } }
+            var pick = -1, bestGain = -Double.infinity
+            for k in openGain.indices where openGain[k] > bestGain { bestGain = openGain[k]; pick = k }
             guard pick >= 0 else { break }
-            let o = open.remove(at: pick)
-            let s = o.split!
+            let node = openNode[pick], s = openSplit[pick]!
+            openNode.swapAt(pick, openNode.count - 1); openRows.swapAt(pick, openRows.count - 1)
+            openSplit.swapAt(pick, openSplit.count - 1); openGain.swapAt(pick, openGain.count - 1)
+            openNode.removeLast(); openRows.removeLast(); openSplit.removeLast(); openGain.removeLast()
             let l = nodes.count, r = nodes.count + 1
-            nodes[o.node] = TreeNode(feature: Int32(s.feature), threshold: s.threshold, leftCodes: s.leftCodes, missingLeft: s.missingLeft, left: Int32(l), right: Int32(r), leaf: -1)
+            nodes[node] = TreeNode(feature: Int32(s.feature), threshold: s.threshold, leftCodes: s.leftCodes, missingLeft: s.missingLeft, left: Int32(l), right: Int32(r), leaf: -1)
             nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
             nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
-            for (child, rows) in [(l, s.leftRows), (r, s.rightRows)] {
-                open.append((child, rows, bestSplit(rows, data: data, target: target, features: features, minLeaf: minLeaf, minGain: minGain)))
-            }
+            addOpen(l, s.leftRows)
+            addOpen(r, s.rightRows)
             leafCount += 1
         }
-        for o in open { makeLeaf(o.node, o.rows) }
+        for k in openNode.indices { makeLeaf(openNode[k], openRows[k]) }
         // leaves in node order for a stable layout
         var leaves: [LeafDistribution] = []
         var remap = [Int32](repeating: -1, count: leafRows.count)
@@ -217,7 +223,11 @@ enum TreeGrower {
             case .categorical(let y, let classes):
                 var hist = [Double](repeating: 0, count: nb * classes)
                 var count = [Double](repeating: 0, count: nb)
-                for i in rows { let b = Int(codes[Int(i)]); hist[b * classes + Int(y[Int(i)])] += 1; count[b] += 1 }
+                hist.withUnsafeMutableBufferPointer { h in count.withUnsafeMutableBufferPointer { cn in
+                    codes.withUnsafeBufferPointer { cb in y.withUnsafeBufferPointer { yb in rows.withUnsafeBufferPointer { rb in
+                        for i in rb { let b = Int(cb[Int(i)]); h[b &* classes &+ Int(yb[Int(i)])] += 1; cn[b] += 1 }
+                    } } }
+                } }
                 // categories: ordered by the share of the node's most common class
                 var totals = [Double](repeating: 0, count: classes), top = 0
                 for bb in 0..<nb { for c in 0..<classes { totals[c] += hist[bb * classes + c] } }
@@ -239,11 +249,18 @@ enum TreeGrower {
                     if count[nb - 1] == 0 { break }
                 }
             case .numeric(let y, let scale):
+                var stats = [Double](repeating: 0, count: nb * 4)        // per bin: n, Σy, Σy², missing
+                stats.withUnsafeMutableBufferPointer { st in
+                    codes.withUnsafeBufferPointer { cb in y.withUnsafeBufferPointer { yb in rows.withUnsafeBufferPointer { rb in
+                        for i in rb {
+                            let b = Int(cb[Int(i)]) &* 4, v = yb[Int(i)]
+                            if v.isNaN { st[b &+ 3] += 1 } else { st[b] += 1; st[b &+ 1] += v; st[b &+ 2] += v * v }
+                        }
+                    } } }
+                }
                 var n = [Double](repeating: 0, count: nb), s = n, ss = n, miss = n, count = n
-                for i in rows {
-                    let b = Int(codes[Int(i)]), v = y[Int(i)]
-                    count[b] += 1
-                    if v.isNaN { miss[b] += 1 } else { n[b] += 1; s[b] += v; ss[b] += v * v }
+                for b in 0..<nb {
+                    n[b] = stats[4 * b]; s[b] = stats[4 * b + 1]; ss[b] = stats[4 * b + 2]; miss[b] = stats[4 * b + 3]; count[b] = n[b] + miss[b]
                 }
                 let order = binOrder(f, data: data, nb: nb, count: count) { b in n[b] > 0 ? s[b] / n[b] : 0 }
                 let tn = n.reduce(0, +), ts = s.reduce(0, +), tss = ss.reduce(0, +), tm = miss.reduce(0, +)
