@@ -16,6 +16,7 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case bayesianNetwork = "bayesian-network"
     case cart = "cart"
     case mst = "mst"
+    case aim = "aim"
 
     /// The synthesizer with this CLI name, or a usage error listing the valid names.
     public static func parse(_ name: String) throws -> SynthesizerKind {
@@ -26,9 +27,9 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     }
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
-    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || self == .mst }
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || requiresDifferentialPrivacy }
     /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
-    public var requiresDifferentialPrivacy: Bool { self == .mst }
+    public var requiresDifferentialPrivacy: Bool { self == .mst || self == .aim }
 }
 
 /// Settings of a fit. Each synthesizer reads the ones that apply to it; the CLI refuses the others.
@@ -45,6 +46,8 @@ public struct FitOptions: Sendable {
     public var minLeaf: Int = 5
     /// CART: the order in which columns are synthesized (nil: the default order).
     public var visitOrder: [String]?
+    /// Long fits (AIM) report their progress here.
+    public var progress: (@Sendable (String) -> Void)?
     public init() {}
 
     /// δ when --delta is not given: 1e-9, or 1/n² when that is smaller.
@@ -57,6 +60,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
     case bayesianNetwork(BayesianNetworkModel)
     case cart(CARTModel)
     case mst(MarginalModel)
+    case aim(MarginalModel)
 
     public var kind: SynthesizerKind {
         switch self {
@@ -64,6 +68,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .bayesianNetwork: return .bayesianNetwork
         case .cart: return .cart
         case .mst: return .mst
+        case .aim: return .aim
         }
     }
 
@@ -72,7 +77,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .gaussianCopula(let m): return m.schema
         case .bayesianNetwork(let m): return m.schema
         case .cart(let m): return m.schema
-        case .mst(let m): return m.schema
+        case .mst(let m), .aim(let m): return m.schema
         }
     }
 
@@ -88,7 +93,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
             return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
         case .bayesianNetwork(let m):
             return try m.sampler(conditions: conditions)
-        case .mst(let m):
+        case .mst(let m), .aim(let m):
             return try m.sampler(conditions: conditions)
         case .cart(let m):
             let base = m.sampler()
@@ -108,7 +113,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
             throw DoppelError.usage(message: "\(kind.rawValue) is differentially private: give its budget with --epsilon (and --delta)")
         }
         if let d = options.delta {
-            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst (zCDP); \(kind.rawValue) is pure ε-DP or not private") }
+            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst and aim (zCDP); \(kind.rawValue) is pure ε-DP or not private") }
             guard d > 0 && d < 1 / Double(max(table.rowCount, 1)) else {
                 throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(max(table.rowCount, 1))))) for \(table.rowCount) rows (got \(d)); 1e-9 is usual")
             }
@@ -123,6 +128,9 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .mst:
             let (m, ledger) = try MST.fit(table, epsilon: options.epsilon!, delta: options.delta ?? FitOptions.defaultDelta(rows: table.rowCount), bins: options.bins, seed: seed)
             return (.mst(m), ledger)
+        case .aim:
+            let (m, ledger) = try AIM.fit(table, epsilon: options.epsilon!, delta: options.delta ?? FitOptions.defaultDelta(rows: table.rowCount), bins: options.bins, seed: seed, progress: options.progress)
+            return (.aim(m), ledger)
         }
     }
 

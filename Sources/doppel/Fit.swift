@@ -18,11 +18,11 @@ struct Fit: ParsableCommand {
     var output: String
     @Option(help: "bayesian-network: most parents per column (k).")
     var degree: Int = 2
-    @Option(help: "bayesian-network, mst: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
+    @Option(help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
     var bins: Int?
-    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; mst: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
+    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
     var epsilon: Double?
-    @Option(help: "Differential privacy δ for mst (zCDP converted to (ε, δ)); default 1e-9. Must be below 1/rows.")
+    @Option(help: "Differential privacy δ for mst and aim (zCDP converted to (ε, δ)); default 1e-9. Must be below 1/rows.")
     var delta: Double?
     @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
     var minLeaf: Int = 5
@@ -36,6 +36,7 @@ struct Fit: ParsableCommand {
             let kind = try SynthesizerKind.parse(synthesizer)
             var options = FitOptions()
             options.degree = degree; options.bins = bins; options.epsilon = epsilon; options.delta = delta; options.minLeaf = minLeaf
+            if isatty(2) == 1 { options.progress = { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) } }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
             if epsilon != nil && schema == nil {
@@ -53,7 +54,7 @@ struct Fit: ParsableCommand {
     func refuseInapplicable(_ kind: SynthesizerKind) throws {
         var wrong: [String] = []
         if kind != .bayesianNetwork { if degree != 2 { wrong.append("--degree") } }
-        if kind != .bayesianNetwork && kind != .mst { if bins != nil { wrong.append("--bins") } }
+        if ![.bayesianNetwork, .mst, .aim].contains(kind) { if bins != nil { wrong.append("--bins") } }
         if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
         guard wrong.isEmpty else {
             throw DoppelError.usage(message: "\(wrong.joined(separator: ", ")) do\(wrong.count == 1 ? "es" : "") not apply to \(kind.rawValue)")

@@ -112,3 +112,31 @@ public struct Factor: Codable, Sendable, Equatable {
         return out
     }
 }
+
+extension Factor {
+    /// The product of two factors over the union of their variables.
+    public static func product(_ x: Factor, _ y: Factor) -> Factor {
+        var variables: [Int] = [], sizes: [Int] = []
+        var i = 0, j = 0
+        while i < x.variables.count || j < y.variables.count {
+            if j == y.variables.count || (i < x.variables.count && x.variables[i] < y.variables[j]) {
+                variables.append(x.variables[i]); sizes.append(x.sizes[i]); i += 1
+            } else if i == x.variables.count || y.variables[j] < x.variables[i] {
+                variables.append(y.variables[j]); sizes.append(y.sizes[j]); j += 1
+            } else {
+                variables.append(x.variables[i]); sizes.append(x.sizes[i]); i += 1; j += 1
+            }
+        }
+        var out = Factor(variables: variables, sizes: sizes, constant: 1)
+        let mx = out.indexMap(onto: x.variables), my = out.indexMap(onto: y.variables)
+        for k in out.values.indices { out.values[k] = x.values[mx[k]] * y.values[my[k]] }
+        return out
+    }
+
+    /// This factor divided by `other` (a subset), broadcast; 0 where the divisor is 0.
+    public func dividing(_ other: Factor) -> Factor {
+        var out = self
+        for (i, j) in indexMap(onto: other.variables).enumerated() { out.values[i] = other.values[j] > 0 ? out.values[i] / other.values[j] : 0 }
+        return out
+    }
+}

@@ -77,7 +77,15 @@ public enum MarginalEstimation {
         let total = max(1, wsum > 0 ? tsum / wsum : 1)
         let home = measurements.map { tree.clique(containing: $0.variables)! }
         var theta: [Factor] = tree.cliques.map { c in Factor(variables: c, sizes: c.map { sizes[$0] }, constant: 0) }
-        if let w = warmStart, w.tree == tree { theta = w.potentials }
+        if let w = warmStart {
+            if w.tree == tree { theta = w.potentials }
+            else {
+                // carry each old log-potential into a new clique that holds its variables
+                for old in w.potentials {
+                    if let c = tree.clique(containing: old.variables) { theta[c] = theta[c].adding(old) }
+                }
+            }
+        }
 
         func lossAndGradient(_ mu: [Factor]) -> (Double, [Factor]) {
             var grad = mu.map { Factor(variables: $0.variables, sizes: $0.sizes, constant: 0) }
@@ -196,5 +204,35 @@ public struct GraphicalSampler: BlockSampler {
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
         let codes = sampleCodes(rows: m, rng: &rng)
         return Table(schema: schema, columns: discretizer.decode(codes, rows: m, firstRow: firstRow, seed: seed, evidence: evidence, rng: &rng))
+    }
+}
+
+extension GraphicalModel {
+    /// The two-way marginals of `a` with every other variable, exactly, from calibrated clique marginals
+    /// `mu`: starting from a clique holding `a`, the joint of `a` with each clique D further out is
+    /// μ_D · P(a, S)/μ_S over the separator S to the clique it was reached from (the junction-tree
+    /// factorisation), so one pass over the tree carries `a` everywhere at |a| times the tree's size.
+    public func pairMarginals(of a: Int, mu: [Factor]) -> [Int: Factor] {
+        guard let home = tree.clique(containing: [a]) else { return [:] }
+        var neighbours = [[Int]](repeating: [], count: tree.cliques.count)
+        for c in tree.cliques.indices { if let p = tree.parent[c] { neighbours[c].append(p); neighbours[p].append(c) } }
+        var joint = [Factor?](repeating: nil, count: tree.cliques.count)
+        joint[home] = mu[home]
+        var queue = [home], out: [Int: Factor] = [:]
+        while !queue.isEmpty {
+            let c = queue.removeFirst()
+            let f = joint[c]!
+            for b in tree.cliques[c] where b != a && out[b] == nil { out[b] = f.sum(onto: [a, b].sorted()) }
+            for d in neighbours[c] where joint[d] == nil {
+                let sep = tree.cliques[c].filter { tree.cliques[d].contains($0) }
+                if tree.cliques[d].contains(a) { joint[d] = mu[d] }
+                else {
+                    let carried = f.sum(onto: (sep + [a]).sorted()).dividing(mu[d].sum(onto: sep))
+                    joint[d] = Factor.product(mu[d], carried)
+                }
+                queue.append(d)
+            }
+        }
+        return out
     }
 }

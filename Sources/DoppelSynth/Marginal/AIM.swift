@@ -1,0 +1,142 @@
+import DoppelMath
+import DoppelData
+import DoppelPrivacy
+import Foundation
+
+/// AIM (McKenna, Mullins, Sheldon and Miklau, "AIM: An Adaptive and Iterative Mechanism for
+/// Differentially Private Synthetic Data", VLDB 2022), under ρ-zCDP reported as (ε, δ).
+///
+/// The workload is every two-way marginal (pairs whose table fits ``maxCandidateCells``). After 10% of ρ
+/// for the bins, AIM plans for T = 16d rounds: it first measures every one-way marginal with
+/// σ = √(T / (2 · 0.9 · ρ)), then, round after round,
+/// 1. picks the candidate marginal r (a workload pair or a one-way marginal) the current model gets most
+///    wrong with the exponential mechanism (ε_r = √(8 · 0.1 · ρ / T), ε_r²/8 zCDP), on the score
+///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r: how many workload marginals
+///    share variables with r, n_r: its cells), among the candidates that keep the model within its size
+///    budget (``maxModelCells`` × the share of ρ spent so far);
+/// 2. measures it with Gaussian noise σ (½/σ² zCDP) and re-estimates the graphical model (Private-PGM
+///    mirror descent, warm-started);
+/// 3. halves σ and doubles ε_r when the new measurement barely moved the model
+///    (‖Δ‖₁ ≤ √(2/π) σ n_r), so later rounds are more precise;
+/// until the budget is spent (the last round takes whatever is left). Every step is in the ledger.
+///
+/// Limits: the model stays under ``maxModelCells`` cells (junction-tree tables; 8 MB of doubles), at
+/// most ``maxRounds`` rounds are run, and mirror descent runs ``iterationsPerRound`` iterations per round
+/// (warm-started) and ``finalIterations`` at the end.
+public enum AIM {
+    public static let name = "aim"
+    public static let binShare = 0.1
+    public static let maxCandidateCells = 1 << 16
+    public static let maxModelCells = 1 << 20
+    public static let maxRounds = 400
+    public static let iterationsPerRound = 60
+    public static let finalIterations = 500
+
+    public static func fit(_ table: Table, epsilon: Double, delta: Double, bins: Int?, seed: UInt64,
+                           progress: ((String) -> Void)? = nil) throws -> (MarginalModel, PrivacyLedger) {
+        let rho = PrivacyConversion.rho(epsilon: epsilon, delta: delta)
+        var ledger = PrivacyLedger(rho: rho, delta: delta)
+        var rng = SeededGenerator(seed: seed, stream: 0xA1A)
+        let hasNumeric = table.schema.columns.contains { $0.kind == .numeric || $0.kind == .datetime }
+        let binRho = hasNumeric ? rho * binShare : 0
+        let discretizer = try Discretizer(privately: table, bins: bins ?? Discretizer.defaultBins(rows: table.rowCount),
+                                          noise: .gaussian(rho: binRho), ledger: &ledger, rng: &rng)
+        let codes = discretizer.encode(table)
+        let sizes = discretizer.modelled.map { discretizer.columns[$0].size }
+        let names = discretizer.modelled.map { table.schema.columns[$0].name }
+        let d = sizes.count, n = table.rowCount
+        let budget = rho - binRho
+        guard d > 0 else {
+            return (MarginalModel(discretizer: discretizer, model: MarginalEstimation.estimate([], sizes: [], iterations: 0), measured: []), ledger)
+        }
+
+        // workload: all pairs that fit; candidates: the pairs and the one-way marginals
+        var pairs: [[Int]] = []
+        for a in 0..<d { for b in (a + 1)..<d where sizes[a] * sizes[b] <= maxCandidateCells { pairs.append([a, b]) } }
+        let candidates: [[Int]] = (0..<d).map { [$0] } + pairs
+        var touching = [Double](repeating: 0, count: d)        // pairs holding each variable
+        for p in pairs { touching[p[0]] += 1; touching[p[1]] += 1 }
+        let weight: [Double] = candidates.map { c in c.count == 1 ? touching[c[0]] : touching[c[0]] + touching[c[1]] - 1 }
+        let maxWeight = max(weight.max() ?? 1, 1)
+        let truth: [[Double]] = try parallelMap(2) { part -> [(Int, [Double])] in
+            stride(from: part, to: candidates.count, by: 2).map { k in
+                let c = candidates[k]
+                return (k, FamilyScorer.counts(codes: codes, sizes: sizes, rows: n, child: c.last!, parents: Array(c.dropLast())))
+            }
+        }.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        let cellsOf = candidates.map { $0.reduce(1) { $0 * sizes[$1] } }
+
+        let rounds = 16 * d
+        var sigma = (Double(rounds) / (2 * 0.9 * budget)).squareRoot()
+        var epsStep = (8 * 0.1 * budget / Double(rounds)).squareRoot()
+        var used = 0.0
+        var measurements: [Measurement] = []
+        for v in 0..<d {
+            var y = truth[v]
+            for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma, using: &rng) }
+            measurements.append(Measurement(variables: [v], values: y, sigma: sigma))
+        }
+        used += Double(d) * 0.5 / (sigma * sigma)
+        ledger.spend("one-way marginals of all \(d) columns", mechanism: "Gaussian(σ = \(fmt(sigma))) on each", rho: Double(d) * 0.5 / (sigma * sigma))
+        var model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: iterationsPerRound)
+        var measured = Set(measurements.map(\.variables))
+        var round = 0
+        var terminate = false
+        while !terminate {
+            round += 1
+            let remaining = budget - used
+            if remaining < 2 * (0.5 / (sigma * sigma) + epsStep * epsStep / 8) || round >= maxRounds {
+                sigma = (1 / (2 * 0.9 * remaining)).squareRoot()
+                epsStep = (8 * 0.1 * remaining).squareRoot()
+                terminate = true
+            }
+            let roundRho = epsStep * epsStep / 8 + 0.5 / (sigma * sigma)
+            used += roundRho
+            // candidates that keep the model small enough
+            let limit = Double(maxModelCells) * min(1, used / budget)
+            let current = measurements.map(\.variables)
+            var allowed: [Int] = []
+            for (k, c) in candidates.enumerated() {
+                if model.tree.clique(containing: c) != nil { allowed.append(k); continue }
+                let t = JunctionTree.build(covering: current + [c], sizes: sizes)
+                if t.cells(sizes) <= limit { allowed.append(k) }
+            }
+            // the model's answers: one-way and two-way marginals, exactly
+            let mu = model.marginals()
+            var estimate = [[Double]](repeating: [], count: candidates.count)
+            var pairTables: [Int: [Int: Factor]] = [:]
+            for k in allowed {
+                let c = candidates[k]
+                if let home = model.tree.clique(containing: c) { estimate[k] = mu[home].sum(onto: c).values; continue }
+                if pairTables[c[0]] == nil { pairTables[c[0]] = model.pairMarginals(of: c[0], mu: mu) }
+                estimate[k] = pairTables[c[0]]![c[1]]!.values
+            }
+            let scores = allowed.map { k -> Double in
+                var l1 = 0.0
+                for i in truth[k].indices { l1 += abs(truth[k][i] - estimate[k][i]) }
+                return weight[k] * (l1 - (2 / Double.pi).squareRoot() * sigma * Double(cellsOf[k]))
+            }
+            let pick = allowed[Mechanisms.exponential(scores: scores, epsilon: epsStep, sensitivity: maxWeight, using: &rng)]
+            let chosen = candidates[pick]
+            var y = truth[pick]
+            for i in y.indices { y[i] += Mechanisms.gaussian(sigma: sigma, using: &rng) }
+            measurements.append(Measurement(variables: chosen, values: y, sigma: sigma))
+            measured.insert(chosen)
+            ledger.spend("round \(round): choose (\(chosen.map { names[$0] }.joined(separator: ", "))) among \(allowed.count) candidates",
+                         mechanism: "exponential(ε = \(fmt(epsStep)), Δ = \(fmt(maxWeight)))", rho: epsStep * epsStep / 8)
+            ledger.spend("round \(round): measure (\(chosen.map { names[$0] }.joined(separator: ", ")))", mechanism: "Gaussian(σ = \(fmt(sigma)))", rho: 0.5 / (sigma * sigma))
+            let before = estimate[pick]
+            model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: iterationsPerRound, warmStart: model)
+            if let after = model.marginal(chosen)?.values {
+                var change = 0.0
+                for i in after.indices { change += abs(after[i] - before[i]) }
+                if change <= (2 / Double.pi).squareRoot() * sigma * Double(cellsOf[pick]) {
+                    sigma /= 2; epsStep *= 2
+                }
+            }
+            progress?("round \(round): \(chosen.map { names[$0] }.joined(separator: ", ")); ρ spent \(String(format: "%.3g", used)) of \(String(format: "%.3g", budget))")
+        }
+        model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: finalIterations, warmStart: model)
+        return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), ledger)
+    }
+}
