@@ -4,7 +4,7 @@ import Foundation
 /// The synthesizers of issue #4 from the command line: fit, save, load, sample, conditions, budgets.
 extension CLITests {
     func testEverySynthesizerFitsSamplesAndServesConditions() throws {
-        for spec in [["bayesian-network"], ["cart"], ["bayesian-network", "--epsilon", "2"], ["mst", "--epsilon", "2", "--delta", "1e-9"]] {
+        for spec in [["bayesian-network"], ["cart"], ["bayesian-network", "--epsilon", "2"], ["mst", "--epsilon", "2", "--delta", "1e-9"], ["aim", "--epsilon", "3"]] {
             let model = "m-\(spec.joined(separator: "-")).doppel"
             let fit = try run(["fit", heart, "--synthesizer"] + spec + ["--seed", "1", "-o", model])
             XCTAssertEqual(fit.code, 0, fit.err)
@@ -38,6 +38,7 @@ extension CLITests {
                      ["--synthesizer", "bayesian-network", "--epsilon", "0"],
                      ["--synthesizer", "bayesian-network", "--epsilon=-1"],
                      ["--synthesizer", "mst"],
+                     ["--synthesizer", "aim", "--epsilon", "1", "--delta", "1"],
                      ["--synthesizer", "mst", "--epsilon", "1", "--delta", "0.01"],
                      ["--synthesizer", "bayesian-network", "--epsilon", "1", "--delta", "1e-9"],
                      ["--synthesizer", "cart", "--degree", "3"],

@@ -124,3 +124,41 @@ final class MSTTests: XCTestCase {
         XCTAssertNoThrow(try FittedModel.fit(.mst, table: t, seed: 1, options: o))
     }
 }
+
+final class AIMTests: XCTestCase {
+    /// Pair marginals carried through the tree equal brute-force marginals of the model's joint.
+    func testPairMarginalsMatchBruteForce() {
+        let sizes = [2, 3, 2, 2]
+        let tree = JunctionTree.build(covering: [[0, 1], [1, 2], [2, 3]], sizes: sizes)
+        var rng = SeededGenerator(seed: 4)
+        let potentials = tree.cliques.map { c in Factor(variables: c, sizes: c.map { sizes[$0] }, values: (0..<c.reduce(1) { $0 * sizes[$1] }).map { _ in rng.nextNormal() }) }
+        let model = GraphicalModel(tree: tree, sizes: sizes, potentials: potentials, total: 50)
+        var joint = Factor(variables: [0, 1, 2, 3], sizes: sizes, constant: 0)
+        for p in potentials { joint = joint.adding(p) }
+        let z = joint.logSumExp(onto: []).values[0]
+        joint.values = joint.values.map { exp($0 - z) * 50 }
+        let pairs = model.pairMarginals(of: 0, mu: model.marginals())
+        XCTAssertEqual(Set(pairs.keys), [1, 2, 3])
+        for b in 1...3 {
+            for (e, g) in zip(joint.sum(onto: [0, b]).values, pairs[b]!.values) { XCTAssertEqual(e, g, accuracy: 1e-9) }
+        }
+    }
+
+    /// The rounds spend exactly ρ (bins + one-way + selections + measurements), every round is in the
+    /// ledger, and with a large budget the planted edges are measured.
+    func testBudgetIsSpentExactlyAndLargeBudgetFindsTheEdges() throws {
+        let t = try plantedNetwork(rows: 20_000)
+        let (model, ledger) = try AIM.fit(t, epsilon: 20, delta: 1e-9, bins: nil, seed: 3)
+        XCTAssertEqual(ledger.spent, PrivacyConversion.rho(epsilon: 20, delta: 1e-9), accuracy: 1e-9)
+        XCTAssertEqual(ledger.guarantee.epsilon, 20, accuracy: 1e-6)
+        let rounds = ledger.entries.filter { $0.step.contains(": choose") }.count
+        XCTAssertEqual(rounds, ledger.entries.filter { $0.step.contains(": measure") }.count)
+        XCTAssertGreaterThan(rounds, 0)
+        let pairs = Set(model.measured.filter { $0.count == 2 }.map { $0.sorted().joined(separator: "-") })
+        XCTAssertTrue(pairs.isSuperset(of: ["A-B", "B-C", "A-D"]), "\(pairs)")
+        let s = Sampling.table(try model.sampler(conditions: [Condition(column: "A", op: .equal, value: "a2")]), total: 5000, seed: 1)
+        XCTAssertTrue(codes(s, "A").allSatisfy { $0 == 2 })
+        let b = codes(s, "B")
+        XCTAssertEqual(Double(b.filter { $0 == 2 }.count) / Double(b.count), 0.8, accuracy: 0.04)   // P(B = b2 | A = a2) = 0.8
+    }
+}
