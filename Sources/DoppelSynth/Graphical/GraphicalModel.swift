@@ -87,42 +87,59 @@ public enum MarginalEstimation {
             }
         }
 
-        func lossAndGradient(_ mu: [Factor]) -> (Double, [Factor]) {
-            var grad = mu.map { Factor(variables: $0.variables, sizes: $0.sizes, constant: 0) }
+        let plan = CalibrationPlan(tree, sizes: sizes)
+        let measurementMap = measurements.indices.map { k in
+            Factor(variables: tree.cliques[home[k]], sizes: tree.cliques[home[k]].map { sizes[$0] }, constant: 0).indexMap(onto: measurements[k].variables)
+        }
+        /// Clique marginals in records from log-potentials.
+        func marginals(_ t: [[Double]]) -> [[Double]] {
+            plan.calibrate(t).map { b in
+                let top = b.max() ?? -.infinity
+                guard top > -.infinity else { return [Double](repeating: 0, count: b.count) }
+                var e = b.map { exp($0 - top) }
+                let z = e.reduce(0, +)
+                for i in e.indices { e[i] *= total / z }
+                return e
+            }
+        }
+        func lossAndGradient(_ mu: [[Double]]) -> (Double, [[Double]]) {
+            var grad = mu.map { [Double](repeating: 0, count: $0.count) }
             var loss = 0.0
             for (k, m) in measurements.enumerated() {
-                let c = home[k]
-                let x = mu[c].sum(onto: m.variables)
+                let c = home[k], map = measurementMap[k]
+                var x = [Double](repeating: 0, count: m.values.count)
+                for i in mu[c].indices { x[map[i]] += mu[c][i] }
                 var g = x
-                for i in x.values.indices {
-                    let diff = (x.values[i] - m.values[i]) / m.sigma
+                for i in x.indices {
+                    let diff = (x[i] - m.values[i]) / m.sigma
                     loss += 0.5 * diff * diff
-                    g.values[i] = diff / m.sigma
+                    g[i] = diff / m.sigma
                 }
-                grad[c] = grad[c].adding(g)
+                for i in grad[c].indices { grad[c][i] += g[map[i]] }
             }
             return (loss, grad)
         }
-        func dot(_ a: [Factor], _ b: [Factor], _ c: [Factor]) -> Double {   // ⟨a, b − c⟩
+        func dot(_ a: [[Double]], _ b: [[Double]], _ c: [[Double]]) -> Double {   // ⟨a, b − c⟩
             var s = 0.0
-            for k in a.indices { for i in a[k].values.indices { s += a[k].values[i] * (b[k].values[i] - c[k].values[i]) } }
+            for k in a.indices { for i in a[k].indices { s += a[k][i] * (b[k][i] - c[k][i]) } }
             return s
         }
 
-        var mu = GraphicalModel.marginals(GraphicalModel.calibrate(tree, theta), total: total)
+        var th = theta.map(\.values)
+        var mu = marginals(th)
         var (loss, grad) = lossAndGradient(mu)
         var alpha = 1 / (total * total)
         for _ in 0..<iterations {
-            let omega = theta, nu = mu
+            let omega = th, nu = mu
             alpha *= 2
             var accepted = false
             for _ in 0..<25 {
-                theta = omega.indices.map { k in
+                th = omega.indices.map { k in
                     var t = omega[k]
-                    for i in t.values.indices { t.values[i] -= alpha * grad[k].values[i] }
+                    for i in t.indices { t[i] -= alpha * grad[k][i] }
                     return t
                 }
-                mu = GraphicalModel.marginals(GraphicalModel.calibrate(tree, theta), total: total)
+                mu = marginals(th)
                 let (newLoss, newGrad) = lossAndGradient(mu)
                 if loss - newLoss >= 0.5 * alpha * dot(grad, nu, mu) {
                     loss = newLoss; grad = newGrad; accepted = true
@@ -130,8 +147,9 @@ public enum MarginalEstimation {
                 }
                 alpha *= 0.5
             }
-            if !accepted { theta = omega; mu = nu; break }
+            if !accepted { th = omega; mu = nu; break }
         }
+        for k in theta.indices { theta[k].values = th[k] }
         return GraphicalModel(tree: tree, sizes: sizes, potentials: theta, total: total)
     }
 }
