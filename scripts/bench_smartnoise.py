@@ -22,7 +22,10 @@ samples as many rows as the train table has, writes the synthetic CSV and prints
 
 ``status`` is "ok", or "timeout" when the fit ran longer than ``--timeout`` seconds (default 900 =
 15 min; AIM's default round count is 16 x model columns, which is slow on wide tables). On a
-timeout no synthetic file is written and ``synthetic`` is null.
+timeout no synthetic file is written and ``synthetic`` is null. AIM runs verbose, so its stderr has
+one "Selected <clique> Size <cells> Budget Used <share of rho>" line per round (how far a timed-out
+run got). ``--aim-rounds T`` overrides AIM's planned round count (off by default; results with it
+are a different configuration and are tagged ``.T<T>`` in file names and ``aim_rounds`` in the JSON).
 
 With ``--doppel BIN --holdout H --target T`` it also runs
 ``BIN evaluate --train TRAIN --holdout H --synthetic SYN --target T -o OUTDIR`` and adds
@@ -65,7 +68,7 @@ Usage
 -----
     python scripts/bench_smartnoise.py --train /tmp/splits/pbc_mayo.train.csv \\
         --synthesizer mst --epsilon 1 [--delta 1e-9] [--seed 0] [--bins 10] [--timeout 900] \\
-        [--out-dir /tmp/snbench] \\
+        [--out-dir /tmp/snbench] [--aim-rounds T] \\
         [--doppel /tmp/helper-bin/doppel --holdout /tmp/splits/pbc_mayo.holdout.csv --target status]
 """
 import argparse
@@ -158,6 +161,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bins", type=int, default=10, help="equal-width bins per continuous column")
     ap.add_argument("--timeout", type=float, default=900.0, help="give up on the fit after N s")
+    ap.add_argument("--aim-rounds", type=int,
+                    help="AIM only: planned rounds T (snsynth's `rounds`; default 16 x model columns). "
+                         "Not a cap: a smaller T also means less noise per round.")
     ap.add_argument("--out-dir", default="/tmp/snbench")
     ap.add_argument("--dataset", help="name for outputs (default: train file name before .train.csv)")
     ap.add_argument("--doppel", help="doppel binary: also run `doppel evaluate` on the output")
@@ -170,6 +176,8 @@ def main():
     dataset = args.dataset or re.sub(r"(\.train)?\.csv$", "", os.path.basename(args.train))
     os.makedirs(args.out_dir, exist_ok=True)
     tag = f"{dataset}.sn-{args.synthesizer}.eps{args.epsilon:g}"
+    if args.aim_rounds:
+        tag += f".T{args.aim_rounds}"
     syn_path = os.path.abspath(os.path.join(args.out_dir, tag + ".synthetic.csv"))
 
     # Read everything as text; only an empty field is missing.
@@ -184,12 +192,20 @@ def main():
     from snsynth import Synthesizer  # imported late: pulls jax / opendp
 
     np.random.seed(args.seed)
-    synth = Synthesizer.create(args.synthesizer, epsilon=float(args.epsilon), delta=args.delta)
+    extra = {}
+    if args.synthesizer == "aim":
+        # verbose: one "Selected <clique> ... Budget Used <share>" line per round on stderr, so a
+        # timed-out run's log shows how far it got.
+        extra = {"verbose": True, "rounds": args.aim_rounds}
+    elif args.aim_rounds is not None:
+        ap.error("--aim-rounds applies to aim only")
+    synth = Synthesizer.create(args.synthesizer, epsilon=float(args.epsilon), delta=args.delta, **extra)
     transformer = build_transformer(model_df, kinds, args.bins)
 
     result = {"dataset": dataset, "synthesizer": args.synthesizer, "epsilon": args.epsilon,
               "delta": args.delta, "fit_seconds": None, "synthetic": None, "status": "ok",
               "seed": args.seed, "rows": len(raw), "bins": args.bins,
+              **({"aim_rounds": args.aim_rounds} if args.aim_rounds else {}),
               "columns": {k: sum(1 for c in model_cols if kinds[c] == k)
                           for k in ("categorical", "continuous")},
               "identifiers": [c for c in raw.columns if kinds[c] == "identifier"]}

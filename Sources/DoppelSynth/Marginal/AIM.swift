@@ -94,23 +94,31 @@ public enum AIM {
             used += roundRho
             // candidates that keep the model small enough
             let limit = Double(maxModelCells) * min(1, used / budget)
-            let current = measurements.map(\.variables)
-            var allowed: [Int] = []
-            for (k, c) in candidates.enumerated() {
-                if model.tree.clique(containing: c) != nil { allowed.append(k); continue }
-                let t = JunctionTree.build(covering: current + [c], sizes: sizes)
-                if t.cells(sizes) <= limit { allowed.append(k) }
-            }
+            let measuredSets = measurements.map(\.variables)
+            let current = model
+            let fits: [Bool] = try parallelMap(2) { part in
+                stride(from: part, to: candidates.count, by: 2).map { k -> (Int, Bool) in
+                    let c = candidates[k]
+                    if current.tree.clique(containing: c) != nil { return (k, true) }
+                    return (k, JunctionTree.build(covering: measuredSets + [c], sizes: sizes).cells(sizes) <= limit)
+                }
+            }.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+            let allowed = candidates.indices.filter { fits[$0] }
             // the model's answers: one-way and two-way marginals, exactly
             let mu = model.marginals()
             var estimate = [[Double]](repeating: [], count: candidates.count)
-            var pairTables: [Int: [Int: Factor]] = [:]
+            var outside: [Int] = []
             for k in allowed {
                 let c = candidates[k]
-                if let home = model.tree.clique(containing: c) { estimate[k] = mu[home].sum(onto: c).values; continue }
-                if pairTables[c[0]] == nil { pairTables[c[0]] = model.pairMarginals(of: c[0], mu: mu) }
-                estimate[k] = pairTables[c[0]]![c[1]]!.values
+                if let home = model.tree.clique(containing: c) { estimate[k] = mu[home].sum(onto: c).values } else { outside.append(k) }
             }
+            // pairs outside the cliques: carry each first variable through the tree, on both cores
+            let firsts = Array(Set(outside.map { candidates[$0][0] })).sorted()
+            var pairTables: [Int: [Int: Factor]] = [:]
+            for part in try parallelMap(2, { part in stride(from: part, to: firsts.count, by: 2).map { (firsts[$0], current.pairMarginals(of: firsts[$0], mu: mu)) } }) {
+                for (a, t) in part { pairTables[a] = t }
+            }
+            for k in outside { let c = candidates[k]; estimate[k] = pairTables[c[0]]![c[1]]!.values }
             let scores = allowed.map { k -> Double in
                 var l1 = 0.0
                 for i in truth[k].indices { l1 += abs(truth[k][i] - estimate[k][i]) }
