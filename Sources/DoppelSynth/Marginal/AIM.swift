@@ -20,15 +20,15 @@ import Foundation
 ///    (‖Δ‖₁ ≤ √(2/π) σ n_r), so later rounds are more precise;
 /// until the budget is spent (the last round takes whatever is left). Every step is in the ledger.
 ///
-/// Limits: the model stays under ``maxModelCells`` cells (junction-tree tables; 8 MB of doubles), at
+/// Limits: the model stays under ``maxModelCells`` cells (junction-tree tables; 4 MB of doubles), at
 /// most ``maxRounds`` rounds are run, and mirror descent runs ``iterationsPerRound`` iterations per round
 /// (warm-started) and ``finalIterations`` at the end.
 public enum AIM {
     public static let name = "aim"
     public static let binShare = 0.1
     public static let maxCandidateCells = 1 << 16
-    public static let maxModelCells = 1 << 20
-    public static let maxRounds = 400
+    public static let maxModelCells = 1 << 19
+    public static let maxRounds = 200
     public static let iterationsPerRound = 60
     public static let finalIterations = 500
 
