@@ -34,17 +34,51 @@ public enum Mechanisms {
 }
 
 /// Conversions between privacy definitions.
+///
+/// ρ-zCDP implies (ε, δ)-DP with δ(ρ, ε) = inf_{α>1} exp((α − 1)(αρ − ε)) / (α − 1) · (1 − 1/α)^α
+/// (Canonne, Kamath and Steinke, "The Discrete Gaussian for Differential Privacy", NeurIPS 2020,
+/// Proposition 12 — the conversion Private-PGM's MST and AIM use). It is tighter than Bun and Steinke's
+/// ε = ρ + 2√(ρ ln(1/δ)) (``epsilonBunSteinke(rho:delta:)``): at ε = 1, δ = 1e-9 it allows ρ = 0.01497
+/// instead of 0.01178, so the same (ε, δ) buys 27% more ρ and about 11% less noise.
 public enum PrivacyConversion {
-    /// (ε, δ) implied by ρ-zCDP: ε = ρ + 2√(ρ ln(1/δ)) (Bun and Steinke 2016, Proposition 1.3).
-    public static func epsilon(rho: Double, delta: Double) -> Double {
-        rho + 2 * (rho * log(1 / delta)).squareRoot()
+    /// δ(ρ, ε) by Canonne–Kamath–Steinke: the infimum over α is at the root of its derivative in α,
+    /// (2α − 1)ρ − ε + ln(1 − 1/α) = 0, found by bisection.
+    public static func delta(rho: Double, epsilon: Double) -> Double {
+        guard rho > 0 else { return 0 }
+        var lo = 1.01, hi = (epsilon + 1) / (2 * rho) + 2
+        var alpha = (lo + hi) / 2
+        for _ in 0..<200 {
+            alpha = (lo + hi) / 2
+            let derivative = (2 * alpha - 1) * rho - epsilon + log1p(-1 / alpha)
+            if derivative < 0 { lo = alpha } else { hi = alpha }
+        }
+        let d = exp((alpha - 1) * (alpha * rho - epsilon) + alpha * log1p(-1 / alpha)) / (alpha - 1)
+        return min(d, 1)
     }
 
-    /// The largest ρ whose zCDP guarantee implies (ε, δ)-DP by ``epsilon(rho:delta:)``: the positive root
-    /// of ρ + 2√(ρL) = ε with L = ln(1/δ), i.e. √ρ = √(L + ε) − √L.
-    public static func rho(epsilon: Double, delta: Double) -> Double {
-        let l = log(1 / delta)
-        let s = (l + epsilon).squareRoot() - l.squareRoot()
-        return s * s
+    /// The smallest ε with δ(ρ, ε) ≤ δ: the (ε, δ) guarantee of ρ-zCDP.
+    public static func epsilon(rho: Double, delta target: Double) -> Double {
+        guard rho > 0 else { return 0 }
+        var lo = 0.0, hi = epsilonBunSteinke(rho: rho, delta: target) + 1
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if delta(rho: rho, epsilon: mid) <= target { hi = mid } else { lo = mid }
+        }
+        return hi
+    }
+
+    /// The largest ρ whose zCDP guarantee implies (ε, δ)-DP.
+    public static func rho(epsilon: Double, delta target: Double) -> Double {
+        var lo = 0.0, hi = epsilon + 1
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if delta(rho: mid, epsilon: epsilon) <= target { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Bun and Steinke (2016), Proposition 1.3: ε = ρ + 2√(ρ ln(1/δ)) (looser; kept for comparison).
+    public static func epsilonBunSteinke(rho: Double, delta: Double) -> Double {
+        rho + 2 * (rho * log(1 / delta)).squareRoot()
     }
 }

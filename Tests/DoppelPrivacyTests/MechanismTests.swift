@@ -26,14 +26,19 @@ final class MechanismTests: XCTestCase {
         for k in 0..<3 { XCTAssertEqual(Double(counts[k]) / Double(n), w[k] / z, accuracy: 0.006) }
     }
 
-    /// ρ → (ε, δ) and back: ε = ρ + 2√(ρ ln 1/δ); a hand-checked value (ρ = 0.5, δ = 1e-5).
+    /// ρ ↔ (ε, δ) by Canonne–Kamath–Steinke: values from the published formula evaluated independently
+    /// (Private-PGM's cdp_rho, run in Python: ρ(1, 1e-9) = 0.014973, ρ(10, 1e-9) = 1.090786,
+    /// ρ(1, 1e-5) = 0.030557); round trips; always at least Bun–Steinke's ρ.
     func testZeroConcentratedConversion() {
-        let eps = PrivacyConversion.epsilon(rho: 0.5, delta: 1e-5)
-        XCTAssertEqual(eps, 0.5 + 2 * (0.5 * log(1e5)).squareRoot(), accuracy: 1e-12)
-        XCTAssertEqual(eps, 5.298, accuracy: 1e-3)
+        XCTAssertEqual(PrivacyConversion.rho(epsilon: 1, delta: 1e-9), 0.014973, accuracy: 2e-6)
+        XCTAssertEqual(PrivacyConversion.rho(epsilon: 10, delta: 1e-9), 1.090786, accuracy: 2e-6)
+        XCTAssertEqual(PrivacyConversion.rho(epsilon: 1, delta: 1e-5), 0.030557, accuracy: 2e-6)
+        XCTAssertEqual(PrivacyConversion.epsilonBunSteinke(rho: 0.5, delta: 1e-5), 5.298, accuracy: 1e-3)
         for e in [0.1, 1, 3, 10] {
             let rho = PrivacyConversion.rho(epsilon: e, delta: 1e-9)
             XCTAssertEqual(PrivacyConversion.epsilon(rho: rho, delta: 1e-9), e, accuracy: 1e-9)
+            XCTAssertLessThanOrEqual(PrivacyConversion.delta(rho: rho, epsilon: e), 1e-9 * (1 + 1e-9))
+            XCTAssertLessThanOrEqual(PrivacyConversion.epsilon(rho: rho, delta: 1e-9), PrivacyConversion.epsilonBunSteinke(rho: rho, delta: 1e-9))
         }
     }
 

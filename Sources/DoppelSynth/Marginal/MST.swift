@@ -21,7 +21,7 @@ public struct MarginalModel: Codable, Sendable, Equatable {
 
 /// MST (McKenna, Miklau and Sheldon, "Winning the NIST Contest: A scalable and general approach to
 /// differentially private synthetic data", Journal of Privacy and Confidentiality 2021), under ρ-zCDP
-/// with ρ the largest value whose conversion ρ + 2√(ρ ln(1/δ)) is at most ε.
+/// with ρ the largest value whose (ε, δ) conversion (``PrivacyConversion``) is within the budget.
 ///
 /// Neighbouring tables differ by adding or removing one row. 10% of ρ goes to the bins of numeric
 /// columns (Gaussian noisy histograms, ``Discretizer``); the rest is split in three equal parts:
