@@ -158,6 +158,9 @@ final class DiscretizerTests: XCTestCase {
         XCTAssertTrue(age.allSatisfy { $0.isNaN || ($0 >= spec.min! && $0 <= spec.max! && $0 == $0.rounded()) })
         // every column gets a missing code under DP
         XCTAssertTrue(d.modelled.allSatisfy { d.columns[$0].missingCode != nil })
+        // identifiers are numbered from 1, not continued from the data's largest value
+        guard case .identifier(let ids) = d.columns[t.schema.index(of: "id")!].kind else { return XCTFail("id is not an identifier") }
+        XCTAssertEqual(ids.value(row: 0, seed: 9), "1")
     }
 }
 

@@ -143,8 +143,9 @@ public struct Discretizer: Codable, Sendable, Equatable {
     /// noise of scale 2/ε_column (one row moving between cells changes two counts by one: L1 sensitivity
     /// 2). The bins are cut at the quantiles of the noisy histogram, and the within-bin distribution is
     /// the noisy histogram's piecewise-uniform density — post-processing, so no further budget.
-    /// Every column gets a missing code. `epsilon` is split evenly over the numeric and datetime columns
-    /// and written to `ledger`.
+    /// Every column gets a missing code; identifier columns are numbered 1, 2, 3, … (nothing learned
+    /// from their values). `epsilon` is split evenly over the numeric and datetime columns and written
+    /// to `ledger`.
     public init(privately table: Table, bins: Int, epsilon: Double, ledger: inout PrivacyLedger, rng: inout SeededGenerator) throws {
         try self.init(privately: table, bins: bins, noise: .laplace(epsilon: epsilon), ledger: &ledger, rng: &rng)
     }
@@ -186,8 +187,9 @@ public struct Discretizer: Codable, Sendable, Equatable {
             case (.categorical, _):
                 let count = spec.categories?.count ?? 0
                 columns.append(count == 0 ? DiscreteColumn(kind: .empty) : DiscreteColumn(kind: .categorical(count: count), missingCode: count))
-            case (.identifier, .text(let t)):
-                columns.append(DiscreteColumn(kind: .identifier(IdentifierGenerator(values: t.compactMap { $0 }))))
+            case (.identifier, _):
+                // not learned from the data (its largest value or its layout would leak): plain 1, 2, 3, …
+                columns.append(DiscreteColumn(kind: .identifier(IdentifierGenerator(values: ["0"]))))
             default:
                 columns.append(DiscreteColumn(kind: .text))
             }
