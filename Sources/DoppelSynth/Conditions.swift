@@ -33,3 +33,53 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 }
 
 import Foundation
+
+extension Condition {
+    /// The category codes of a condition on a categorical column (`race=asian|black` → two codes), matched
+    /// exactly or else ignoring case; a name that is not a category is a condition error.
+    func categoryCodes(in spec: ColumnSpec) throws -> [Int] {
+        let cats = spec.categories ?? []
+        guard !alternatives.isEmpty else { throw DoppelError.condition(message: "'\(self)' names no category of '\(column)'") }
+        return try alternatives.map { v in
+            guard let code = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
+                throw DoppelError.condition(message: "'\(v)' is not a category of '\(column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
+            }
+            return code
+        }
+    }
+
+    /// The number a condition on a numeric or datetime column compares with (a date in the column's
+    /// layout becomes seconds), and the step between output values: a day or a second for dates, 10⁻ᵈ for
+    /// a column printed with d ≤ 12 decimals, 0 when values are not rounded.
+    func number(in spec: ColumnSpec) throws -> (value: Double, step: Double) {
+        if spec.kind == .datetime, let f = spec.format {
+            guard let v = Array(value.utf8).withUnsafeBufferPointer({ f.parse($0) }) else {
+                throw DoppelError.condition(message: "'\(value)' is not a date in the format \(f.pattern) of '\(column)'")
+            }
+            return (v, f.isDateOnly ? 86400 : 1)
+        }
+        guard let v = Double(value), v.isFinite else { throw DoppelError.condition(message: "'\(value)' is not a number ('\(column)' is numeric)") }
+        if let d = spec.decimals, d <= 12 { return (v, pow(10, -Double(d))) }
+        return (v, 0)
+    }
+}
+
+extension ColumnSpec {
+    /// Synthetic values of the column are rounded to multiples of 1/scale: whole days or seconds for
+    /// dates, the column's decimals for numbers (nil beyond 12 decimals, where rounding only adds float
+    /// noise, and for other kinds).
+    var outputScale: Double? {
+        kind == .datetime
+            ? (format?.isDateOnly == true ? 1 / 86400 : 1)
+            : decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
+    }
+
+    /// `m` missing values in this column's storage.
+    func missingValues(_ m: Int) -> ColumnValues {
+        switch kind {
+        case .numeric, .datetime: return .numeric([Double](repeating: .nan, count: m))
+        case .categorical: return .categorical(codes: [Int32](repeating: -1, count: m), levels: categories ?? [])
+        case .identifier, .text: return .text([String?](repeating: nil, count: m))
+        }
+    }
+}

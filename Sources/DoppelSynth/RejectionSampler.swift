@@ -45,29 +45,10 @@ public struct RejectionSampler: BlockSampler {
         switch spec.kind {
         case .categorical:
             guard c.op == .equal else { throw DoppelError.condition(message: "'\(c.column)' is categorical: use \(c.column)=value (or a choice, \(c.column)=a|b)") }
-            let cats = spec.categories ?? []
-            var codes = Set<Int32>()
-            for v in c.alternatives {
-                guard let k = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
-                    throw DoppelError.condition(message: "'\(v)' is not a category of '\(c.column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
-                }
-                codes.insert(Int32(k))
-            }
-            return .codes(column: j, allowed: codes)
+            return .codes(column: j, allowed: Set(try c.categoryCodes(in: spec).map { Int32($0) }))
         case .numeric, .datetime:
             guard c.alternatives.count == 1 else { throw DoppelError.condition(message: "'\(c)': a choice of values (a|b) works on categorical columns") }
-            let x: Double
-            var step = 0.0
-            if spec.kind == .datetime, let f = spec.format {
-                guard let v = Array(c.value.utf8).withUnsafeBufferPointer({ f.parse($0) }) else {
-                    throw DoppelError.condition(message: "'\(c.value)' is not a date in the format \(f.pattern) of '\(c.column)'")
-                }
-                x = v; step = f.isDateOnly ? 86400 : 1
-            } else {
-                guard let v = Double(c.value), v.isFinite else { throw DoppelError.condition(message: "'\(c.value)' is not a number ('\(c.column)' is numeric)") }
-                x = v
-                if let d = spec.decimals, d <= 12 { step = pow(10, -Double(d)) }
-            }
+            let (x, step) = try c.number(in: spec)
             let tolerance = step / 2 * (1 - 1e-9)
             switch c.op {
             case .equal: return .range(column: j, lower: x - tolerance, upper: x + tolerance)

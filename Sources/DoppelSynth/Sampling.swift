@@ -101,13 +101,7 @@ extension Table {
     /// Stacks tables with the same schema.
     public static func concatenate(_ parts: [Table], schema: Schema) -> Table {
         guard let first = parts.first else {
-            return Table(schema: schema, columns: schema.columns.map { spec in
-                switch spec.kind {
-                case .numeric, .datetime: return Column(name: spec.name, values: .numeric([]))
-                case .categorical: return Column(name: spec.name, values: .categorical(codes: [], levels: spec.categories ?? []))
-                default: return Column(name: spec.name, values: .text([]))
-                }
-            })
+            return Table(schema: schema, columns: schema.columns.map { Column(name: $0.name, values: $0.missingValues(0)) })
         }
         var columns = first.columns
         for part in parts.dropFirst() {

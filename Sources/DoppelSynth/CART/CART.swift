@@ -82,14 +82,8 @@ public struct CARTSampler: BlockSampler {
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
         let schema = model.schema
         var columns: [ColumnValues] = schema.columns.enumerated().map { j, spec in
-            switch spec.kind {
-            case .numeric, .datetime: return .numeric([Double](repeating: .nan, count: m))
-            case .categorical: return .categorical(codes: [Int32](repeating: -1, count: m), levels: spec.categories ?? [])
-            case .identifier:
-                if let g = model.identifiers[j] { return .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
-                return .text([String?](repeating: nil, count: m))
-            case .text: return .text([String?](repeating: nil, count: m))
-            }
+            if spec.kind == .identifier, let g = model.identifiers[j] { return .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+            return spec.missingValues(m)
         }
         for tree in model.trees {
             let j = tree.target, spec = schema.columns[j]
@@ -106,9 +100,7 @@ public struct CARTSampler: BlockSampler {
                 columns[j] = .categorical(codes: codes, levels: levels)
             case .numeric(var v):
                 let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
-                let scale: Double? = spec.kind == .datetime
-                    ? (spec.format?.isDateOnly == true ? 1 / 86400 : 1)
-                    : spec.decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
+                let scale = spec.outputScale
                 for i in 0..<m {
                     let leaf = tree.leaves[tree.leaf(columns, i)]
                     let u = rng.nextUniform()

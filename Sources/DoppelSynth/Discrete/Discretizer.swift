@@ -218,9 +218,7 @@ public struct Discretizer: Codable, Sendable, Equatable {
                 let c = codes[position[j]]
                 let allowed = evidence?.allowed[position[j]]
                 let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
-                let scale: Double? = spec.kind == .datetime
-                    ? (spec.format?.isDateOnly == true ? 1 / 86400 : 1)
-                    : spec.decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
+                let scale = spec.outputScale
                 var v = [Double](repeating: .nan, count: m)
                 for i in 0..<m {
                     let b = Int(c[i])
@@ -240,11 +238,7 @@ public struct Discretizer: Codable, Sendable, Equatable {
             case .text:
                 values = .text([String?](repeating: nil, count: m))
             case .empty:
-                switch spec.kind {
-                case .categorical: values = .categorical(codes: [Int32](repeating: -1, count: m), levels: spec.categories ?? [])
-                case .numeric, .datetime: values = .numeric([Double](repeating: .nan, count: m))
-                default: values = .text([String?](repeating: nil, count: m))
-                }
+                values = spec.missingValues(m)
             }
             out.append(Column(name: spec.name, values: values))
         }
@@ -284,29 +278,12 @@ public struct Discretizer: Codable, Sendable, Equatable {
         switch column.kind {
         case .categorical(let count):
             guard c.op == .equal else { throw DoppelError.condition(message: "'\(c.column)' is categorical: use \(c.column)=value") }
-            let cats = spec.categories ?? []
             var out = [(Double, Double)](repeating: (0, 0), count: count)
-            for v in c.alternatives {
-                guard let code = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
-                    throw DoppelError.condition(message: "'\(v)' is not a category of '\(c.column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
-                }
-                out[code] = (0, 1)
-            }
+            for code in try c.categoryCodes(in: spec) { out[code] = (0, 1) }
             return out
         case .numeric(_, let bins):
             guard c.alternatives.count == 1 else { throw DoppelError.condition(message: "'\(c)': a choice of values (a|b) works on categorical columns") }
-            let x: Double
-            var step = 0.0
-            if spec.kind == .datetime, let f = spec.format {
-                guard let v = Array(c.value.utf8).withUnsafeBufferPointer({ f.parse($0) }) else {
-                    throw DoppelError.condition(message: "'\(c.value)' is not a date in the format \(f.pattern) of '\(c.column)'")
-                }
-                x = v; step = f.isDateOnly ? 86400 : 1
-            } else {
-                guard let v = Double(c.value), v.isFinite else { throw DoppelError.condition(message: "'\(c.value)' is not a number ('\(c.column)' is numeric)") }
-                x = v
-                if let d = spec.decimals, d <= 12 { step = pow(10, -Double(d)) }
-            }
+            let (x, step) = try c.number(in: spec)
             let half = step / 2
             return bins.map { m in
                 // lowerProbability is nil above every knot (nothing allowed); upperProbability nil below every knot.

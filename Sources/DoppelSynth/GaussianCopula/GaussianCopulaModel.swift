@@ -94,27 +94,13 @@ public struct CopulaSampler: BlockSampler {
         switch column.kind {
         case .categorical(let marginal):
             guard c.op == .equal else { throw DoppelError.condition(message: "'\(c.column)' is categorical: use \(c.column)=value") }
-            let cats = spec.categories ?? []
-            guard let code = cats.firstIndex(of: c.value) ?? cats.firstIndex(where: { $0.lowercased() == c.value.lowercased() }) else {
-                throw DoppelError.condition(message: "'\(c.value)' is not a category of '\(c.column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
-            }
+            let code = try c.categoryCodes(in: spec)[0]
             guard let interval = marginal.interval(of: Int32(code)) else {
                 throw DoppelError.condition(message: "'\(c.column)=\(c.value)' never occurs in the training data, so the model cannot generate it")
             }
             return interval
         case .numeric(let marginal):
-            let x: Double
-            var step = 0.0
-            if spec.kind == .datetime, let f = spec.format {
-                guard let v = Array(c.value.utf8).withUnsafeBufferPointer({ f.parse($0) }) else {
-                    throw DoppelError.condition(message: "'\(c.value)' is not a date in the format \(f.pattern) of '\(c.column)'")
-                }
-                x = v; step = f.isDateOnly ? 86400 : 1
-            } else {
-                guard let v = Double(c.value) else { throw DoppelError.condition(message: "'\(c.value)' is not a number ('\(c.column)' is numeric)") }
-                x = v
-                if let d = spec.decimals { step = pow(10, -Double(d)) }
-            }
+            let (x, step) = try c.number(in: spec)
             let half = step / 2
             var lo = 0.0, hi = 1.0
             let range = "the model's range of '\(c.column)' is \(marginal.knots.first!)…\(marginal.knots.last!)"
@@ -231,9 +217,7 @@ extension GaussianCopulaModel {
                 let vd = col.valueDim!
                 let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
                 var out = [Double](repeating: .nan, count: m)
-                let scale: Double? = spec.kind == .datetime
-                    ? (spec.format?.isDateOnly == true ? 1 / 86400 : 1)
-                    : spec.decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }   // finer scales add float noise
+                let scale = spec.outputScale
                 for i in 0..<m where !isMissing(i) {
                     var x = marginal.quantile(Normal.cdf(z[i * d + vd]))
                     if let s = scale { x = (x * s).rounded() / s }
@@ -250,11 +234,7 @@ extension GaussianCopulaModel {
             case .text:
                 values = .text([String?](repeating: nil, count: m))
             case .empty:
-                switch spec.kind {
-                case .categorical: values = .categorical(codes: [Int32](repeating: -1, count: m), levels: spec.categories ?? [])
-                case .numeric, .datetime: values = .numeric([Double](repeating: .nan, count: m))
-                default: values = .text([String?](repeating: nil, count: m))
-                }
+                values = spec.missingValues(m)
             }
             columns.append(Column(name: spec.name, values: values))
         }

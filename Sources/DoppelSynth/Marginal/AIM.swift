@@ -34,20 +34,11 @@ public enum AIM {
 
     public static func fit(_ table: Table, epsilon: Double, delta: Double, bins: Int?, seed: UInt64,
                            progress: ((String) -> Void)? = nil) throws -> (MarginalModel, PrivacyLedger) {
-        let rho = PrivacyConversion.rho(epsilon: epsilon, delta: delta)
-        var ledger = PrivacyLedger(rho: rho, delta: delta)
-        var rng = SeededGenerator(seed: seed, stream: 0xA1A)
-        let hasNumeric = table.schema.columns.contains { $0.kind == .numeric || $0.kind == .datetime }
-        let binRho = hasNumeric ? rho * binShare : 0
-        let discretizer = try Discretizer(privately: table, bins: bins ?? Discretizer.defaultBins(rows: table.rowCount),
-                                          noise: .gaussian(rho: binRho), ledger: &ledger, rng: &rng)
-        let codes = discretizer.encode(table)
-        let sizes = discretizer.modelled.map { discretizer.columns[$0].size }
-        let names = discretizer.modelled.map { table.schema.columns[$0].name }
+        var setup = try PrivateMarginalSetup(table, epsilon: epsilon, delta: delta, bins: bins, binShare: binShare, seed: seed, stream: 0xA1A)
+        let (discretizer, codes, sizes, names, budget) = (setup.discretizer, setup.codes, setup.sizes, setup.names, setup.budget)
         let d = sizes.count, n = table.rowCount
-        let budget = rho - binRho
         guard d > 0 else {
-            return (MarginalModel(discretizer: discretizer, model: MarginalEstimation.estimate([], sizes: [], iterations: 0), measured: []), ledger)
+            return (MarginalModel(discretizer: discretizer, model: MarginalEstimation.estimate([], sizes: [], iterations: 0), measured: []), setup.ledger)
         }
 
         // workload: all pairs that fit; candidates: the pairs and the one-way marginals
@@ -73,11 +64,11 @@ public enum AIM {
         var measurements: [Measurement] = []
         for v in 0..<d {
             var y = truth[v]
-            for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma, using: &rng) }
+            for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma, using: &setup.rng) }
             measurements.append(Measurement(variables: [v], values: y, sigma: sigma))
         }
         used += Double(d) * 0.5 / (sigma * sigma)
-        ledger.spend("one-way marginals of all \(d) columns", mechanism: "Gaussian(σ = \(fmt(sigma))) on each", rho: Double(d) * 0.5 / (sigma * sigma))
+        setup.ledger.spend("one-way marginals of all \(d) columns", mechanism: "Gaussian(σ = \(fmt(sigma))) on each", rho: Double(d) * 0.5 / (sigma * sigma))
         var model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: iterationsPerRound)
         var measured = Set(measurements.map(\.variables))
         var round = 0
@@ -124,15 +115,15 @@ public enum AIM {
                 for i in truth[k].indices { l1 += abs(truth[k][i] - estimate[k][i]) }
                 return weight[k] * (l1 - (2 / Double.pi).squareRoot() * sigma * Double(cellsOf[k]))
             }
-            let pick = allowed[Mechanisms.exponential(scores: scores, epsilon: epsStep, sensitivity: maxWeight, using: &rng)]
+            let pick = allowed[Mechanisms.exponential(scores: scores, epsilon: epsStep, sensitivity: maxWeight, using: &setup.rng)]
             let chosen = candidates[pick]
             var y = truth[pick]
-            for i in y.indices { y[i] += Mechanisms.gaussian(sigma: sigma, using: &rng) }
+            for i in y.indices { y[i] += Mechanisms.gaussian(sigma: sigma, using: &setup.rng) }
             measurements.append(Measurement(variables: chosen, values: y, sigma: sigma))
             measured.insert(chosen)
-            ledger.spend("round \(round): choose (\(chosen.map { names[$0] }.joined(separator: ", "))) among \(allowed.count) candidates",
+            setup.ledger.spend("round \(round): choose (\(chosen.map { names[$0] }.joined(separator: ", "))) among \(allowed.count) candidates",
                          mechanism: "exponential(ε = \(fmt(epsStep)), Δ = \(fmt(maxWeight)))", rho: epsStep * epsStep / 8)
-            ledger.spend("round \(round): measure (\(chosen.map { names[$0] }.joined(separator: ", ")))", mechanism: "Gaussian(σ = \(fmt(sigma)))", rho: 0.5 / (sigma * sigma))
+            setup.ledger.spend("round \(round): measure (\(chosen.map { names[$0] }.joined(separator: ", ")))", mechanism: "Gaussian(σ = \(fmt(sigma)))", rho: 0.5 / (sigma * sigma))
             let before = estimate[pick]
             model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: iterationsPerRound, warmStart: model)
             if let after = model.marginal(chosen)?.values {
@@ -145,6 +136,6 @@ public enum AIM {
             progress?("round \(round): \(chosen.map { names[$0] }.joined(separator: ", ")); ρ spent \(String(format: "%.3g", used)) of \(String(format: "%.3g", budget))")
         }
         model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: finalIterations, warmStart: model)
-        return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), ledger)
+        return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), setup.ledger)
     }
 }

@@ -40,28 +40,20 @@ public enum MST {
     public static let maxPairCells = 1 << 20
 
     public static func fit(_ table: Table, epsilon: Double, delta: Double, bins: Int?, seed: UInt64, iterations: Int = 1000) throws -> (MarginalModel, PrivacyLedger) {
-        let rho = PrivacyConversion.rho(epsilon: epsilon, delta: delta)
-        var ledger = PrivacyLedger(rho: rho, delta: delta)
-        var rng = SeededGenerator(seed: seed, stream: 0x357)
-        let hasNumeric = table.schema.columns.contains { $0.kind == .numeric || $0.kind == .datetime }
-        let binRho = hasNumeric ? rho * binShare : 0
-        let discretizer = try Discretizer(privately: table, bins: bins ?? Discretizer.defaultBins(rows: table.rowCount),
-                                          noise: .gaussian(rho: binRho), ledger: &ledger, rng: &rng)
-        let codes = discretizer.encode(table)
-        let sizes = discretizer.modelled.map { discretizer.columns[$0].size }
-        let names = discretizer.modelled.map { table.schema.columns[$0].name }
+        var setup = try PrivateMarginalSetup(table, epsilon: epsilon, delta: delta, bins: bins, binShare: binShare, seed: seed, stream: 0x357)
+        let (discretizer, codes, sizes, names) = (setup.discretizer, setup.codes, setup.sizes, setup.names)
         let d = sizes.count, n = table.rowCount
-        let third = (rho - binRho) / 3
+        let third = setup.budget / 3
 
         // 1. one-way marginals
         var measurements: [Measurement] = []
         let sigma1 = (Double(max(d, 1)) / (2 * third)).squareRoot()
         for v in 0..<d {
             var y = FamilyScorer.counts(codes: codes, sizes: sizes, rows: n, child: v, parents: [])
-            for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma1, using: &rng) }
+            for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma1, using: &setup.rng) }
             measurements.append(Measurement(variables: [v], values: y, sigma: sigma1))
         }
-        if d > 0 { ledger.spend("one-way marginals of all \(d) columns", mechanism: "Gaussian(σ = \(fmt(sigma1))) on each", rho: third) }
+        if d > 0 { setup.ledger.spend("one-way marginals of all \(d) columns", mechanism: "Gaussian(σ = \(fmt(sigma1))) on each", rho: third) }
 
         // 2. the spanning tree
         var edges: [(Int, Int)] = []
@@ -90,11 +82,11 @@ public enum MST {
             for step in 0..<(d - 1) {
                 let open = pairs.indices.filter { find(pairs[$0].0) != find(pairs[$0].1) }
                 guard !open.isEmpty else { break }
-                let pick = open[Mechanisms.exponential(scores: open.map { scores[$0] }, epsilon: epsStep, sensitivity: 1, using: &rng)]
+                let pick = open[Mechanisms.exponential(scores: open.map { scores[$0] }, epsilon: epsStep, sensitivity: 1, using: &setup.rng)]
                 let (a, b) = pairs[pick]
                 component[find(a)] = find(b)
                 edges.append((a, b))
-                ledger.spend("spanning-tree edge \(step + 1) of \(d - 1) (\(open.count) candidates)", mechanism: "exponential(ε = \(fmt(epsStep)), Δ = 1)", rho: perStep)
+                setup.ledger.spend("spanning-tree edge \(step + 1) of \(d - 1) (\(open.count) candidates)", mechanism: "exponential(ε = \(fmt(epsStep)), Δ = 1)", rho: perStep)
             }
         }
 
@@ -103,12 +95,40 @@ public enum MST {
             let sigma2 = (Double(edges.count) / (2 * third)).squareRoot()
             for (a, b) in edges {
                 var y = FamilyScorer.counts(codes: codes, sizes: sizes, rows: n, child: b, parents: [a])
-                for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma2, using: &rng) }
+                for k in y.indices { y[k] += Mechanisms.gaussian(sigma: sigma2, using: &setup.rng) }
                 measurements.append(Measurement(variables: [a, b], values: y, sigma: sigma2))
             }
-            ledger.spend("two-way marginals of the \(edges.count) tree edges", mechanism: "Gaussian(σ = \(fmt(sigma2))) on each", rho: third)
+            setup.ledger.spend("two-way marginals of the \(edges.count) tree edges", mechanism: "Gaussian(σ = \(fmt(sigma2))) on each", rho: third)
         }
         let model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: iterations)
-        return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), ledger)
+        return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), setup.ledger)
+    }
+}
+
+/// What MST and AIM do before measuring: ρ from (ε, δ), a zCDP ledger, private bins (``binShare`` of ρ
+/// when the table has numeric or date columns) and the codes of the binned table.
+struct PrivateMarginalSetup {
+    var ledger: PrivacyLedger
+    var rng: SeededGenerator
+    let discretizer: Discretizer
+    let codes: [[Int32]]
+    let sizes: [Int]
+    let names: [String]
+    /// ρ left for the measurements once the bins are paid for.
+    let budget: Double
+
+    init(_ table: Table, epsilon: Double, delta: Double, bins: Int?, binShare: Double, seed: UInt64, stream: UInt64) throws {
+        let rho = PrivacyConversion.rho(epsilon: epsilon, delta: delta)
+        ledger = PrivacyLedger(rho: rho, delta: delta)
+        rng = SeededGenerator(seed: seed, stream: stream)
+        let hasNumeric = table.schema.columns.contains { $0.kind == .numeric || $0.kind == .datetime }
+        let binRho = hasNumeric ? rho * binShare : 0
+        let binned = try Discretizer(privately: table, bins: bins ?? Discretizer.defaultBins(rows: table.rowCount),
+                                     noise: .gaussian(rho: binRho), ledger: &ledger, rng: &rng)
+        discretizer = binned
+        codes = binned.encode(table)
+        sizes = binned.modelled.map { binned.columns[$0].size }
+        names = binned.modelled.map { table.schema.columns[$0].name }
+        budget = rho - binRho
     }
 }
