@@ -19,8 +19,9 @@ let package = Package(
         .target(name: "DoppelData", dependencies: ["DoppelMath", "DoppelKernels"]),
         .target(name: "DoppelLearn", dependencies: ["DoppelMath", "DoppelData"]),
         .target(name: "DoppelPrivacy", dependencies: ["DoppelMath"]),
+        .target(name: "DoppelNeural", dependencies: ["DoppelMath", "DoppelKernels"]),
         .target(name: "DoppelSynth", dependencies: [
-            "DoppelMath", "DoppelData", "DoppelPrivacy",
+            "DoppelMath", "DoppelData", "DoppelPrivacy", "DoppelNeural",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DoppelDeid", dependencies: [
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "DoppelLearnTests", dependencies: ["DoppelLearn", "DoppelData"]),
         .testTarget(name: "DoppelSynthTests", dependencies: ["DoppelSynth", "DoppelData", "DoppelPrivacy"]),
         .testTarget(name: "DoppelPrivacyTests", dependencies: ["DoppelPrivacy", "DoppelMath"]),
+        .testTarget(name: "DoppelNeuralTests", dependencies: ["DoppelNeural", "DoppelMath", "DoppelKernels"]),
         .testTarget(name: "DoppelEvaluateTests", dependencies: ["DoppelEvaluate", "DoppelSynth", "DoppelData"]),
         .testTarget(name: "DoppelDeidTests", dependencies: ["DoppelDeid", "DoppelData"]),
         .testTarget(name: "DoppelCLITests", dependencies: ["Doppel"]),

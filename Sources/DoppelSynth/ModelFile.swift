@@ -46,7 +46,12 @@ public struct PrivacySpent: Codable, Sendable, Equatable {
     public init(ledger: PrivacyLedger) {
         let g = ledger.guarantee
         epsilon = g.epsilon; delta = g.delta
-        let unit = ledger.accounting == .pureEpsilon ? "ε" : "ρ"
+        let unit: String
+        switch ledger.accounting {
+        case .pureEpsilon: unit = "ε"
+        case .zeroConcentrated: unit = "ρ"
+        case .renyi: unit = "ε alone at δ"
+        }
         steps = ledger.entries.map { "\(unit) = \(String(format: "%.4g", $0.amount)): \($0.step) — \($0.mechanism)" }
         self.ledger = ledger
     }

@@ -17,6 +17,7 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case cart = "cart"
     case mst = "mst"
     case aim = "aim"
+    case tvae = "tvae"
 
     /// The synthesizer with this CLI name, or a usage error listing the valid names.
     public static func parse(_ name: String) throws -> SynthesizerKind {
@@ -27,7 +28,9 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     }
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
-    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || requiresDifferentialPrivacy }
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || isNeural || requiresDifferentialPrivacy }
+    /// Whether the synthesizer is a neural network trained by gradient descent (takes --epochs etc.).
+    public var isNeural: Bool { self == .tvae }
     /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
     public var requiresDifferentialPrivacy: Bool { self == .mst || self == .aim }
 }
@@ -46,7 +49,9 @@ public struct FitOptions: Sendable {
     public var minLeaf: Int = 5
     /// CART: the order in which columns are synthesized (nil: the default order).
     public var visitOrder: [String]?
-    /// Long fits (AIM) report their progress here.
+    /// Neural synthesizers: training settings (epochs, batch size, widths, learning rate, clipping).
+    public var neural = NeuralOptions()
+    /// Long fits (AIM, neural training) report their progress here.
     public var progress: (@Sendable (String) -> Void)?
     public init() {}
 
@@ -61,6 +66,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
     case cart(CARTModel)
     case mst(MarginalModel)
     case aim(MarginalModel)
+    case tvae(TVAEModel)
 
     public var kind: SynthesizerKind {
         switch self {
@@ -69,6 +75,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .cart: return .cart
         case .mst: return .mst
         case .aim: return .aim
+        case .tvae: return .tvae
         }
     }
 
@@ -78,6 +85,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .bayesianNetwork(let m): return m.schema
         case .cart(let m): return m.schema
         case .mst(let m), .aim(let m): return m.schema
+        case .tvae(let m): return m.schema
         }
     }
 
@@ -98,6 +106,9 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .cart(let m):
             let base = m.sampler()
             return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
+        case .tvae(let m):
+            let base = try m.sampler()
+            return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
         }
     }
 
@@ -112,8 +123,8 @@ public enum FittedModel: Codable, Sendable, Equatable {
         if kind.requiresDifferentialPrivacy && options.epsilon == nil {
             throw DoppelError.usage(message: "\(kind.rawValue) is differentially private: give its budget with --epsilon (and --delta)")
         }
-        if let d = options.delta {
-            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst and aim (zCDP); \(kind.rawValue) is pure ε-DP or not private") }
+        if let d = options.delta, !kind.isNeural {
+            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst, aim (zCDP) and tvae (DP-SGD); \(kind.rawValue) is pure ε-DP or not private") }
             guard d > 0 && d < 1 / Double(max(table.rowCount, 1)) else {
                 throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(max(table.rowCount, 1))))) for \(table.rowCount) rows (got \(d)); 1e-9 is usual")
             }
@@ -131,6 +142,13 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .aim:
             let (m, ledger) = try AIM.fit(table, epsilon: options.epsilon!, delta: options.delta ?? FitOptions.defaultDelta(rows: table.rowCount), bins: options.bins, seed: seed, progress: options.progress)
             return (.aim(m), ledger)
+        case .tvae:
+            var neural = options.neural
+            neural.epsilon = options.epsilon
+            neural.delta = options.delta
+            if neural.progress == nil { neural.progress = options.progress }
+            let (m, ledger) = try TVAE.fit(table, options: neural, seed: seed)
+            return (.tvae(m), ledger)
         }
     }
 

@@ -20,14 +20,26 @@ struct Fit: ParsableCommand {
     var degree: Int = 2
     @Option(help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
     var bins: Int?
-    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
+    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
     var epsilon: Double?
-    @Option(help: "Differential privacy δ for mst and aim (zCDP converted to (ε, δ)); default 1e-9. Must be below 1/rows.")
+    @Option(help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
     var delta: Double?
     @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
     var minLeaf: Int = 5
     @Option(name: .customLong("visit-order"), help: "cart: columns in the order they are synthesized, comma-separated (default: file order, targets last).")
     var visitOrder: String?
+    @Option(help: "tvae: passes over the training rows (default 300, as SDV).")
+    var epochs: Int?
+    @Option(name: .customLong("batch-size"), help: "tvae: rows per training step (default 500, as SDV); under --epsilon the expected size of a Poisson-sampled batch.")
+    var batchSize: Int?
+    @Option(name: .customLong("learning-rate"), help: "tvae: Adam's step size (default 1e-3, as SDV).")
+    var learningRate: Double?
+    @Option(name: .customLong("embedding-dim"), help: "tvae: width of the latent code (default 128, as SDV).")
+    var embeddingDim: Int?
+    @Option(help: "tvae: hidden layer widths, comma-separated (default 128,128, as SDV).")
+    var layers: String?
+    @Option(name: .customLong("max-grad-norm"), help: "tvae with --epsilon (DP-SGD): per-row gradient clipping norm C (default 1).")
+    var maxGradNorm: Double?
     @OptionGroup var roles: RoleOptions
 
     func run() throws {
@@ -37,6 +49,16 @@ struct Fit: ParsableCommand {
             var options = FitOptions()
             options.degree = degree; options.bins = bins; options.epsilon = epsilon; options.delta = delta; options.minLeaf = minLeaf
             if isatty(2) == 1 { options.progress = { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) } }
+            if let e = epochs { options.neural.epochs = e }
+            if let b = batchSize { options.neural.batchSize = b }
+            if let e = embeddingDim { options.neural.embeddingDim = e }
+            options.neural.learningRate = learningRate
+            if let c = maxGradNorm { options.neural.maxGradNorm = c }
+            if let l = layers {
+                let widths = l.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else { throw DoppelError.usage(message: "--layers must list widths, e.g. 128,128 (got '\(l)')") }
+                options.neural.layers = widths.map { $0! }
+            }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
             if epsilon != nil && schema == nil {
@@ -55,6 +77,12 @@ struct Fit: ParsableCommand {
         var wrong: [String] = []
         if kind != .bayesianNetwork { if degree != 2 { wrong.append("--degree") } }
         if ![.bayesianNetwork, .mst, .aim].contains(kind) { if bins != nil { wrong.append("--bins") } }
+        if !kind.isNeural {
+            for (name, given) in [("--epochs", epochs != nil), ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
+                                  ("--embedding-dim", embeddingDim != nil), ("--layers", layers != nil), ("--max-grad-norm", maxGradNorm != nil)] where given {
+                wrong.append(name)
+            }
+        } else if epsilon == nil && maxGradNorm != nil { wrong.append("--max-grad-norm (without --epsilon)") }
         if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
         guard wrong.isEmpty else {
             throw DoppelError.usage(message: "\(wrong.joined(separator: ", ")) do\(wrong.count == 1 ? "es" : "") not apply to \(kind.rawValue)")

@@ -33,6 +33,19 @@ void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlock
                         const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
                         float *bestSubset, float *refBest);
 
+/// Single-precision matrix product, row-major: C[M×N] = alpha · op(A) · op(B) + beta · C, where
+/// op(A) is A[M×K] (row stride lda) or, with transA, the transpose of A[K×M]; likewise op(B) is
+/// B[K×N] or the transpose of B[N×K]. beta == 0 never reads C. Packed panels and a 6×16 AVX2/FMA
+/// register tile when the CPU has them (chosen at run time), portable C otherwise. Single-threaded.
+void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                  float *C, int64_t ldc);
+
+/// The same product by a plain triple loop with double accumulation (the tests' reference).
+void doppel_sgemm_reference(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                            float *C, int64_t ldc);
+
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 

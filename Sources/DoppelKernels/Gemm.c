@@ -1,0 +1,195 @@
+#include "DoppelKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define DOPPEL_X86 1
+#endif
+
+// Single-precision GEMM, row-major: C[M×N] = alpha · op(A)[M×K] · op(B)[K×N] + beta · C.
+//
+// Blocking (Goto/van de Geijn): the K dimension is cut into KC-deep slices; for each slice the whole
+// of op(B) is packed into 16-column panels (zero-padded) and MC-row blocks of op(A) into 6-row panels.
+// A 6×16 register tile (12 AVX2 accumulators) walks the packed panels. The packing absorbs the
+// transposes, so the micro-kernel sees one layout for all four forms.
+
+enum { MR = 6, NR = 16, KC = 256, MC = 96 };
+
+static inline float opA(const float *A, int64_t lda, int transA, int64_t i, int64_t k) {
+    return transA ? A[k * lda + i] : A[i * lda + k];
+}
+static inline float opB(const float *B, int64_t ldb, int transB, int64_t k, int64_t j) {
+    return transB ? B[j * ldb + k] : B[k * ldb + j];
+}
+
+// Packs op(B)[k0..k0+kc, 0..N] into ceil(N/16) panels of kc×16 floats each.
+static void packB(const float *B, int64_t ldb, int transB, int64_t k0, int64_t kc, int64_t N, float *dst) {
+    for (int64_t j0 = 0; j0 < N; j0 += NR) {
+        int64_t nr = N - j0 < NR ? N - j0 : NR;
+        if (!transB && nr == NR) {
+            for (int64_t k = 0; k < kc; k++) memcpy(dst + k * NR, B + (k0 + k) * ldb + j0, NR * sizeof(float));
+        } else if (transB) {
+            for (int64_t j = 0; j < NR; j++) {
+                if (j < nr) {
+                    const float *src = B + (j0 + j) * ldb + k0;
+                    for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = src[k];
+                } else {
+                    for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = 0;
+                }
+            }
+        } else {
+            for (int64_t k = 0; k < kc; k++) {
+                const float *src = B + (k0 + k) * ldb + j0;
+                int64_t j = 0;
+                for (; j < nr; j++) dst[k * NR + j] = src[j];
+                for (; j < NR; j++) dst[k * NR + j] = 0;
+            }
+        }
+        dst += kc * NR;
+    }
+}
+
+// Packs op(A)[i0..i0+mc, k0..k0+kc] into ceil(mc/6) panels of kc×6 floats each.
+static void packA(const float *A, int64_t lda, int transA, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float *dst) {
+    for (int64_t p = 0; p < mc; p += MR) {
+        int64_t mr = mc - p < MR ? mc - p : MR;
+        if (transA) {
+            for (int64_t k = 0; k < kc; k++) {
+                const float *src = A + (k0 + k) * lda + i0 + p;
+                int64_t r = 0;
+                for (; r < mr; r++) dst[k * MR + r] = src[r];
+                for (; r < MR; r++) dst[k * MR + r] = 0;
+            }
+        } else {
+            for (int64_t r = 0; r < MR; r++) {
+                if (r < mr) {
+                    const float *src = A + (i0 + p + r) * lda + k0;
+                    for (int64_t k = 0; k < kc; k++) dst[k * MR + r] = src[k];
+                } else {
+                    for (int64_t k = 0; k < kc; k++) dst[k * MR + r] = 0;
+                }
+            }
+        }
+        dst += kc * MR;
+    }
+}
+
+// Writes a finished tile: C = alpha·acc + beta·C (beta == 0 never reads C).
+static inline void storeTile(const float *acc, int64_t mr, int64_t nr, float alpha, float beta,
+                             float *C, int64_t ldc) {
+    for (int64_t r = 0; r < mr; r++) {
+        float *c = C + r * ldc;
+        const float *a = acc + r * NR;
+        if (beta == 0) { for (int64_t j = 0; j < nr; j++) c[j] = alpha * a[j]; }
+        else if (beta == 1) { for (int64_t j = 0; j < nr; j++) c[j] += alpha * a[j]; }
+        else { for (int64_t j = 0; j < nr; j++) c[j] = alpha * a[j] + beta * c[j]; }
+    }
+}
+
+static void kernel_portable(int64_t kc, const float *Ap, const float *Bp, float *acc) {
+    for (int i = 0; i < MR * NR; i++) acc[i] = 0;
+    for (int64_t k = 0; k < kc; k++) {
+        const float *a = Ap + k * MR, *b = Bp + k * NR;
+        for (int r = 0; r < MR; r++) {
+            float ar = a[r];
+            for (int j = 0; j < NR; j++) acc[r * NR + j] += ar * b[j];
+        }
+    }
+}
+
+#ifdef DOPPEL_X86
+__attribute__((target("avx2,fma")))
+static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int64_t k = 0; k < kc; k++) {
+        const float *a = Ap + k * MR;
+        __m256 b0 = _mm256_loadu_ps(Bp + k * NR), b1 = _mm256_loadu_ps(Bp + k * NR + 8);
+        __m256 a0 = _mm256_broadcast_ss(a + 0), a1 = _mm256_broadcast_ss(a + 1);
+        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
+        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
+        __m256 a2 = _mm256_broadcast_ss(a + 2), a3 = _mm256_broadcast_ss(a + 3);
+        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
+        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
+        __m256 a4 = _mm256_broadcast_ss(a + 4), a5 = _mm256_broadcast_ss(a + 5);
+        c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
+        c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
+    }
+    _mm256_storeu_ps(acc + 0 * NR, c00); _mm256_storeu_ps(acc + 0 * NR + 8, c01);
+    _mm256_storeu_ps(acc + 1 * NR, c10); _mm256_storeu_ps(acc + 1 * NR + 8, c11);
+    _mm256_storeu_ps(acc + 2 * NR, c20); _mm256_storeu_ps(acc + 2 * NR + 8, c21);
+    _mm256_storeu_ps(acc + 3 * NR, c30); _mm256_storeu_ps(acc + 3 * NR + 8, c31);
+    _mm256_storeu_ps(acc + 4 * NR, c40); _mm256_storeu_ps(acc + 4 * NR + 8, c41);
+    _mm256_storeu_ps(acc + 5 * NR, c50); _mm256_storeu_ps(acc + 5 * NR + 8, c51);
+}
+#endif
+
+static inline size_t roundUp64(size_t n) { return (n + 63) / 64 * 64; }
+
+typedef void (*gemm_kernel)(int64_t, const float *, const float *, float *);
+
+static gemm_kernel chooseKernel(void) {
+#ifdef DOPPEL_X86
+    if (doppel_has_avx2()) return kernel_avx2;
+#endif
+    return kernel_portable;
+}
+
+void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                  float *C, int64_t ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0 || alpha == 0) {
+        for (int64_t i = 0; i < M; i++) {
+            float *c = C + i * ldc;
+            if (beta == 0) memset(c, 0, (size_t)N * sizeof(float));
+            else if (beta != 1) for (int64_t j = 0; j < N; j++) c[j] *= beta;
+        }
+        return;
+    }
+    static gemm_kernel kernel = NULL;
+    if (!kernel) kernel = chooseKernel();
+
+    int64_t panelsB = (N + NR - 1) / NR;
+    int64_t kcMax = K < KC ? K : KC;
+    float *Bp = (float *)aligned_alloc(64, roundUp64((size_t)(panelsB * NR * kcMax) * sizeof(float)));
+    float *Ap = (float *)aligned_alloc(64, roundUp64((size_t)(((MC + MR - 1) / MR) * MR * kcMax) * sizeof(float)));
+    float acc[MR * NR] __attribute__((aligned(32)));
+
+    for (int64_t k0 = 0; k0 < K; k0 += KC) {
+        int64_t kc = K - k0 < KC ? K - k0 : KC;
+        float b = k0 == 0 ? beta : 1.0f;
+        packB(B, ldb, transB, k0, kc, N, Bp);
+        for (int64_t i0 = 0; i0 < M; i0 += MC) {
+            int64_t mc = M - i0 < MC ? M - i0 : MC;
+            packA(A, lda, transA, i0, mc, k0, kc, Ap);
+            for (int64_t jp = 0; jp < panelsB; jp++) {
+                int64_t j0 = jp * NR;
+                int64_t nr = N - j0 < NR ? N - j0 : NR;
+                const float *bPanel = Bp + jp * kc * NR;
+                for (int64_t p = 0; p < mc; p += MR) {
+                    int64_t mr = mc - p < MR ? mc - p : MR;
+                    kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc);
+                    storeTile(acc, mr, nr, alpha, b, C + (i0 + p) * ldc + j0, ldc);
+                }
+            }
+        }
+    }
+    free(Bp);
+    free(Ap);
+}
+
+// Reference triple loop (tests compare the blocked kernel against it).
+void doppel_sgemm_reference(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                            float *C, int64_t ldc) {
+    for (int64_t i = 0; i < M; i++) {
+        for (int64_t j = 0; j < N; j++) {
+            double s = 0;
+            for (int64_t k = 0; k < K; k++) s += (double)opA(A, lda, transA, i, k) * opB(B, ldb, transB, k, j);
+            float *c = C + i * ldc + j;
+            *c = beta == 0 ? alpha * (float)s : alpha * (float)s + beta * *c;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import DoppelKernels
+
+/// A dense row-major matrix of `Float`, the one tensor shape the neural synthesizers need (a batch of
+/// rows × features). A value type: copies share storage until one is written.
+///
+/// ```swift
+/// var x = Matrix(rows: 2, cols: 3, repeating: 0)
+/// x[1, 2] = 5
+/// let y = Matrix.product(x, Matrix(rows: 3, cols: 4, repeating: 1))   // 2×4
+/// ```
+public struct Matrix: Sendable, Equatable, Codable {
+    public private(set) var rows: Int
+    public private(set) var cols: Int
+    /// Row-major values: element (r, c) is `values[r * cols + c]`.
+    public var values: [Float]
+
+    public init(rows: Int, cols: Int, repeating value: Float = 0) {
+        precondition(rows >= 0 && cols >= 0)
+        self.rows = rows; self.cols = cols
+        values = [Float](repeating: value, count: rows * cols)
+    }
+
+    public init(rows: Int, cols: Int, values: [Float]) {
+        precondition(values.count == rows * cols, "Matrix: \(values.count) values for \(rows)×\(cols)")
+        self.rows = rows; self.cols = cols; self.values = values
+    }
+
+    @inlinable public subscript(r: Int, c: Int) -> Float {
+        get { values[r * cols + c] }
+        set { values[r * cols + c] = newValue }
+    }
+
+    public var count: Int { values.count }
+
+    /// C = alpha · op(A) · op(B) + beta · C, with op the transpose when asked. Uses the packed AVX2 kernel
+    /// of `DoppelKernels` (see `doppel_sgemm`).
+    public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix) {
+        let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+        let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
+        precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
+        if c.rows != m || c.cols != n {
+            precondition(beta == 0, "gemm: output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
+            c = Matrix(rows: m, cols: n)
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    doppel_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha,
+                                 pa.baseAddress, Int64(a.cols), pb.baseAddress, Int64(b.cols), beta,
+                                 pc.baseAddress, Int64(n))
+                }
+            }
+        }
+    }
+
+    /// op(A) · op(B) as a new matrix.
+    public static func product(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false) -> Matrix {
+        var c = Matrix(rows: 0, cols: 0)
+        gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: &c)
+        return c
+    }
+
+    /// Adds `row` (length `cols`) to every row.
+    public mutating func addRow(_ row: [Float]) {
+        precondition(row.count == cols)
+        let n = cols
+        values.withUnsafeMutableBufferPointer { v in
+            row.withUnsafeBufferPointer { b in
+                for r in 0..<rows {
+                    let base = r * n
+                    for c in 0..<n { v[base + c] += b[c] }
+                }
+            }
+        }
+    }
+
+    /// Sum of each column (length `cols`).
+    public func columnSums() -> [Float] {
+        var s = [Float](repeating: 0, count: cols)
+        let n = cols
+        values.withUnsafeBufferPointer { v in
+            s.withUnsafeMutableBufferPointer { o in
+                for r in 0..<rows {
+                    let base = r * n
+                    for c in 0..<n { o[c] += v[base + c] }
+                }
+            }
+        }
+        return s
+    }
+
+    /// Columns `start ..< start + width` as a new matrix.
+    public func columns(_ start: Int, _ width: Int) -> Matrix {
+        precondition(start >= 0 && start + width <= cols)
+        var out = Matrix(rows: rows, cols: width)
+        let n = cols
+        values.withUnsafeBufferPointer { v in
+            out.values.withUnsafeMutableBufferPointer { o in
+                for r in 0..<rows { for c in 0..<width { o[r * width + c] = v[r * n + start + c] } }
+            }
+        }
+        return out
+    }
+
+    /// The matrices side by side (all with the same number of rows).
+    public static func concatenateColumns(_ parts: [Matrix]) -> Matrix {
+        guard let first = parts.first else { return Matrix(rows: 0, cols: 0) }
+        let rows = first.rows, width = parts.reduce(0) { $0 + $1.cols }
+        var out = Matrix(rows: rows, cols: width)
+        var offset = 0
+        out.values.withUnsafeMutableBufferPointer { o in
+            for p in parts {
+                precondition(p.rows == rows, "concatenateColumns: row counts differ")
+                p.values.withUnsafeBufferPointer { v in
+                    for r in 0..<rows { for c in 0..<p.cols { o[r * width + offset + c] = v[r * p.cols + c] } }
+                }
+                offset += p.cols
+            }
+        }
+        return out
+    }
+
+    /// Rows at `indices`, in that order.
+    public func gatherRows(_ indices: [Int]) -> Matrix {
+        var out = Matrix(rows: indices.count, cols: cols)
+        let n = cols
+        values.withUnsafeBufferPointer { v in
+            out.values.withUnsafeMutableBufferPointer { o in
+                for (k, r) in indices.enumerated() {
+                    for c in 0..<n { o[k * n + c] = v[r * n + c] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sum of squares of all elements.
+    public var squaredNorm: Float {
+        values.withUnsafeBufferPointer { v in
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            var i = 0
+            while i + 4 <= v.count { s0 += v[i] * v[i]; s1 += v[i + 1] * v[i + 1]; s2 += v[i + 2] * v[i + 2]; s3 += v[i + 3] * v[i + 3]; i += 4 }
+            while i < v.count { s0 += v[i] * v[i]; i += 1 }
+            return (s0 + s1) + (s2 + s3)
+        }
+    }
+
+    /// Per-row sums of squares (length `rows`).
+    public func rowSquaredNorms() -> [Float] {
+        var out = [Float](repeating: 0, count: rows)
+        let n = cols
+        values.withUnsafeBufferPointer { v in
+            for r in 0..<rows {
+                var s: Float = 0
+                for c in 0..<n { s += v[r * n + c] * v[r * n + c] }
+                out[r] = s
+            }
+        }
+        return out
+    }
+
+    /// Multiplies row r by `weights[r]`.
+    public mutating func scaleRows(_ weights: [Float]) {
+        precondition(weights.count == rows)
+        let n = cols
+        values.withUnsafeMutableBufferPointer { v in
+            for r in 0..<rows { let w = weights[r]; for c in 0..<n { v[r * n + c] *= w } }
+        }
+    }
+}

@@ -1,0 +1,353 @@
+import Foundation
+import DoppelMath
+import DoppelData
+import DoppelNeural
+import DoppelPrivacy
+
+/// Settings of the neural synthesizers, with SDV's defaults.
+public struct NeuralOptions: Sendable {
+    /// Passes over the training rows (SDV: 300).
+    public var epochs: Int = 300
+    /// Rows per step (SDV: 500). Under DP this is the expected batch size of Poisson sampling.
+    public var batchSize: Int = 500
+    /// Width of the latent code (TVAE) or generator noise (CTGAN) (SDV: 128).
+    public var embeddingDim: Int = 128
+    /// Hidden widths (nil: the model's default — TVAE (128, 128), CTGAN (256, 256)).
+    public var layers: [Int]?
+    /// Adam's step size (nil: the model's default — TVAE 1e-3, CTGAN 2e-4).
+    public var learningRate: Double?
+    /// DP-SGD: target ε (nil: not private) and δ.
+    public var epsilon: Double?
+    public var delta: Double?
+    /// DP-SGD: per-sample gradient clipping norm C.
+    public var maxGradNorm: Double = 1.0
+    /// Progress lines ("epoch 12/300 loss 3.21 eta 41 s").
+    public var progress: (@Sendable (String) -> Void)?
+    public init() {}
+}
+
+/// The tabular variational autoencoder TVAE (Xu, Skoularidou, Cuesta-Infante & Veeramachaneni 2019), as
+/// in SDV: rows encoded by ``TabularEncoder``; encoder MLP (128, 128) → μ, log σ² of a 128-d code;
+/// decoder MLP (128, 128) → the row layout; loss per row
+/// ℓ = 2·[Σ_scalars ((x − tanh r)²/(2s²) + log s) + Σ_one-hots CE(r, x)] + KL(N(μ, σ²) ‖ N(0, I)),
+/// averaged over the batch, with a learned s per scalar (clamped to [0.01, 1]); Adam (lr 1e-3, L2 1e-5).
+/// Sampling decodes z ~ N(0, I): scalars as tanh r + N(0, s²) (as SDV); one-hots are *drawn* from
+/// softmax(r), the categorical distribution the decoder was trained to output, where SDV takes the
+/// largest output. Measured on heart/pbc/gbsg (`doppel-bench synthesizers`, 300 epochs): Quality
+/// 0.870/0.843/0.878 drawn vs 0.783/0.707/0.796 by largest output, detection AUC 0.58/0.66/0.52 vs
+/// 0.84/0.90/0.94 — taking the largest output starves rare categories and missing cells.
+///
+/// With `epsilon`, training is DP-SGD (Abadi et al. 2016): Poisson-sampled batches (rate q = B/n),
+/// each row's gradient clipped to norm C, Gaussian noise σC added to the sum, the noise multiplier σ
+/// calibrated before training with ``RDPAccountant`` so that all steps stay within (ε, δ). The encoding
+/// then uses only the schema (public), so DP-SGD is the only access to the rows.
+public enum TVAE {
+    public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> (TVAEModel, PrivacyLedger?) {
+        let schema = table.schema
+        let n = table.rowCount
+        guard n >= 2 else { throw DoppelError.usage(message: "tvae needs at least 2 rows (got \(n))") }
+        try validate(options, rows: n)
+        let privately = options.epsilon != nil
+        let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
+        var rng = SeededGenerator(seed: seed, stream: 0x7661)
+        let data = encoder.encode(table, rng: &rng)
+        let spans = encoder.spans
+        let hidden = options.layers ?? [128, 128]
+        let net = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &rng)
+        let optimizer = Adam(net.parameters, learningRate: Float(options.learningRate ?? 1e-3), weightDecay: 1e-5)
+
+        let batch = min(options.batchSize, n)
+        let stepsPerEpoch = max(1, n / batch + (privately ? 0 : (n % batch == 0 ? 0 : 1)))
+        var ledger: PrivacyLedger?
+        var noise = 0.0
+        let q = Double(batch) / Double(n)
+        if let eps = options.epsilon {
+            let delta = options.delta ?? FitOptions.defaultDelta(rows: n)
+            let steps = stepsPerEpoch * options.epochs
+            noise = RDPAccountant.noiseMultiplier(epsilon: eps, delta: delta, sampleRate: q, steps: steps)
+            var l = PrivacyLedger(epsilon: eps, delta: delta, orders: RDPAccountant.defaultOrders)
+            l.spend("DP-SGD: \(steps) steps of Poisson-sampled batches (q = \(String(format: "%.4g", q))), per-row gradients clipped to C = \(options.maxGradNorm)",
+                    mechanism: "subsampled Gaussian (σ = \(String(format: "%.4g", noise)))",
+                    rdp: RDPAccountant.rdp(noiseMultiplier: noise, sampleRate: q, steps: steps))
+            ledger = l
+        }
+
+        let start = Date()
+        var lastReport = start
+        for epoch in 0..<options.epochs {
+            var order = rng.permutation(n)
+            var epochLoss = 0.0, epochRows = 0
+            for step in 0..<stepsPerEpoch {
+                let rows: [Int]
+                if privately {
+                    rows = (0..<n).filter { _ in rng.nextUniform() < q }
+                    if rows.isEmpty { net.noiseOnlyStep(optimizer: optimizer, noise: Float(noise * options.maxGradNorm / Double(batch)), rng: &rng); continue }
+                } else {
+                    let lo = step * batch, hi = min(n, lo + batch)
+                    rows = Array(order[lo..<hi])
+                }
+                let x = data.gatherRows(rows)
+                optimizer.zeroGradients()
+                let loss: Double
+                if privately {
+                    loss = net.privateStep(x, spans: spans, clip: Float(options.maxGradNorm), noise: Float(noise * options.maxGradNorm),
+                                           expectedBatch: Float(batch), rng: &rng)
+                } else {
+                    loss = net.step(x, spans: spans, rng: &rng)
+                }
+                optimizer.update()
+                net.clampSigmas()
+                epochLoss += loss * Double(rows.count); epochRows += rows.count
+            }
+            order.removeAll()
+            if let report = options.progress {
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 1 || epoch == options.epochs - 1 {
+                    lastReport = now
+                    let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(options.epochs - epoch - 1)
+                    report(String(format: "epoch %d/%d  loss %.4f  %.2f s/epoch  eta %.0f s", epoch + 1, options.epochs,
+                                  epochLoss / Double(max(epochRows, 1)), elapsed / Double(epoch + 1), eta))
+                }
+            }
+        }
+        let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
+            guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
+            return privately ? IdentifierGenerator(values: ["0"]) : IdentifierGenerator(values: t.compactMap { $0 })
+        }
+        let model = TVAEModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden,
+                              embeddingDim: options.embeddingDim, decoder: NetworkWeights(net.decoder.parameters),
+                              sigmas: net.sigma.value.values, epochs: options.epochs)
+        return (model, ledger)
+    }
+
+    static func validate(_ options: NeuralOptions, rows n: Int) throws {
+        guard options.epochs >= 1 else { throw DoppelError.usage(message: "--epochs must be at least 1 (got \(options.epochs))") }
+        guard options.batchSize >= 2 else { throw DoppelError.usage(message: "--batch-size must be at least 2 (got \(options.batchSize))") }
+        guard options.embeddingDim >= 1 else { throw DoppelError.usage(message: "--embedding-dim must be at least 1") }
+        if let l = options.layers, l.isEmpty || l.contains(where: { $0 < 1 }) { throw DoppelError.usage(message: "--layers must list positive widths, e.g. 128,128") }
+        if let lr = options.learningRate, !(lr > 0 && lr.isFinite) { throw DoppelError.usage(message: "--learning-rate must be positive (got \(lr))") }
+        if options.delta != nil && options.epsilon == nil { throw DoppelError.usage(message: "--delta needs --epsilon (DP-SGD)") }
+        if let e = options.epsilon {
+            guard e > 0 && e.isFinite else { throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))") }
+            if let d = options.delta, !(d > 0 && d < 1 / Double(n)) {
+                throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(n)))) for \(n) rows (got \(d)); 1e-5 or below is usual")
+            }
+            guard options.maxGradNorm > 0 && options.maxGradNorm.isFinite else { throw DoppelError.usage(message: "--max-grad-norm must be positive") }
+        }
+    }
+}
+
+/// TVAE's encoder, decoder and per-scalar output scales, with the loss and its gradient.
+final class TVAENetwork {
+    let encoder: Sequential
+    let mu: Linear
+    let logvar: Linear
+    let decoder: Sequential
+    let sigma: Parameter
+    let embedding: Int
+
+    init(width: Int, hidden: [Int], embedding: Int, rng: inout SeededGenerator) {
+        self.embedding = embedding
+        var layers: [Layer] = []
+        var w = width
+        for (k, h) in hidden.enumerated() { layers.append(Linear(w, h, rng: &rng, name: "encoder.\(k)")); layers.append(ReLU()); w = h }
+        encoder = Sequential(layers)
+        mu = Linear(w, embedding, rng: &rng, name: "encoder.mu")
+        logvar = Linear(w, embedding, rng: &rng, name: "encoder.logvar")
+        decoder = multilayerPerceptron(embedding, hidden: hidden.reversed(), outputs: width, name: "decoder", rng: &rng)
+        sigma = Parameter("decoder.sigma", Tensor(rows: 1, cols: width, repeating: 0.1))
+    }
+
+    var parameters: [Parameter] { encoder.parameters + mu.parameters + logvar.parameters + decoder.parameters + [sigma] }
+
+    func clampSigmas() {
+        sigma.value.values.withUnsafeMutableBufferPointer { s in for i in s.indices { s[i] = min(max(s[i], 0.01), 1) } }
+    }
+
+    /// Forward pass and the gradient of each row's own loss ℓᵢ with respect to the decoder output, the
+    /// per-row gradient of ℓᵢ with respect to the scalar scales (rows × width, zero off the scalars), and
+    /// the pieces the KL term needs. Returns Σᵢ ℓᵢ.
+    private func forwardLoss(_ x: Tensor, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator)
+        -> (loss: Double, dRecon: Tensor, dSigma: Tensor, eps: Tensor, std: Tensor, muOut: Tensor, lvOut: Tensor) {
+        var ctx = ForwardContext(training: true, rng: rng)
+        let h = encoder.forward(x, &ctx)
+        let m = mu.forward(h, &ctx), lv = logvar.forward(h, &ctx)
+        let b = x.rows, e = embedding
+        var eps = Tensor(rows: b, cols: e), std = Tensor(rows: b, cols: e), z = Tensor(rows: b, cols: e)
+        for i in 0..<(b * e) {
+            let s = expf(0.5 * lv.values[i])
+            let n = Float(rng.nextNormal())
+            eps.values[i] = n; std.values[i] = s
+            z.values[i] = m.values[i] + n * s
+        }
+        let recon = decoder.forward(z, &ctx)
+        var dRecon = Tensor(rows: b, cols: x.cols), dSigma = Tensor(rows: b, cols: x.cols)
+        var loss = 0.0
+        let factor: Float = 2
+        let width = x.cols
+        let sig = sigma.value.values
+        x.values.withUnsafeBufferPointer { xv in
+            recon.values.withUnsafeBufferPointer { rv in
+                dRecon.values.withUnsafeMutableBufferPointer { dr in
+                    dSigma.values.withUnsafeMutableBufferPointer { ds in
+                        for span in spans {
+                            switch span {
+                            case .tanh(let s, let w):
+                                for c in s..<(s + w) {
+                                    let sc = sig[c], inv2 = 1 / (sc * sc)
+                                    var l: Double = 0
+                                    for i in 0..<b {
+                                        let k = i * width + c
+                                        let t = tanhf(rv[k]), d = xv[k] - t
+                                        l += Double(d * d * 0.5 * inv2 + logf(sc))
+                                        dr[k] = factor * (-d * inv2 * (1 - t * t))
+                                        ds[k] = factor * (-d * d * inv2 / sc + 1 / sc)
+                                    }
+                                    loss += Double(factor) * l
+                                }
+                            case .softmax(let s, let w):
+                                for i in 0..<b {
+                                    let base = i * width + s
+                                    var top = -Float.infinity
+                                    for c in 0..<w { top = max(top, rv[base + c]) }
+                                    var total: Float = 0
+                                    for c in 0..<w { let p = expf(rv[base + c] - top); dr[base + c] = p; total += p }
+                                    var target = 0
+                                    for c in 1..<max(w, 1) where xv[base + c] > xv[base + target] { target = c }
+                                    for c in 0..<w { dr[base + c] = factor * (dr[base + c] / total) }
+                                    dr[base + target] -= factor
+                                    loss += Double(factor) * Double(-(rv[base + target] - top - logf(total)))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²)
+        for i in 0..<(b * e) {
+            let lvi = lv.values[i], mi = m.values[i]
+            loss += Double(-0.5 * (1 + lvi - mi * mi - expf(lvi)))
+        }
+        rng = ctx.rng
+        return (loss, dRecon, dSigma, eps, std, m, lv)
+    }
+
+    /// Backward from the per-row output gradients scaled by `scale`, through decoder, reparameterisation
+    /// and encoder.
+    private func backward(dRecon: Tensor, scale: Float, eps: Tensor, std: Tensor, mu m: Tensor, logvar lv: Tensor, mode: GradientMode) {
+        var g = dRecon
+        if scale != 1 { for i in 0..<g.count { g.values[i] *= scale } }
+        let dz = decoder.backward(g, mode: mode)
+        var dmu = dz, dlv = dz
+        for i in 0..<dz.count {
+            dmu.values[i] = scale * (dz.values[i] / scale + m.values[i])
+            dlv.values[i] = scale * (dz.values[i] / scale * eps.values[i] * 0.5 * std.values[i] + 0.5 * (expf(lv.values[i]) - 1))
+        }
+        var dh = mu.backward(dmu, mode: mode)
+        let dh2 = logvar.backward(dlv, mode: mode)
+        for i in 0..<dh.count { dh.values[i] += dh2.values[i] }
+        _ = encoder.backward(dh, mode: mode)
+    }
+
+    /// One ordinary step's gradients (of the batch-mean loss) into the parameters. Returns the mean loss.
+    func step(_ x: Tensor, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) -> Double {
+        let f = forwardLoss(x, spans: spans, rng: &rng)
+        let scale = 1 / Float(x.rows)
+        backward(dRecon: f.dRecon, scale: scale, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .batch)
+        let ds = f.dSigma.columnSums()
+        for c in 0..<ds.count { sigma.gradient.values[c] += ds[c] * scale }
+        return f.loss / Double(x.rows)
+    }
+
+    /// One DP-SGD step: per-row gradients clipped to `clip`, summed, plus N(0, noise²) per coordinate,
+    /// divided by the expected batch size.
+    func privateStep(_ x: Tensor, spans: [GumbelSoftmax.Span], clip: Float, noise: Float, expectedBatch: Float, rng: inout SeededGenerator) -> Double {
+        let f = forwardLoss(x, spans: spans, rng: &rng)
+        backward(dRecon: f.dRecon, scale: 1, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .perSample)
+        var norms = f.dSigma.rowSquaredNorms()
+        encoder.addPerSampleSquaredNorms(&norms)
+        mu.addPerSampleSquaredNorms(&norms)
+        logvar.addPerSampleSquaredNorms(&norms)
+        decoder.addPerSampleSquaredNorms(&norms)
+        let weights = norms.map { min(1, clip / max($0.squareRoot(), 1e-12)) / expectedBatch }
+        encoder.accumulateWeighted(weights); mu.accumulateWeighted(weights); logvar.accumulateWeighted(weights); decoder.accumulateWeighted(weights)
+        var ds = f.dSigma
+        ds.scaleRows(weights)
+        let s = ds.columnSums()
+        for c in 0..<s.count { sigma.gradient.values[c] += s[c] }
+        addNoise(noise / expectedBatch, rng: &rng)
+        return f.loss / Double(x.rows)
+    }
+
+    /// A step whose Poisson batch came out empty: the update is noise alone (the mechanism still runs).
+    func noiseOnlyStep(optimizer: Adam, noise: Float, rng: inout SeededGenerator) {
+        optimizer.zeroGradients()
+        addNoise(noise, rng: &rng)
+        optimizer.update()
+        clampSigmas()
+    }
+
+    private func addNoise(_ sd: Float, rng: inout SeededGenerator) {
+        for p in parameters {
+            for i in 0..<p.gradient.count { p.gradient.values[i] += sd * Float(rng.nextNormal()) }
+        }
+    }
+}
+
+/// A fitted TVAE: the decoder and what decoding needs.
+public struct TVAEModel: Codable, Sendable, Equatable {
+    public var schema: Schema
+    public var encoder: TabularEncoder
+    public var identifiers: [IdentifierGenerator?]
+    public var hidden: [Int]
+    public var embeddingDim: Int
+    public var decoder: NetworkWeights
+    public var sigmas: [Float]
+    public var epochs: Int
+
+    public func sampler() throws -> TVAESampler { try TVAESampler(model: self) }
+}
+
+/// Draws rows from a ``TVAEModel``: z ~ N(0, I) through the decoder, then ``TabularEncoder/decode``.
+public struct TVAESampler: BlockSampler, @unchecked Sendable {
+    public let model: TVAEModel
+    public var schema: Schema { model.schema }
+    private let weights: NetworkWeights
+
+    init(model: TVAEModel) throws {
+        self.model = model
+        weights = model.decoder
+        var rng = SeededGenerator(seed: 0)
+        _ = try makeDecoder(&rng)
+    }
+
+    private func makeDecoder(_ rng: inout SeededGenerator) throws -> Sequential {
+        let net = multilayerPerceptron(model.embeddingDim, hidden: model.hidden.reversed(), outputs: model.encoder.width, name: "decoder", rng: &rng)
+        try weights.load(into: net.parameters)
+        return net
+    }
+
+    public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
+        var initRng = SeededGenerator(seed: 0)
+        let decoder = try! makeDecoder(&initRng)   // validated in init
+        var z = Tensor(rows: m, cols: model.embeddingDim)
+        for i in 0..<z.count { z.values[i] = Float(rng.nextNormal()) }
+        var ctx = ForwardContext(training: false, rng: rng)
+        var y = decoder.forward(z, &ctx)
+        var noise: [Int: Double] = [:]
+        for span in model.encoder.spans {
+            if case .tanh(let s, let w) = span {
+                for c in s..<(s + w) {
+                    noise[c] = Double(model.sigmas[c])
+                    for i in 0..<m { y[i, c] = tanhf(y[i, c]) }
+                }
+            }
+        }
+        var columns = model.encoder.decode(y, schema: schema, scalarNoise: noise, oneHots: .sampleLogits, rng: &rng)
+        for (j, spec) in schema.columns.enumerated() where spec.kind == .identifier {
+            if let g = model.identifiers[j] { columns[j] = .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+        }
+        return Table(schema: schema, columns: zip(schema.columns, columns).map { Column(name: $0.name, values: $1) })
+    }
+}
