@@ -18,6 +18,7 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     case mst = "mst"
     case aim = "aim"
     case tvae = "tvae"
+    case ctgan = "ctgan"
 
     /// The synthesizer with this CLI name, or a usage error listing the valid names.
     public static func parse(_ name: String) throws -> SynthesizerKind {
@@ -28,9 +29,9 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     }
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
-    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || isNeural || requiresDifferentialPrivacy }
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || self == .tvae || requiresDifferentialPrivacy }
     /// Whether the synthesizer is a neural network trained by gradient descent (takes --epochs etc.).
-    public var isNeural: Bool { self == .tvae }
+    public var isNeural: Bool { self == .tvae || self == .ctgan }
     /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
     public var requiresDifferentialPrivacy: Bool { self == .mst || self == .aim }
 }
@@ -67,6 +68,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
     case mst(MarginalModel)
     case aim(MarginalModel)
     case tvae(TVAEModel)
+    case ctgan(CTGANModel)
 
     public var kind: SynthesizerKind {
         switch self {
@@ -76,6 +78,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .mst: return .mst
         case .aim: return .aim
         case .tvae: return .tvae
+        case .ctgan: return .ctgan
         }
     }
 
@@ -86,6 +89,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .cart(let m): return m.schema
         case .mst(let m), .aim(let m): return m.schema
         case .tvae(let m): return m.schema
+        case .ctgan(let m): return m.schema
         }
     }
 
@@ -108,6 +112,18 @@ public enum FittedModel: Codable, Sendable, Equatable {
             return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
         case .tvae(let m):
             let base = try m.sampler()
+            return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
+        case .ctgan(let m):
+            // The generator serves the first condition on a categorical column through its conditional
+            // vector; every condition is then checked row by row.
+            var fixed: (column: Int, codes: [Int])?
+            for c in conditions where c.op == .equal {
+                guard let j = m.schema.index(of: c.column), m.schema.columns[j].kind == .categorical,
+                      m.conditionColumns.contains(where: { $0.column == j }) else { continue }
+                fixed = (j, try c.categoryCodes(in: m.schema.columns[j]))
+                break
+            }
+            let base = try m.sampler(fixed: fixed)
             return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
         }
     }
@@ -149,6 +165,10 @@ public enum FittedModel: Codable, Sendable, Equatable {
             if neural.progress == nil { neural.progress = options.progress }
             let (m, ledger) = try TVAE.fit(table, options: neural, seed: seed)
             return (.tvae(m), ledger)
+        case .ctgan:
+            var neural = options.neural
+            if neural.progress == nil { neural.progress = options.progress }
+            return (.ctgan(try CTGAN.fit(table, options: neural, seed: seed)), nil)
         }
     }
 

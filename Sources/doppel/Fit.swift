@@ -28,15 +28,15 @@ struct Fit: ParsableCommand {
     var minLeaf: Int = 5
     @Option(name: .customLong("visit-order"), help: "cart: columns in the order they are synthesized, comma-separated (default: file order, targets last).")
     var visitOrder: String?
-    @Option(help: "tvae: passes over the training rows (default 300, as SDV).")
+    @Option(help: "tvae, ctgan: passes over the training rows (default 300, as SDV).")
     var epochs: Int?
-    @Option(name: .customLong("batch-size"), help: "tvae: rows per training step (default 500, as SDV); under --epsilon the expected size of a Poisson-sampled batch.")
+    @Option(name: .customLong("batch-size"), help: "tvae, ctgan: rows per training step (default 500, as SDV); under --epsilon the expected size of a Poisson-sampled batch.")
     var batchSize: Int?
-    @Option(name: .customLong("learning-rate"), help: "tvae: Adam's step size (default 1e-3, as SDV).")
+    @Option(name: .customLong("learning-rate"), help: "tvae, ctgan: Adam's step size (default as SDV: tvae 1e-3, ctgan 2e-4).")
     var learningRate: Double?
-    @Option(name: .customLong("embedding-dim"), help: "tvae: width of the latent code (default 128, as SDV).")
+    @Option(name: .customLong("embedding-dim"), help: "tvae, ctgan: width of the latent code / generator noise (default 128, as SDV).")
     var embeddingDim: Int?
-    @Option(help: "tvae: hidden layer widths, comma-separated (default 128,128, as SDV).")
+    @Option(help: "tvae, ctgan: hidden layer widths, comma-separated (default as SDV: tvae 128,128; ctgan 256,256).")
     var layers: String?
     @Option(name: .customLong("max-grad-norm"), help: "tvae with --epsilon (DP-SGD): per-row gradient clipping norm C (default 1).")
     var maxGradNorm: Double?

@@ -43,6 +43,22 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
         return out
     }
 
+    /// The one-hot spans of the categorical columns (CTGAN conditions on these): schema column, first
+    /// position in the row layout, width.
+    public var categoricalSpans: [(column: Int, start: Int, width: Int)] {
+        var out: [(Int, Int, Int)] = [], at = 0
+        for (j, c) in columns.enumerated() {
+            switch c {
+            case .numeric(let mix, let missing, _): at += 1 + mix.count + (missing ? 2 : 0)
+            case .categorical(let levels, let missing):
+                let w = levels + (missing ? 1 : 0)
+                out.append((j, at, w)); at += w
+            case .none: break
+            }
+        }
+        return out
+    }
+
     public var width: Int {
         spans.reduce(0) { s, span in
             switch span { case .tanh(_, let w), .softmax(_, let w): return s + w }

@@ -1,0 +1,322 @@
+import Foundation
+import DoppelMath
+import DoppelData
+import DoppelNeural
+import DoppelPrivacy
+
+/// The conditional tabular GAN CTGAN (Xu, Skoularidou, Cuesta-Infante & Veeramachaneni 2019), as in
+/// SDV's `CTGANSynthesizer`:
+/// - rows encoded by ``TabularEncoder`` (mode-specific normalisation, one-hots);
+/// - a conditional vector c names one category of one categorical column; while training the column is
+///   drawn uniformly and the category with probability ∝ log(1 + count), and the real rows shown to the
+///   critic are drawn among the rows with that category ("training by sampling");
+/// - generator: residual blocks (256, 256) with batch norm on [z, c], z ~ N(0, I₁₂₈), then a linear
+///   layer; tanh on scalars and Gumbel-softmax (τ = 0.2) on one-hots;
+/// - critic: (256, 256) LeakyReLU(0.2) + dropout 0.5 on [row, c], `pac` = 10 rows packed together;
+/// - Wasserstein loss with gradient penalty λ = 10; the generator adds the cross-entropy between its
+///   one-hot for the conditioned column and c; Adam (lr 2e-4, β = (0.5, 0.9), L2 1e-6) for both.
+/// Sampling draws c with the categories' observed frequencies; `--where column=value` fixes c (the
+/// condition is served by the generator, then checked row by row).
+public enum CTGAN {
+    public static let pac = 10
+
+    public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> CTGANModel {
+        let schema = table.schema
+        let n = table.rowCount
+        guard n >= 2 else { throw DoppelError.usage(message: "ctgan needs at least 2 rows (got \(n))") }
+        try TVAE.validate(options, rows: n)
+        guard options.epsilon == nil else { throw DoppelError.usage(message: "--epsilon is not available for ctgan yet; use tvae --epsilon (DP-SGD), mst or aim") }
+        guard options.batchSize % pac == 0 else { throw DoppelError.usage(message: "--batch-size must be a multiple of \(pac) for ctgan (PacGAN packs \(pac) rows; got \(options.batchSize))") }
+        let encoder = try TabularEncoder.fit(table, privately: false, seed: seed)
+        var rng = SeededGenerator(seed: seed, stream: 0x6374)
+        let data = encoder.encode(table, rng: &rng)
+        let conditions = ConditionSpace(encoder: encoder, data: data)
+        let hidden = options.layers ?? [256, 256]
+        let batch = options.batchSize
+        let emb = options.embeddingDim
+        let generator = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans, rng: &rng)
+        let critic = CTGANDiscriminator(inputs: pac * (encoder.width + conditions.width), widths: hidden, rng: &rng)
+        let lr = Float(options.learningRate ?? 2e-4)
+        let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
+        let optD = Adam(critic.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
+        let steps = max(n / batch, 1)
+        let start = Date()
+        var lastReport = start
+        let packedRows = batch / pac
+        for epoch in 0..<options.epochs {
+            var lossG = 0.0, lossD = 0.0
+            for _ in 0..<steps {
+                // Critic step.
+                var (c1, mask1, chosen) = conditions.sampleTraining(batch, rng: &rng)
+                var z = gaussian(batch, emb, &rng)
+                let perm = rng.permutation(batch)
+                let realRows = perm.map { conditions.realRow(for: chosen[$0], rng: &rng) }
+                let real = data.gatherRows(realRows)
+                let c2 = c1.gatherRows(perm)
+                var ctx = ForwardContext(training: true, rng: rng)
+                let fake = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
+                let fakeCat = Tensor.concatenateColumns([fake.activated, c1])
+                let realCat = Tensor.concatenateColumns([real, c2])
+                let realPacked = Tensor(rows: packedRows, cols: realCat.cols * pac, values: realCat.values)
+                let fakePacked = Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values)
+                optD.zeroGradients()
+                let both = Tensor(rows: 2 * packedRows, cols: realPacked.cols, values: realPacked.values + fakePacked.values)
+                let scores = critic.network.forward(both, &ctx)
+                var meanReal = 0.0, meanFake = 0.0
+                var dScores = Tensor(rows: 2 * packedRows, cols: 1)
+                for r in 0..<packedRows {
+                    meanReal += Double(scores.values[r]); meanFake += Double(scores.values[packedRows + r])
+                    dScores.values[r] = -1 / Float(packedRows); dScores.values[packedRows + r] = 1 / Float(packedRows)
+                }
+                meanReal /= Double(packedRows); meanFake /= Double(packedRows)
+                _ = critic.network.backward(dScores, mode: .batch)
+                rng = ctx.rng
+                let penalty = critic.gradientPenalty(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
+                optD.update()
+                lossD += -(meanReal - meanFake) + penalty
+
+                // Generator step.
+                (c1, mask1, chosen) = conditions.sampleTraining(batch, rng: &rng)
+                z = gaussian(batch, emb, &rng)
+                ctx = ForwardContext(training: true, rng: rng)
+                let g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
+                let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
+                                    values: Tensor.concatenateColumns([g.activated, c1]).values)
+                let y = critic.network.forward(packed, &ctx)
+                rng = ctx.rng
+                let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
+                let dPacked = critic.network.backward(dy, mode: .batch)
+                let dRows = Tensor(rows: batch, cols: encoder.width + conditions.width, values: dPacked.values).columns(0, encoder.width)
+                var dRaw = generator.activation.backward(dRows, mode: .batch)
+                let ce = conditions.addConditionLoss(raw: g.raw, condition: c1, mask: mask1, gradient: &dRaw)
+                optG.zeroGradients()
+                generator.backward(dRaw)
+                optG.update()
+                lossG += -Double(y.values.reduce(0, +)) / Double(packedRows) + ce
+            }
+            if let report = options.progress {
+                let now = Date()
+                if now.timeIntervalSince(lastReport) >= 1 || epoch == options.epochs - 1 {
+                    lastReport = now
+                    let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(options.epochs - epoch - 1)
+                    report(String(format: "epoch %d/%d  loss G %.3f  D %.3f  %.2f s/epoch  eta %.0f s", epoch + 1, options.epochs,
+                                  lossG / Double(steps), lossD / Double(steps), elapsed / Double(epoch + 1), eta))
+                }
+            }
+        }
+        let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
+            guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
+            return IdentifierGenerator(values: t.compactMap { $0 })
+        }
+        return CTGANModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden, embeddingDim: emb,
+                          conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies,
+                          generator: NetworkWeights(generator.parameters), normStatistics: generator.normStatistics, epochs: options.epochs)
+    }
+
+    static func gaussian(_ rows: Int, _ cols: Int, _ rng: inout SeededGenerator) -> Tensor {
+        var z = Tensor(rows: rows, cols: cols)
+        for i in 0..<z.count { z.values[i] = Float(rng.nextNormal()) }
+        return z
+    }
+}
+
+/// The conditional vectors of CTGAN: one block per categorical column (its one-hot span in the row
+/// layout), and per category the training rows that have it.
+struct ConditionSpace {
+    /// Per conditioning column: schema column, start of its span in the row layout, start in c, width.
+    var columns: [CTGANModel.ConditionColumn]
+    /// Observed frequency of each category, per conditioning column.
+    var frequencies: [[Double]]
+    var logProbabilities: [[Double]]
+    var rowsByCategory: [[[Int]]]
+    var width: Int
+    var rowCount: Int
+
+    init(encoder: TabularEncoder, data: Tensor) {
+        columns = []; frequencies = []; logProbabilities = []; rowsByCategory = []
+        rowCount = data.rows
+        var at = 0
+        for span in encoder.categoricalSpans {
+            var rows = [[Int]](repeating: [], count: span.width)
+            for i in 0..<data.rows {
+                for c in 0..<span.width where data[i, span.start + c] > 0.5 { rows[c].append(i); break }
+            }
+            let counts = rows.map { Double($0.count) }
+            let total = max(counts.reduce(0, +), 1)
+            let logs = counts.map { log($0 + 1) }
+            let logTotal = logs.reduce(0, +)
+            columns.append(.init(column: span.column, dataStart: span.start, conditionStart: at, width: span.width))
+            frequencies.append(counts.map { $0 / total })
+            logProbabilities.append(logs.map { $0 / logTotal })
+            rowsByCategory.append(rows)
+            at += span.width
+        }
+        width = at
+    }
+
+    /// c and the mask of the chosen column for a training batch, and the (column, category) chosen per row.
+    func sampleTraining(_ batch: Int, rng: inout SeededGenerator) -> (Tensor, Tensor, [(Int, Int)]) {
+        var c = Tensor(rows: batch, cols: width), mask = Tensor(rows: batch, cols: max(columns.count, 1))
+        var chosen: [(Int, Int)] = []
+        guard !columns.isEmpty else { return (c, mask, [(Int, Int)](repeating: (-1, -1), count: batch)) }
+        for i in 0..<batch {
+            let k = rng.nextInt(below: columns.count)
+            let cat = draw(logProbabilities[k], &rng)
+            c[i, columns[k].conditionStart + cat] = 1
+            mask[i, k] = 1
+            chosen.append((k, cat))
+        }
+        return (c, mask, chosen)
+    }
+
+    /// A training row with the chosen category (any row when nothing is chosen).
+    func realRow(for choice: (Int, Int), rng: inout SeededGenerator) -> Int {
+        guard choice.0 >= 0 else { return rng.nextInt(below: rowCount) }
+        let rows = rowsByCategory[choice.0][choice.1]
+        return rows[rng.nextInt(below: rows.count)]
+    }
+
+    /// Adds Σ over rows of mask·CE(raw one-hot of the chosen column, c)/batch to the loss gradient; returns the loss.
+    func addConditionLoss(raw: Tensor, condition c: Tensor, mask: Tensor, gradient: inout Tensor) -> Double {
+        let b = raw.rows
+        var loss = 0.0
+        for (k, col) in columns.enumerated() {
+            for i in 0..<b where mask[i, k] > 0 {
+                var top = -Float.infinity
+                for t in 0..<col.width { top = max(top, raw[i, col.dataStart + t]) }
+                var total: Float = 0
+                for t in 0..<col.width { total += expf(raw[i, col.dataStart + t] - top) }
+                for t in 0..<col.width {
+                    let p = expf(raw[i, col.dataStart + t] - top) / total
+                    let target: Float = c[i, col.conditionStart + t]
+                    gradient[i, col.dataStart + t] += (p - target) / Float(b)
+                    if target > 0.5 { loss -= Double(logf(max(p, 1e-30))) / Double(b) }
+                }
+            }
+        }
+        return loss
+    }
+}
+
+func draw(_ p: [Double], _ rng: inout SeededGenerator) -> Int {
+    var u = rng.nextUniform()
+    for (k, q) in p.enumerated() { u -= q; if u < 0 { return k } }
+    return p.count - 1
+}
+
+/// CTGAN's generator: residual blocks, a linear layer, then the output activations.
+final class CTGANGenerator {
+    let blocks: [Residual]
+    let final: Linear
+    let activation: GumbelSoftmax
+    let body: Sequential
+
+    init(noise: Int, condition: Int, hidden: [Int], outputs: Int, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) {
+        var w = noise + condition
+        var b: [Residual] = []
+        for (k, h) in hidden.enumerated() { b.append(Residual(w, h, rng: &rng, name: "generator.\(k)")); w += h }
+        blocks = b
+        final = Linear(w, outputs, rng: &rng, name: "generator.out")
+        activation = GumbelSoftmax(spans: spans, tau: 0.2)
+        body = Sequential(b + [final])
+    }
+
+    var parameters: [Parameter] { body.parameters }
+
+    func forward(_ x: Tensor, _ ctx: inout ForwardContext) -> (raw: Tensor, activated: Tensor) {
+        let raw = body.forward(x, &ctx)
+        return (raw, activation.forward(raw, &ctx))
+    }
+
+    func backward(_ dRaw: Tensor) { _ = body.backward(dRaw, mode: .batch) }
+
+    var normStatistics: [[Float]] { blocks.flatMap { [$0.norm.runningMean, $0.norm.runningVariance] } }
+
+    func setNormStatistics(_ s: [[Float]]) throws {
+        guard s.count == 2 * blocks.count else { throw DoppelError.badModel(path: "model file", message: "batch-norm statistics do not match the generator") }
+        for (k, b) in blocks.enumerated() {
+            guard s[2 * k].count == b.norm.runningMean.count && s[2 * k + 1].count == b.norm.runningMean.count else {
+                throw DoppelError.badModel(path: "model file", message: "batch-norm statistics have the wrong width")
+            }
+            b.norm.setRunningStatistics(mean: s[2 * k], variance: s[2 * k + 1])
+        }
+    }
+}
+
+/// A fitted CTGAN: the generator and what conditioning and decoding need.
+public struct CTGANModel: Codable, Sendable, Equatable {
+    public struct ConditionColumn: Codable, Sendable, Equatable {
+        public var column: Int
+        public var dataStart: Int
+        public var conditionStart: Int
+        public var width: Int
+    }
+    public var schema: Schema
+    public var encoder: TabularEncoder
+    public var identifiers: [IdentifierGenerator?]
+    public var hidden: [Int]
+    public var embeddingDim: Int
+    public var conditionColumns: [ConditionColumn]
+    /// Observed category frequencies of the conditioning columns (they drive unconditional sampling).
+    public var conditionFrequencies: [[Double]]
+    public var generator: NetworkWeights
+    public var normStatistics: [[Float]]
+    public var epochs: Int
+
+    var conditionWidth: Int { conditionColumns.reduce(0) { $0 + $1.width } }
+
+    /// A sampler; `fixed` conditions c on one categorical column (allowed codes, drawn by frequency).
+    public func sampler(fixed: (column: Int, codes: [Int])? = nil) throws -> CTGANSampler { try CTGANSampler(model: self, fixed: fixed) }
+}
+
+/// Draws rows from a ``CTGANModel``.
+public struct CTGANSampler: BlockSampler, @unchecked Sendable {
+    public let model: CTGANModel
+    public var schema: Schema { model.schema }
+    let fixed: (column: Int, codes: [Int])?
+
+    init(model: CTGANModel, fixed: (column: Int, codes: [Int])?) throws {
+        self.model = model
+        self.fixed = fixed
+        _ = try makeGenerator()
+    }
+
+    private func makeGenerator() throws -> CTGANGenerator {
+        var rng = SeededGenerator(seed: 0)
+        let g = CTGANGenerator(noise: model.embeddingDim, condition: model.conditionWidth, hidden: model.hidden,
+                               outputs: model.encoder.width, spans: model.encoder.spans, rng: &rng)
+        try model.generator.load(into: g.parameters)
+        try g.setNormStatistics(model.normStatistics)
+        return g
+    }
+
+    public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
+        let generator = try! makeGenerator()   // validated in init
+        let z = CTGAN.gaussian(m, model.embeddingDim, &rng)
+        var c = Tensor(rows: m, cols: model.conditionWidth)
+        let cols = model.conditionColumns
+        if !cols.isEmpty {
+            for i in 0..<m {
+                let k: Int, cat: Int
+                if let f = fixed, let kk = cols.firstIndex(where: { $0.column == f.column }) {
+                    k = kk
+                    let p = f.codes.map { model.conditionFrequencies[kk][$0] + 1e-12 }
+                    let total = p.reduce(0, +)
+                    cat = f.codes[draw(p.map { $0 / total }, &rng)]
+                } else {
+                    k = rng.nextInt(below: cols.count)
+                    cat = draw(model.conditionFrequencies[k], &rng)
+                }
+                c[i, cols[k].conditionStart + cat] = 1
+            }
+        }
+        var ctx = ForwardContext(training: false, rng: rng)
+        let y = generator.forward(Tensor.concatenateColumns([z, c]), &ctx).activated
+        rng = ctx.rng
+        var columns = model.encoder.decode(y, schema: schema, rng: &rng)
+        for (j, spec) in schema.columns.enumerated() where spec.kind == .identifier {
+            if let g = model.identifiers[j] { columns[j] = .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+        }
+        return Table(schema: schema, columns: zip(schema.columns, columns).map { Column(name: $0.name, values: $1) })
+    }
+}

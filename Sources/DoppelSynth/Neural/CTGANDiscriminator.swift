@@ -1,0 +1,113 @@
+import Foundation
+import DoppelMath
+import DoppelNeural
+
+/// CTGAN's critic: for each hidden width, Linear → LeakyReLU(0.2) → Dropout(0.5), then Linear(…, 1), on
+/// "packed" inputs — `pac` rows side by side (PacGAN, Lin et al. 2018), which lets the critic see
+/// whether a batch lacks diversity.
+///
+/// ``gradientPenalty(real:fake:lambda:rng:)`` adds the WGAN-GP term (Gulrajani et al. 2017)
+/// λ·mean((‖∇ₓD(x̂)‖ − 1)²) at x̂ = a·real + (1 − a)·fake (one a per packed row) and its gradient with
+/// respect to the weights. With LeakyReLU the critic is piecewise linear, so ∇ₓD(x̂) is the product
+/// ((w_out ⊙ s_L)·W_Lᵀ ⊙ s_{L−1} ⋯)·W₁ᵀ of the weights and the fixed activation slopes s (times dropout
+/// masks); its derivative with respect to each W follows by the product rule (see the implementation),
+/// no second-order autodiff needed. The biases do not enter it.
+final class CTGANDiscriminator {
+    let hidden: [Linear]
+    let activations: [LeakyReLU]
+    let dropouts: [Dropout]
+    let output: Linear
+    let network: Sequential
+    let slope: Float = 0.2
+
+    init(inputs: Int, widths: [Int], dropout: Float = 0.5, rng: inout SeededGenerator) {
+        var h: [Linear] = [], a: [LeakyReLU] = [], d: [Dropout] = []
+        var w = inputs
+        for (k, width) in widths.enumerated() {
+            h.append(Linear(w, width, rng: &rng, name: "critic.\(k)")); a.append(LeakyReLU(slope: 0.2)); d.append(Dropout(dropout))
+            w = width
+        }
+        hidden = h; activations = a; dropouts = d
+        output = Linear(w, 1, rng: &rng, name: "critic.out")
+        var layers: [Layer] = []
+        for k in 0..<h.count { layers += [h[k], a[k], d[k]] }
+        layers.append(output)
+        network = Sequential(layers)
+    }
+
+    var parameters: [Parameter] { network.parameters }
+
+    /// Adds the gradient penalty's gradient to the parameters; returns the penalty.
+    func gradientPenalty(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> Double {
+        let n = real.rows, d0 = real.cols
+        var x = real
+        for r in 0..<n {
+            let a = Float(rng.nextUniform())
+            for c in 0..<d0 { let k = r * d0 + c; x.values[k] = a * real.values[k] + (1 - a) * fake.values[k] }
+        }
+        // Forward: pre-activations, then the slope·mask s of each hidden layer and the next input.
+        var slopes: [Tensor] = []
+        var h = x
+        for (k, layer) in hidden.enumerated() {
+            var a = layer.apply(h)
+            var s = Tensor(rows: a.rows, cols: a.cols)
+            let p = dropouts[k].p, keep = 1 / (1 - p)
+            let threshold = UInt64(Double(p) * 0x1p64.nextDown)
+            for i in 0..<a.count {
+                let m: Float = rng.next() >= threshold ? keep : 0
+                let sl: Float = a.values[i] > 0 ? 1 : slope
+                s.values[i] = sl * m
+                a.values[i] *= sl * m
+            }
+            slopes.append(s)
+            h = a
+        }
+        // Input gradient: δ_L = w_out ⊙ s_L; u_l = δ_l·W_lᵀ; δ_{l−1} = u_l ⊙ s_{l−1}; ∇ₓD = u₁.
+        let L = hidden.count
+        let wOut = output.weight.value.values   // d_L × 1
+        var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
+        var delta = slopes[L - 1]
+        for i in 0..<delta.rows { for c in 0..<delta.cols { delta[i, c] *= wOut[c] } }
+        deltas[L - 1] = delta
+        var u = Tensor(rows: 0, cols: 0)
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u)
+            if l > 0 {
+                var next = u
+                for i in 0..<next.count { next.values[i] *= slopes[l - 1].values[i] }
+                deltas[l - 1] = next
+            }
+        }
+        // u = ∇ₓD per packed row. P = λ/n Σ (‖uᵢ‖ − 1)²; G = ∂P/∂u.
+        var penalty = 0.0
+        var g = u
+        for i in 0..<n {
+            var ss: Float = 0
+            for c in 0..<u.cols { ss += u[i, c] * u[i, c] }
+            let norm = ss.squareRoot()
+            penalty += Double((norm - 1) * (norm - 1))
+            let f = lambda / Float(n) * 2 * (norm - 1) / max(norm, 1e-12)
+            for c in 0..<u.cols { g[i, c] *= f }
+        }
+        penalty *= Double(lambda) / Double(n)
+        // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l += (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
+        // δ_{l−1} = u_l ⊙ s_{l−1} ⇒ ∂u_l = ∂δ_{l−1} ⊙ s_{l−1}; δ_L = w_out ⊙ s_L ⇒ ∂w_out = Σᵢ ∂δ_L ⊙ s_L.
+        var du = g
+        var dDelta = Tensor(rows: 0, cols: 0)
+        for l in 0..<L {
+            Tensor.gemm(du, transposeA: true, deltas[l], beta: 1, into: &hidden[l].weight.gradient)
+            Tensor.gemm(du, hidden[l].weight.value, into: &dDelta)
+            if l < L - 1 {
+                du = dDelta
+                for i in 0..<du.count { du.values[i] *= slopes[l].values[i] }
+            }
+        }
+        let sL = slopes[L - 1]
+        for c in 0..<sL.cols {
+            var s: Float = 0
+            for i in 0..<sL.rows { s += dDelta[i, c] * sL[i, c] }
+            output.weight.gradient.values[c] += s
+        }
+        return penalty
+    }
+}
