@@ -16,6 +16,8 @@
 
 enum { MR = 6, NR = 16, KC = 256, MC = 96 };
 
+static inline size_t roundUp64(size_t n) { return (n + 63) / 64 * 64; }
+
 static inline float opA(const float *A, int64_t lda, int transA, int64_t i, int64_t k) {
     return transA ? A[k * lda + i] : A[i * lda + k];
 }
@@ -99,13 +101,15 @@ static void kernel_portable(int64_t kc, const float *Ap, const float *Bp, float 
 }
 
 #ifdef DOPPEL_X86
+// The 6×16 tile: C[0..6, 0..16] = alpha·(Ap·Bp) + beta·C when `C` is given (a full tile), else the
+// product goes to `acc` for storeTile (edge tiles).
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc) {
+static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int64_t k = 0; k < kc; k++) {
         const float *a = Ap + k * MR;
-        __m256 b0 = _mm256_loadu_ps(Bp + k * NR), b1 = _mm256_loadu_ps(Bp + k * NR + 8);
+        __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
         __m256 a0 = _mm256_broadcast_ss(a + 0), a1 = _mm256_broadcast_ss(a + 1);
         c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
         c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
@@ -116,24 +120,39 @@ static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc
         c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
         c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
     }
-    _mm256_storeu_ps(acc + 0 * NR, c00); _mm256_storeu_ps(acc + 0 * NR + 8, c01);
-    _mm256_storeu_ps(acc + 1 * NR, c10); _mm256_storeu_ps(acc + 1 * NR + 8, c11);
-    _mm256_storeu_ps(acc + 2 * NR, c20); _mm256_storeu_ps(acc + 2 * NR + 8, c21);
-    _mm256_storeu_ps(acc + 3 * NR, c30); _mm256_storeu_ps(acc + 3 * NR + 8, c31);
-    _mm256_storeu_ps(acc + 4 * NR, c40); _mm256_storeu_ps(acc + 4 * NR + 8, c41);
-    _mm256_storeu_ps(acc + 5 * NR, c50); _mm256_storeu_ps(acc + 5 * NR + 8, c51);
+    if (!C) {
+        _mm256_storeu_ps(acc + 0 * NR, c00); _mm256_storeu_ps(acc + 0 * NR + 8, c01);
+        _mm256_storeu_ps(acc + 1 * NR, c10); _mm256_storeu_ps(acc + 1 * NR + 8, c11);
+        _mm256_storeu_ps(acc + 2 * NR, c20); _mm256_storeu_ps(acc + 2 * NR + 8, c21);
+        _mm256_storeu_ps(acc + 3 * NR, c30); _mm256_storeu_ps(acc + 3 * NR + 8, c31);
+        _mm256_storeu_ps(acc + 4 * NR, c40); _mm256_storeu_ps(acc + 4 * NR + 8, c41);
+        _mm256_storeu_ps(acc + 5 * NR, c50); _mm256_storeu_ps(acc + 5 * NR + 8, c51);
+        return;
+    }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+#define DOPPEL_STORE_ROW(r, x0, x1) do { \
+        float *row = C + (r) * ldc; \
+        __m256 y0 = _mm256_mul_ps(va, x0), y1 = _mm256_mul_ps(va, x1); \
+        if (beta != 0) { y0 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), y0); y1 = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), y1); } \
+        _mm256_storeu_ps(row, y0); _mm256_storeu_ps(row + 8, y1); } while (0)
+    DOPPEL_STORE_ROW(0, c00, c01); DOPPEL_STORE_ROW(1, c10, c11); DOPPEL_STORE_ROW(2, c20, c21);
+    DOPPEL_STORE_ROW(3, c30, c31); DOPPEL_STORE_ROW(4, c40, c41); DOPPEL_STORE_ROW(5, c50, c51);
+#undef DOPPEL_STORE_ROW
 }
 #endif
 
-static inline size_t roundUp64(size_t n) { return (n + 63) / 64 * 64; }
+static void kernel_portable_store(int64_t kc, const float *Ap, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
+    kernel_portable(kc, Ap, Bp, acc);
+    if (C) storeTile(acc, MR, NR, alpha, beta, C, ldc);
+}
 
-typedef void (*gemm_kernel)(int64_t, const float *, const float *, float *);
+typedef void (*gemm_kernel)(int64_t, const float *, const float *, float *, float *, int64_t, float, float);
 
 static gemm_kernel chooseKernel(void) {
 #ifdef DOPPEL_X86
     if (doppel_has_avx2()) return kernel_avx2;
 #endif
-    return kernel_portable;
+    return kernel_portable_store;
 }
 
 void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
@@ -170,8 +189,13 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
                 const float *bPanel = Bp + jp * kc * NR;
                 for (int64_t p = 0; p < mc; p += MR) {
                     int64_t mr = mc - p < MR ? mc - p : MR;
-                    kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc);
-                    storeTile(acc, mr, nr, alpha, b, C + (i0 + p) * ldc + j0, ldc);
+                    float *tile = C + (i0 + p) * ldc + j0;
+                    if (mr == MR && nr == NR) {
+                        kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc, tile, ldc, alpha, b);
+                    } else {
+                        kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc, NULL, 0, alpha, b);
+                        storeTile(acc, mr, nr, alpha, b, tile, ldc);
+                    }
                 }
             }
         }

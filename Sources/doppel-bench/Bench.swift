@@ -1,5 +1,6 @@
 import ArgumentParser
 import Doppel
+import DoppelNeural
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ struct Bench: ParsableCommand {
         commandName: "doppel-bench",
         abstract: "Doppel benchmarks: figures, and ratios against anchors measured in the same run.",
         discussion: "Machines are shared and noisy: each figure is the median of --repeats runs. Python anchors run only when python3 with the packages in scripts/requirements.txt is present.",
-        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self, DeidBench.self, SynthesizersBench.self])
+        subcommands: [CSVBench.self, CopulaBench.self, EvaluateBench.self, DeidBench.self, SynthesizersBench.self, GemmBench.self, NeuralBench.self])
 }
 
 struct Common: ParsableArguments {
@@ -274,10 +275,12 @@ struct SynthesizersBench: ParsableCommand {
         discussion: "One fit per cell (seeded); fit time is the median of --repeats fits.")
     @Option(help: "Datasets as file:target, comma-separated (files under ../shared/data).")
     var datasets: String = "pbc_mayo.csv:status,heart_disease_uci.csv:num,support2.csv:hospdead,thyroid0387.csv:target,gbsg_lymph_node_dates.csv:censdead,covid_testing_chop.csv:result"
-    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E; mst:E is MST with ε = E (δ = 1e-9).")
+    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E; mst:E, aim:E, tvae:E are MST, AIM, DP-TVAE with ε = E (δ = 1e-9).")
     var synthesizers: String = "gaussian-copula,bayesian-network,cart,privbayes:1,mst:1"
     @Option(help: "Seed of the split, fits and samples.")
     var seed: UInt64 = 1
+    @Option(help: "tvae, ctgan: training epochs (default 300, as SDV).")
+    var epochs: Int = 300
     @OptionGroup var common: Common
 
     func run() throws {
@@ -300,6 +303,7 @@ struct SynthesizersBench: ParsableCommand {
             }
             for name in synthesizers.split(separator: ",").map(String.init) {
                 var options = FitOptions()
+                options.neural.epochs = epochs
                 var kindName = name
                 if name.hasPrefix("privbayes:") { kindName = "bayesian-network"; options.epsilon = Double(name.dropFirst(10)) }
                 if let colon = name.firstIndex(of: ":"), !name.hasPrefix("privbayes:") {

@@ -4,7 +4,9 @@ import Foundation
 /// The synthesizers of issue #4 from the command line: fit, save, load, sample, conditions, budgets.
 extension CLITests {
     func testEverySynthesizerFitsSamplesAndServesConditions() throws {
-        for spec in [["bayesian-network"], ["cart"], ["bayesian-network", "--epsilon", "2"], ["mst", "--epsilon", "2", "--delta", "1e-9"], ["aim", "--epsilon", "3"]] {
+        for spec in [["bayesian-network"], ["cart"], ["bayesian-network", "--epsilon", "2"], ["mst", "--epsilon", "2", "--delta", "1e-9"], ["aim", "--epsilon", "3"],
+                     ["tvae", "--epochs", "3"], ["tvae", "--epochs", "2", "--epsilon", "3", "--delta", "1e-6"],
+                     ["ctgan", "--epochs", "3", "--layers", "64,64"]] {
             let model = "m-\(spec.joined(separator: "-")).doppel"
             let fit = try run(["fit", heart, "--synthesizer"] + spec + ["--seed", "1", "-o", model])
             XCTAssertEqual(fit.code, 0, fit.err)
@@ -31,6 +33,12 @@ extension CLITests {
         XCTAssertTrue(body.contains("\"accounting\":\"zCDP\""))
         XCTAssertTrue(body.contains("spanning-tree edge"))
         XCTAssertTrue(body.contains("not covered by"))
+
+        let t = try run(["fit", heart, "--synthesizer", "tvae", "--epochs", "2", "--epsilon", "2", "--delta", "1e-6", "-o", "tvae.doppel"])
+        XCTAssertEqual(t.code, 0, t.err)
+        let tbody = try String(contentsOf: work.appendingPathComponent("tvae.doppel"), encoding: .utf8)
+        XCTAssertTrue(tbody.contains("\"accounting\":\"RDP\""))
+        XCTAssertTrue(tbody.contains("DP-SGD"))
     }
 
     func testNonsenseBudgetsAndInapplicableOptionsAreRefused() throws {
@@ -44,7 +52,16 @@ extension CLITests {
                      ["--synthesizer", "cart", "--degree", "3"],
                      ["--synthesizer", "gaussian-copula", "--min-leaf", "20"],
                      ["--synthesizer", "bayesian-network", "--degree", "0"],
-                     ["--synthesizer", "cart", "--visit-order", "nope"]] {
+                     ["--synthesizer", "cart", "--visit-order", "nope"],
+                     ["--synthesizer", "cart", "--epochs", "3"],
+                     ["--synthesizer", "ctgan", "--epsilon", "1"],
+                     ["--synthesizer", "ctgan", "--batch-size", "55"],
+                     ["--synthesizer", "tvae", "--max-grad-norm", "2"],
+                     ["--synthesizer", "tvae", "--epochs", "0"],
+                     ["--synthesizer", "tvae", "--layers", "a,b"],
+                     ["--synthesizer", "tvae", "--epsilon", "0"],
+                     ["--synthesizer", "tvae", "--epsilon", "1", "--delta", "0.01"],
+                     ["--synthesizer", "tvae", "--delta", "1e-6"]] {
             let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
