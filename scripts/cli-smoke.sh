@@ -42,7 +42,7 @@ for csv in "$data"/*.csv; do
     test "$(wc -l < "$work/$name.mix.csv")" -eq 401
     # The other synthesizers: fit, save, load, sample twice (identical), sample with a condition.
     for spec in "bayesian-network" "cart" "bayesian-network --epsilon 1" "mst --epsilon 1 --delta 1e-9" "aim --epsilon 3" \
-                "tvae --epochs 3" "tvae --epochs 2 --epsilon 3 --delta 1e-6" "ctgan --epochs 3"; do
+                "tvae --epochs 3" "tvae --epochs 2 --epsilon 3 --delta 1e-6" "ctgan --epochs 3" "ctgan --epochs 2 --epsilon 3 --delta 1e-6"; do
       tag=$(echo "$spec" | tr -c 'a-z0-9\n' '_')
       $bin fit "$csv" --schema "$work/$name.schema.json" --synthesizer $spec --seed 1 -o "$work/$name.$tag.doppel" 2> /dev/null
       $bin sample "$work/$name.$tag.doppel" -n 1000 --seed 2 -o "$work/$name.$tag.a.csv" 2> /dev/null

@@ -29,7 +29,7 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
     }
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
-    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || self == .tvae || requiresDifferentialPrivacy }
+    public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || isNeural || requiresDifferentialPrivacy }
     /// Whether the synthesizer is a neural network trained by gradient descent (takes --epochs etc.).
     public var isNeural: Bool { self == .tvae || self == .ctgan }
     /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
@@ -168,7 +168,10 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .ctgan:
             var neural = options.neural
             if neural.progress == nil { neural.progress = options.progress }
-            return (.ctgan(try CTGAN.fit(table, options: neural, seed: seed)), nil)
+            neural.epsilon = options.epsilon
+            neural.delta = options.delta
+            let (m, ledger) = try CTGAN.fit(table, options: neural, seed: seed)
+            return (.ctgan(m), ledger)
         }
     }
 

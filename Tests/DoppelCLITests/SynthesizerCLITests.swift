@@ -54,7 +54,7 @@ extension CLITests {
                      ["--synthesizer", "bayesian-network", "--degree", "0"],
                      ["--synthesizer", "cart", "--visit-order", "nope"],
                      ["--synthesizer", "cart", "--epochs", "3"],
-                     ["--synthesizer", "ctgan", "--epsilon", "1"],
+                     ["--synthesizer", "ctgan", "--epsilon", "1", "--delta", "0.5"],
                      ["--synthesizer", "ctgan", "--batch-size", "55"],
                      ["--synthesizer", "tvae", "--max-grad-norm", "2"],
                      ["--synthesizer", "tvae", "--epochs", "0"],

@@ -58,8 +58,9 @@ final class CTGANTests: XCTestCase {
     func testFitSampleAndCondition() throws {
         let t = try twoGroups(rows: 400)
         var o = NeuralOptions()
-        o.epochs = 40; o.batchSize = 100; o.embeddingDim = 16; o.layers = [32, 32]; o.learningRate = 1e-3
-        let model = try CTGAN.fit(t, options: o, seed: 3)
+        o.epochs = 80; o.batchSize = 100; o.embeddingDim = 16; o.layers = [32, 32]; o.learningRate = 2e-3
+        let (model, none) = try CTGAN.fit(t, options: o, seed: 3)
+        XCTAssertNil(none)
         let sample = Sampling.table(try FittedModel.ctgan(model).sampler(conditions: []), total: 1000, seed: 4)
         guard case .categorical(let g, let levels) = sample.columns[1].values else { return XCTFail() }
         let rare = Int32(levels.firstIndex(of: "rare")!)
@@ -72,9 +73,26 @@ final class CTGANTests: XCTestCase {
         XCTAssertTrue(cg.allSatisfy { $0 == rare })
         XCTAssertGreaterThan(v.reduce(0, +) / Double(v.count), 50, "rare rows carry the higher values")
 
-        let again = try CTGAN.fit(t, options: o, seed: 3)
+        let (again, _) = try CTGAN.fit(t, options: o, seed: 3)
         XCTAssertEqual(again, model)
         let file = ModelFile(model: .ctgan(model), provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: t.rowCount, synthesizer: "ctgan", seed: 3, fitSeconds: 0))
         XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model, .ctgan(model))
+    }
+
+    /// DP-CTGAN: the category counts and the critic's DP-SGD compose within (ε, δ); the private fit
+    /// still samples and serves a condition.
+    func testPrivateFitIsAccounted() throws {
+        let t = try twoGroups(rows: 300)
+        var o = NeuralOptions()
+        o.epochs = 4; o.batchSize = 100; o.embeddingDim = 8; o.layers = [16, 16]; o.epsilon = 2; o.delta = 1e-4
+        let (model, ledger) = try CTGAN.fit(t, options: o, seed: 3)
+        let l = try XCTUnwrap(ledger)
+        XCTAssertEqual(l.entries.count, 2)
+        XCTAssertLessThanOrEqual(l.guarantee.epsilon, 2)
+        XCTAssertGreaterThan(l.guarantee.epsilon, 1.99)
+        let s = Sampling.table(try FittedModel.ctgan(model).sampler(conditions: [try Condition.parse("group=rare")]), total: 50, seed: 1)
+        XCTAssertEqual(s.rowCount, 50)
+        guard case .text(let ids) = s.columns[0].values else { return XCTFail() }
+        XCTAssertEqual(ids.prefix(2), ["1", "2"])
     }
 }

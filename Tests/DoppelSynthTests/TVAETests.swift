@@ -97,6 +97,34 @@ final class TVAETests: XCTestCase {
         XCTAssertEqual(decoded.model, .tvae(model))
     }
 
+    /// DP-SGD's clipped sum: with a clipping norm no row reaches and no noise it equals the ordinary
+    /// batch-mean gradient (so the per-sample norms and weighted accumulation are right end to end);
+    /// with a tiny norm every row contributes at most C, so the whole update is at most C·rows/B.
+    func testPrivateStepClipsPerRow() throws {
+        let t = try twoGroups(rows: 50)
+        let enc = try TabularEncoder.fit(t, privately: true, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let x = enc.encode(t, rng: &rng)
+        var initRng = SeededGenerator(seed: 3)
+        let net = TVAENetwork(width: enc.width, hidden: [16], embedding: 4, rng: &initRng)
+        func grads(_ body: () -> Void) -> [Float] {
+            for p in net.parameters { p.zeroGradient() }
+            body()
+            return net.parameters.flatMap { $0.gradient.values }
+        }
+        var r1 = SeededGenerator(seed: 9), r2 = SeededGenerator(seed: 9), r3 = SeededGenerator(seed: 9)
+        let plain = grads { _ = net.step(x, spans: enc.spans, rng: &r1) }
+        let clipped = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e9, noise: 0, expectedBatch: Float(x.rows), rng: &r2) }
+        XCTAssertEqual(plain.count, clipped.count)
+        var worst: Float = 0
+        for (a, b) in zip(plain, clipped) { worst = max(worst, abs(a - b) / max(1, abs(a))) }
+        XCTAssertLessThan(worst, 1e-3)
+        let tiny = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e-3, noise: 0, expectedBatch: 10, rng: &r3) }
+        let norm = tiny.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        XCTAssertLessThanOrEqual(norm, 1e-3 * Float(x.rows) / 10 * 1.0001)
+        XCTAssertGreaterThan(norm, 0)
+    }
+
     /// DP-SGD: the noise is calibrated so the ledger's (ε, δ) stays within the budget; nonsensical
     /// budgets are refused.
     func testPrivateTrainingIsAccounted() throws {

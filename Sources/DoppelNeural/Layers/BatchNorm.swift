@@ -70,7 +70,7 @@ public final class BatchNorm: Layer {
     }
 
     public func backward(_ grad: Matrix, mode: GradientMode) -> Matrix {
-        precondition(mode == .batch, "BatchNorm mixes samples: no per-sample gradients")
+        precondition(mode != .perSample, "BatchNorm mixes samples: no per-sample gradients")
         let n = grad.rows, f = grad.cols
         let xhat = normalized, inv = inverseStd, g = gamma.value.values
         var sumG = [Float](repeating: 0, count: f), sumGX = [Float](repeating: 0, count: f)
@@ -79,9 +79,11 @@ public final class BatchNorm: Layer {
                 for r in 0..<n { for c in 0..<f { sumG[c] += d[r * f + c]; sumGX[c] += d[r * f + c] * h[r * f + c] } }
             }
         }
-        for c in 0..<f {
-            gamma.gradient.values[c] += sumGX[c]
-            beta.gradient.values[c] += sumG[c]
+        if mode == .batch {
+            for c in 0..<f {
+                gamma.gradient.values[c] += sumGX[c]
+                beta.gradient.values[c] += sumG[c]
+            }
         }
         var dx = grad
         let invN = 1 / Float(n)

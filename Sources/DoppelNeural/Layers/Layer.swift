@@ -20,7 +20,7 @@ public final class Parameter: @unchecked Sendable {
 
 /// What a forward pass needs besides its input: whether the network is training (dropout active, batch
 /// norm on batch statistics) and the random stream of the stochastic layers.
-public struct ForwardContext {
+public struct ForwardContext: Sendable {
     public var training: Bool
     public var rng: SeededGenerator
     public init(training: Bool, rng: SeededGenerator) { self.training = training; self.rng = rng }
@@ -34,6 +34,9 @@ public enum GradientMode: Sendable {
     /// layer for the per-sample squared gradient norms (``Layer/addPerSampleSquaredNorms(_:)``) and
     /// accumulates Σᵢ cᵢ ∂ℓᵢ/∂θ with the clipping factors cᵢ (``Layer/accumulateWeighted(_:)``).
     case perSample
+    /// Only ∂L/∂x: parameter gradients are not computed (a GAN's generator step through a critic whose
+    /// weights it does not update).
+    case inputOnly
 }
 
 /// One differentiable step of a network with a hand-derived backward pass. Every layer caches what its

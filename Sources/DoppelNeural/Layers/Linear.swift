@@ -55,6 +55,8 @@ public final class Linear: Layer {
             for c in 0..<s.count { bias.gradient.values[c] += s[c] }
         case .perSample:
             outputGradient = g
+        case .inputOnly:
+            break
         }
         var dx = Matrix(rows: 0, cols: 0)
         Matrix.gemm(g, weight.value, transposeB: true, into: &dx)

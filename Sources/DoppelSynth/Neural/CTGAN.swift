@@ -20,17 +20,26 @@ import DoppelPrivacy
 public enum CTGAN {
     public static let pac = 10
 
-    public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> CTGANModel {
+    public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> (CTGANModel, PrivacyLedger?) {
         let schema = table.schema
         let n = table.rowCount
         guard n >= 2 else { throw DoppelError.usage(message: "ctgan needs at least 2 rows (got \(n))") }
         try TVAE.validate(options, rows: n)
-        guard options.epsilon == nil else { throw DoppelError.usage(message: "--epsilon is not available for ctgan yet; use tvae --epsilon (DP-SGD), mst or aim") }
         guard options.batchSize % pac == 0 else { throw DoppelError.usage(message: "--batch-size must be a multiple of \(pac) for ctgan (PacGAN packs \(pac) rows; got \(options.batchSize))") }
-        let encoder = try TabularEncoder.fit(table, privately: false, seed: seed)
+        let privately = options.epsilon != nil
+        let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
         var rng = SeededGenerator(seed: seed, stream: 0x6374)
         let data = encoder.encode(table, rng: &rng)
-        let conditions = ConditionSpace(encoder: encoder, data: data)
+        var conditions = ConditionSpace(encoder: encoder, data: data)
+        let steps = max(n / options.batchSize, 1)
+        var privacy: PrivateCritic?
+        if let eps = options.epsilon {
+            let delta = options.delta ?? FitOptions.defaultDelta(rows: n)
+            let p = PrivateCritic(epsilon: eps, delta: delta, rows: n, batch: options.batchSize, steps: steps * options.epochs,
+                                  categoricalColumns: conditions.columns.count, clip: Float(options.maxGradNorm))
+            conditions.privatize(noise: p.countNoise, rng: &rng)
+            privacy = p
+        }
         let hidden = options.layers ?? [256, 256]
         let batch = options.batchSize
         let emb = options.embeddingDim
@@ -39,16 +48,19 @@ public enum CTGAN {
         let lr = Float(options.learningRate ?? 2e-4)
         let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
         let optD = Adam(critic.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
-        let steps = max(n / batch, 1)
         let start = Date()
         var lastReport = start
         let packedRows = batch / pac
         for epoch in 0..<options.epochs {
             var lossG = 0.0, lossD = 0.0
             for _ in 0..<steps {
+                if let p = privacy {
+                    lossD += p.criticStep(critic: critic, optimizer: optD, generator: generator, conditions: conditions, data: data,
+                                          embedding: emb, rng: &rng)
+                } else {
                 // Critic step.
-                var (c1, mask1, chosen) = conditions.sampleTraining(batch, rng: &rng)
-                var z = gaussian(batch, emb, &rng)
+                let (c1, _, chosen) = conditions.sampleTraining(batch, rng: &rng)
+                let z = gaussian(batch, emb, &rng)
                 let perm = rng.permutation(batch)
                 let realRows = perm.map { conditions.realRow(for: chosen[$0], rng: &rng) }
                 let real = data.gatherRows(realRows)
@@ -61,31 +73,54 @@ public enum CTGAN {
                 let fakePacked = Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values)
                 optD.zeroGradients()
                 let both = Tensor(rows: 2 * packedRows, cols: realPacked.cols, values: realPacked.values + fakePacked.values)
-                let scores = critic.network.forward(both, &ctx)
+                // The critic's pass on real and fake rows and the gradient penalty are independent: one
+                // core each, the penalty with its own random stream.
+                let penaltyStart = SeededGenerator(seed: ctx.rng.next(), stream: 0x6770)
+                let criticStart = ctx
+                var criticContext = ctx
                 var meanReal = 0.0, meanFake = 0.0
-                var dScores = Tensor(rows: 2 * packedRows, cols: 1)
-                for r in 0..<packedRows {
-                    meanReal += Double(scores.values[r]); meanFake += Double(scores.values[packedRows + r])
-                    dScores.values[r] = -1 / Float(packedRows); dScores.values[packedRows + r] = 1 / Float(packedRows)
+                var penaltyResult: (Double, [Tensor]) = (0, [])
+                let criticRef = UncheckedSendable(critic)
+                let inputs = UncheckedSendable((both, realPacked, fakePacked))
+                let results = UncheckedSendable(Box())
+                DispatchQueue.concurrentPerform(iterations: 2) { task in
+                    if task == 0 {
+                        var c = criticStart
+                        let scores = criticRef.value.network.forward(inputs.value.0, &c)
+                        var dScores = Tensor(rows: 2 * packedRows, cols: 1)
+                        var r = 0.0, f = 0.0
+                        for k in 0..<packedRows {
+                            r += Double(scores.values[k]); f += Double(scores.values[packedRows + k])
+                            dScores.values[k] = -1 / Float(packedRows); dScores.values[packedRows + k] = 1 / Float(packedRows)
+                        }
+                        _ = criticRef.value.network.backward(dScores, mode: .batch)
+                        results.value.main = (r / Double(packedRows), f / Double(packedRows), c)
+                    } else {
+                        var pr = penaltyStart
+                        results.value.penalty = criticRef.value.gradientPenaltyAndGradient(real: inputs.value.1, fake: inputs.value.2, lambda: 10, rng: &pr)
+                    }
                 }
-                meanReal /= Double(packedRows); meanFake /= Double(packedRows)
-                _ = critic.network.backward(dScores, mode: .batch)
+                (meanReal, meanFake, criticContext) = results.value.main!
+                penaltyResult = results.value.penalty!
+                ctx = criticContext
                 rng = ctx.rng
-                let penalty = critic.gradientPenalty(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
+                critic.addPenaltyGradient(penaltyResult.1)
+                let penalty = penaltyResult.0
                 optD.update()
                 lossD += -(meanReal - meanFake) + penalty
+                }
 
                 // Generator step.
-                (c1, mask1, chosen) = conditions.sampleTraining(batch, rng: &rng)
-                z = gaussian(batch, emb, &rng)
-                ctx = ForwardContext(training: true, rng: rng)
+                let (c1, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
+                let z = gaussian(batch, emb, &rng)
+                var ctx = ForwardContext(training: true, rng: rng)
                 let g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
                 let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
                                     values: Tensor.concatenateColumns([g.activated, c1]).values)
                 let y = critic.network.forward(packed, &ctx)
                 rng = ctx.rng
                 let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
-                let dPacked = critic.network.backward(dy, mode: .batch)
+                let dPacked = critic.network.backward(dy, mode: .inputOnly)
                 let dRows = Tensor(rows: batch, cols: encoder.width + conditions.width, values: dPacked.values).columns(0, encoder.width)
                 var dRaw = generator.activation.backward(dRows, mode: .batch)
                 let ce = conditions.addConditionLoss(raw: g.raw, condition: c1, mask: mask1, gradient: &dRaw)
@@ -106,11 +141,12 @@ public enum CTGAN {
         }
         let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
             guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
-            return IdentifierGenerator(values: t.compactMap { $0 })
+            return privately ? IdentifierGenerator(values: ["0"]) : IdentifierGenerator(values: t.compactMap { $0 })
         }
-        return CTGANModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden, embeddingDim: emb,
+        let model = CTGANModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden, embeddingDim: emb,
                           conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies,
                           generator: NetworkWeights(generator.parameters), normStatistics: generator.normStatistics, epochs: options.epochs)
+        return (model, privacy?.ledger)
     }
 
     static func gaussian(_ rows: Int, _ cols: Int, _ rng: inout SeededGenerator) -> Tensor {
@@ -118,6 +154,12 @@ public enum CTGAN {
         for i in 0..<z.count { z.values[i] = Float(rng.nextNormal()) }
         return z
     }
+}
+
+/// Results of the two concurrent halves of a critic step.
+private final class Box: @unchecked Sendable {
+    var main: (Double, Double, ForwardContext)?
+    var penalty: (Double, [Tensor])?
 }
 
 /// The conditional vectors of CTGAN: one block per categorical column (its one-hot span in the row
@@ -152,6 +194,27 @@ struct ConditionSpace {
             at += span.width
         }
         width = at
+    }
+
+    /// Replaces the category counts with noisy ones (Gaussian, standard deviation `noise` per count);
+    /// frequencies and log-frequencies then come from the noisy counts (negative counts become 0).
+    mutating func privatize(noise: Double, rng: inout SeededGenerator) {
+        for k in columns.indices {
+            let noisy = rowsByCategory[k].map { max(0, Double($0.count) + noise * rng.nextNormal()) }
+            let total = noisy.reduce(0, +)
+            frequencies[k] = total > 0 ? noisy.map { $0 / total } : noisy.map { _ in 1 / Double(noisy.count) }
+            let logs = noisy.map { log($0 + 1) }
+            let logTotal = logs.reduce(0, +)
+            logProbabilities[k] = logTotal > 0 ? logs.map { $0 / logTotal } : logs.map { _ in 1 / Double(logs.count) }
+        }
+        rowsByCategory = rowsByCategory.map { $0.map { _ in [] } }   // not used (or kept) under DP
+    }
+
+    /// The category of `row` in conditioning column k (from the encoded row).
+    func category(of row: Int, column k: Int, data: Tensor) -> Int {
+        let col = columns[k]
+        for t in 0..<col.width where data[row, col.dataStart + t] > 0.5 { return t }
+        return 0
     }
 
     /// c and the mask of the chosen column for a training batch, and the (column, category) chosen per row.

@@ -39,6 +39,33 @@ final class CTGANDiscriminator {
 
     /// Adds the gradient penalty's gradient to the parameters; returns the penalty.
     func gradientPenalty(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> Double {
+        let (penalty, grads) = gradientPenaltyAndGradient(real: real, fake: fake, lambda: lambda, rng: &rng)
+        addPenaltyGradient(grads)
+        return penalty
+    }
+
+    /// Adds gradients from ``gradientPenaltyAndGradient(real:fake:lambda:rng:)`` (hidden weights, then
+    /// the output weight) to the parameters.
+    func addPenaltyGradient(_ grads: [Tensor]) {
+        for (l, g) in grads.enumerated() {
+            let target = l < hidden.count ? hidden[l].weight : output.weight
+            for i in 0..<g.count { target.gradient.values[i] += g.values[i] }
+        }
+    }
+
+    /// The penalty and its gradient with respect to the hidden weights and the output weight, without
+    /// touching the parameters' gradients (so it can run beside the critic's main pass).
+    func gradientPenaltyAndGradient(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> (Double, [Tensor]) {
+        let n = real.rows
+        return gradientPenaltyAndGradient(real: real, fake: fake, lambda: lambda, rng: &rng) { _ in [Float](repeating: 1 / Float(n), count: n) }
+    }
+
+    /// The penalty Σᵢ wᵢ·λ(‖∇ₓD(x̂ᵢ)‖ − 1)² and its gradient, where the row weights w are chosen by
+    /// `rowWeights` from the per-row gradient norms ‖∂Pᵢ/∂θ‖ of the unweighted row penalties Pᵢ (DP-SGD
+    /// clips each packed row). Each row's weight gradient is a sum of outer products, so its norm is
+    /// Σ_l ‖∂uᵢ‖²·‖δᵢ‖² (+ the output weight's part) without forming it.
+    func gradientPenaltyAndGradient(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator,
+                                    rowWeights: ([Float]) -> [Float]) -> (Double, [Tensor]) {
         let n = real.rows, d0 = real.cols
         var x = real
         for r in 0..<n {
@@ -78,24 +105,24 @@ final class CTGANDiscriminator {
                 deltas[l - 1] = next
             }
         }
-        // u = ∇ₓD per packed row. P = λ/n Σ (‖uᵢ‖ − 1)²; G = ∂P/∂u.
-        var penalty = 0.0
+        // u = ∇ₓD per packed row. Pᵢ = λ(‖uᵢ‖ − 1)²; G = ∂Pᵢ/∂uᵢ (unweighted).
+        var rowPenalty = [Float](repeating: 0, count: n)
         var g = u
         for i in 0..<n {
             var ss: Float = 0
             for c in 0..<u.cols { ss += u[i, c] * u[i, c] }
             let norm = ss.squareRoot()
-            penalty += Double((norm - 1) * (norm - 1))
-            let f = lambda / Float(n) * 2 * (norm - 1) / max(norm, 1e-12)
+            rowPenalty[i] = lambda * (norm - 1) * (norm - 1)
+            let f = lambda * 2 * (norm - 1) / max(norm, 1e-12)
             for c in 0..<u.cols { g[i, c] *= f }
         }
-        penalty *= Double(lambda) / Double(n)
-        // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l += (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
+        // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l = (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
         // δ_{l−1} = u_l ⊙ s_{l−1} ⇒ ∂u_l = ∂δ_{l−1} ⊙ s_{l−1}; δ_L = w_out ⊙ s_L ⇒ ∂w_out = Σᵢ ∂δ_L ⊙ s_L.
+        var dus: [Tensor] = []
         var du = g
         var dDelta = Tensor(rows: 0, cols: 0)
         for l in 0..<L {
-            Tensor.gemm(du, transposeA: true, deltas[l], beta: 1, into: &hidden[l].weight.gradient)
+            dus.append(du)
             Tensor.gemm(du, hidden[l].weight.value, into: &dDelta)
             if l < L - 1 {
                 du = dDelta
@@ -103,11 +130,24 @@ final class CTGANDiscriminator {
             }
         }
         let sL = slopes[L - 1]
-        for c in 0..<sL.cols {
-            var s: Float = 0
-            for i in 0..<sL.rows { s += dDelta[i, c] * sL[i, c] }
-            output.weight.gradient.values[c] += s
+        var outRows = dDelta
+        for i in 0..<outRows.count { outRows.values[i] *= sL.values[i] }
+        var norms = outRows.rowSquaredNorms()
+        for l in 0..<L {
+            let a = dus[l].rowSquaredNorms(), b = deltas[l].rowSquaredNorms()
+            for i in 0..<n { norms[i] += a[i] * b[i] }
         }
-        return penalty
+        let w = rowWeights(norms.map { $0.squareRoot() })
+        var grads = hidden.map { Tensor(rows: $0.inputs, cols: $0.outputs) } + [Tensor(rows: output.inputs, cols: 1)]
+        for l in 0..<L {
+            var scaled = dus[l]
+            scaled.scaleRows(w)
+            Tensor.gemm(scaled, transposeA: true, deltas[l], into: &grads[l])
+        }
+        outRows.scaleRows(w)
+        grads[L] = Tensor(rows: output.inputs, cols: 1, values: outRows.columnSums())
+        var penalty = 0.0
+        for i in 0..<n { penalty += Double(w[i] * rowPenalty[i]) }
+        return (penalty, grads)
     }
 }
