@@ -172,8 +172,15 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
 
     int64_t panelsB = (N + NR - 1) / NR;
     int64_t kcMax = K < KC ? K : KC;
-    float *Bp = (float *)aligned_alloc(64, roundUp64((size_t)(panelsB * NR * kcMax) * sizeof(float)));
-    float *Ap = (float *)aligned_alloc(64, roundUp64((size_t)(((MC + MR - 1) / MR) * MR * kcMax) * sizeof(float)));
+    // Packing buffers are kept per thread and grown on demand: a fresh allocation of a few hundred KB
+    // per call is an mmap with page faults on every product.
+    static _Thread_local float *bufB = NULL, *bufA = NULL;
+    static _Thread_local size_t capB = 0, capA = 0;
+    size_t needB = roundUp64((size_t)(panelsB * NR * kcMax) * sizeof(float));
+    size_t needA = roundUp64((size_t)(((MC + MR - 1) / MR) * MR * kcMax) * sizeof(float));
+    if (needB > capB) { free(bufB); bufB = (float *)aligned_alloc(64, needB); capB = needB; }
+    if (needA > capA) { free(bufA); bufA = (float *)aligned_alloc(64, needA); capA = needA; }
+    float *Bp = bufB, *Ap = bufA;
     float acc[MR * NR] __attribute__((aligned(32)));
 
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
@@ -200,8 +207,6 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
             }
         }
     }
-    free(Bp);
-    free(Ap);
 }
 
 // Reference triple loop (tests compare the blocked kernel against it).

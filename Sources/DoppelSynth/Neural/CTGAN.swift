@@ -150,9 +150,7 @@ public enum CTGAN {
     }
 
     static func gaussian(_ rows: Int, _ cols: Int, _ rng: inout SeededGenerator) -> Tensor {
-        var z = Tensor(rows: rows, cols: cols)
-        for i in 0..<z.count { z.values[i] = Float(rng.nextNormal()) }
-        return z
+        Tensor.standardNormal(rows: rows, cols: cols, rng: &rng)
     }
 }
 

@@ -69,7 +69,7 @@ final class PrivateCritic {
         optimizer.zeroGradients()
         defer {
             let sd = Float(noiseMultiplier) * clip / expectedPacks
-            for p in critic.parameters { for i in 0..<p.gradient.count { p.gradient.values[i] += sd * Float(rng.nextNormal()) } }
+            for p in critic.parameters { p.gradient.addNoise(sd: sd, rng: &rng) }
             optimizer.update()
         }
         guard m > 0 else { return 0 }

@@ -173,12 +173,14 @@ final class TVAENetwork {
         let h = encoder.forward(x, &ctx)
         let m = mu.forward(h, &ctx), lv = logvar.forward(h, &ctx)
         let b = x.rows, e = embedding
-        var eps = Tensor(rows: b, cols: e), std = Tensor(rows: b, cols: e), z = Tensor(rows: b, cols: e)
-        for i in 0..<(b * e) {
-            let s = expf(0.5 * lv.values[i])
-            let n = Float(rng.nextNormal())
-            eps.values[i] = n; std.values[i] = s
-            z.values[i] = m.values[i] + n * s
+        let eps = Tensor.standardNormal(rows: b, cols: e, rng: &rng)
+        var std = lv, z = m
+        std.values.withUnsafeMutableBufferPointer { sv in
+            z.values.withUnsafeMutableBufferPointer { zv in
+                eps.values.withUnsafeBufferPointer { ev in
+                    for i in 0..<(b * e) { let s = expf(0.5 * sv[i]); sv[i] = s; zv[i] += ev[i] * s }
+                }
+            }
         }
         let recon = decoder.forward(z, &ctx)
         var dRecon = Tensor(rows: b, cols: x.cols), dSigma = Tensor(rows: b, cols: x.cols)
@@ -289,9 +291,7 @@ final class TVAENetwork {
     }
 
     private func addNoise(_ sd: Float, rng: inout SeededGenerator) {
-        for p in parameters {
-            for i in 0..<p.gradient.count { p.gradient.values[i] += sd * Float(rng.nextNormal()) }
-        }
+        for p in parameters { p.gradient.addNoise(sd: sd, rng: &rng) }
     }
 }
 
@@ -331,8 +331,7 @@ public struct TVAESampler: BlockSampler, @unchecked Sendable {
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
         var initRng = SeededGenerator(seed: 0)
         let decoder = try! makeDecoder(&initRng)   // validated in init
-        var z = Tensor(rows: m, cols: model.embeddingDim)
-        for i in 0..<z.count { z.values[i] = Float(rng.nextNormal()) }
+        let z = Tensor.standardNormal(rows: m, cols: model.embeddingDim, rng: &rng)
         var ctx = ForwardContext(training: false, rng: rng)
         var y = decoder.forward(z, &ctx)
         var noise: [Int: Double] = [:]
