@@ -275,7 +275,7 @@ struct SynthesizersBench: ParsableCommand {
         discussion: "One fit per cell (seeded); fit time is the median of --repeats fits.")
     @Option(help: "Datasets as file:target, comma-separated (files under ../shared/data).")
     var datasets: String = "pbc_mayo.csv:status,heart_disease_uci.csv:num,support2.csv:hospdead,thyroid0387.csv:target,gbsg_lymph_node_dates.csv:censdead,covid_testing_chop.csv:result"
-    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E; mst:E, aim:E, tvae:E are MST, AIM, DP-TVAE with ε = E (δ = 1e-9).")
+    @Option(help: "Synthesizers, comma-separated; privbayes:E is the Bayesian network with ε = E; mst:E, aim:E, tvae:E, ctgan:E are MST, AIM, DP-TVAE, DP-CTGAN with ε = E and δ = 1e-9, or δ = D with name:E:D.")
     var synthesizers: String = "gaussian-copula,bayesian-network,cart,privbayes:1,mst:1"
     @Option(help: "Seed of the split, fits and samples.")
     var seed: UInt64 = 1
@@ -306,8 +306,10 @@ struct SynthesizersBench: ParsableCommand {
                 options.neural.epochs = epochs
                 var kindName = name
                 if name.hasPrefix("privbayes:") { kindName = "bayesian-network"; options.epsilon = Double(name.dropFirst(10)) }
-                if let colon = name.firstIndex(of: ":"), !name.hasPrefix("privbayes:") {
-                    kindName = String(name[..<colon]); options.epsilon = Double(name[name.index(after: colon)...]); options.delta = 1e-9
+                if name.contains(":"), !name.hasPrefix("privbayes:") {
+                    // name:ε or name:ε:δ (δ defaults to 1e-9)
+                    let f = name.split(separator: ":").map(String.init)
+                    kindName = f[0]; options.epsilon = Double(f[1]); options.delta = f.count > 2 ? Double(f[2]) : 1e-9
                 }
                 let kind = try SynthesizerKind.parse(kindName)
                 var model: FittedModel? = nil
