@@ -32,13 +32,13 @@ static void packB(const float *B, int64_t ldb, int transB, int64_t k0, int64_t k
         if (!transB && nr == NR) {
             for (int64_t k = 0; k < kc; k++) memcpy(dst + k * NR, B + (k0 + k) * ldb + j0, NR * sizeof(float));
         } else if (transB) {
-            for (int64_t j = 0; j < NR; j++) {
-                if (j < nr) {
-                    const float *src = B + (j0 + j) * ldb + k0;
-                    for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = src[k];
-                } else {
-                    for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = 0;
-                }
+            // 16 source rows are read side by side (their cache lines stay in L1 across 16 k) and each
+            // k's 16 values are written contiguously.
+            const float *src[NR];
+            for (int64_t j = 0; j < NR; j++) src[j] = B + (j0 + (j < nr ? j : 0)) * ldb + k0;
+            for (int64_t k = 0; k < kc; k++) {
+                float *d = dst + k * NR;
+                for (int64_t j = 0; j < NR; j++) d[j] = j < nr ? src[j][k] : 0;
             }
         } else {
             for (int64_t k = 0; k < kc; k++) {
@@ -89,12 +89,12 @@ static inline void storeTile(const float *acc, int64_t mr, int64_t nr, float alp
     }
 }
 
-static void kernel_portable(int64_t kc, const float *Ap, const float *Bp, float *acc) {
+static void kernel_portable(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc) {
     for (int i = 0; i < MR * NR; i++) acc[i] = 0;
     for (int64_t k = 0; k < kc; k++) {
-        const float *a = Ap + k * MR, *b = Bp + k * NR;
+        const float *b = Bp + k * NR;
         for (int r = 0; r < MR; r++) {
-            float ar = a[r];
+            float ar = A[r * rs + k * ks];
             for (int j = 0; j < NR; j++) acc[r * NR + j] += ar * b[j];
         }
     }
@@ -104,21 +104,22 @@ static void kernel_portable(int64_t kc, const float *Ap, const float *Bp, float 
 // The 6×16 tile: C[0..6, 0..16] = alpha·(Ap·Bp) + beta·C when `C` is given (a full tile), else the
 // product goes to `acc` for storeTile (edge tiles).
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
+static void kernel_avx2(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int64_t k = 0; k < kc; k++) {
-        const float *a = Ap + k * MR;
+    const int64_t o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs;
+    const float *a = A;
+    for (int64_t k = 0; k < kc; k++, a += ks) {
         __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
-        __m256 a0 = _mm256_broadcast_ss(a + 0), a1 = _mm256_broadcast_ss(a + 1);
-        c00 = _mm256_fmadd_ps(a0, b0, c00); c01 = _mm256_fmadd_ps(a0, b1, c01);
-        c10 = _mm256_fmadd_ps(a1, b0, c10); c11 = _mm256_fmadd_ps(a1, b1, c11);
-        __m256 a2 = _mm256_broadcast_ss(a + 2), a3 = _mm256_broadcast_ss(a + 3);
-        c20 = _mm256_fmadd_ps(a2, b0, c20); c21 = _mm256_fmadd_ps(a2, b1, c21);
-        c30 = _mm256_fmadd_ps(a3, b0, c30); c31 = _mm256_fmadd_ps(a3, b1, c31);
-        __m256 a4 = _mm256_broadcast_ss(a + 4), a5 = _mm256_broadcast_ss(a + 5);
-        c40 = _mm256_fmadd_ps(a4, b0, c40); c41 = _mm256_fmadd_ps(a4, b1, c41);
-        c50 = _mm256_fmadd_ps(a5, b0, c50); c51 = _mm256_fmadd_ps(a5, b1, c51);
+        // One broadcast live at a time: 12 accumulators + 2 B vectors + 1 A value = 15 of the 16 ymm
+        // registers (two live broadcasts made the compiler spill accumulators to the stack).
+        __m256 av;
+        av = _mm256_broadcast_ss(a); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+        av = _mm256_broadcast_ss(a + o1); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+        av = _mm256_broadcast_ss(a + o2); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+        av = _mm256_broadcast_ss(a + o3); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+        av = _mm256_broadcast_ss(a + o4); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+        av = _mm256_broadcast_ss(a + o5); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
     }
     if (!C) {
         _mm256_storeu_ps(acc + 0 * NR, c00); _mm256_storeu_ps(acc + 0 * NR + 8, c01);
@@ -141,12 +142,12 @@ static void kernel_avx2(int64_t kc, const float *Ap, const float *Bp, float *acc
 }
 #endif
 
-static void kernel_portable_store(int64_t kc, const float *Ap, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
-    kernel_portable(kc, Ap, Bp, acc);
+static void kernel_portable_store(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
+    kernel_portable(kc, A, rs, ks, Bp, acc);
     if (C) storeTile(acc, MR, NR, alpha, beta, C, ldc);
 }
 
-typedef void (*gemm_kernel)(int64_t, const float *, const float *, float *, float *, int64_t, float, float);
+typedef void (*gemm_kernel)(int64_t, const float *, int64_t, int64_t, const float *, float *, float *, int64_t, float, float);
 
 static gemm_kernel chooseKernel(void) {
 #ifdef DOPPEL_X86
@@ -189,18 +190,24 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
         packB(B, ldb, transB, k0, kc, N, Bp);
         for (int64_t i0 = 0; i0 < M; i0 += MC) {
             int64_t mc = M - i0 < MC ? M - i0 : MC;
-            packA(A, lda, transA, i0, mc, k0, kc, Ap);
+            // Full 6-row tiles read op(A) where it lies (row stride rs, depth stride ks); only a last,
+            // partial tile is packed (zero-padded) so the kernel never reads past A.
+            int64_t rs = transA ? 1 : lda, ks = transA ? lda : 1;
+            int64_t full = mc / MR * MR;
+            if (full < mc) packA(A, lda, transA, i0 + full, mc - full, k0, kc, Ap);
             for (int64_t jp = 0; jp < panelsB; jp++) {
                 int64_t j0 = jp * NR;
                 int64_t nr = N - j0 < NR ? N - j0 : NR;
                 const float *bPanel = Bp + jp * kc * NR;
                 for (int64_t p = 0; p < mc; p += MR) {
                     int64_t mr = mc - p < MR ? mc - p : MR;
+                    const float *aTile = p < full ? A + (transA ? k0 * lda + i0 + p : (i0 + p) * lda + k0) : Ap;
+                    int64_t trs = p < full ? rs : 1, tks = p < full ? ks : MR;
                     float *tile = C + (i0 + p) * ldc + j0;
                     if (mr == MR && nr == NR) {
-                        kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc, tile, ldc, alpha, b);
+                        kernel(kc, aTile, trs, tks, bPanel, acc, tile, ldc, alpha, b);
                     } else {
-                        kernel(kc, Ap + (p / MR) * kc * MR, bPanel, acc, NULL, 0, alpha, b);
+                        kernel(kc, aTile, trs, tks, bPanel, acc, NULL, 0, alpha, b);
                         storeTile(acc, mr, nr, alpha, b, tile, ldc);
                     }
                 }
