@@ -150,12 +150,12 @@ final class TVAETests: XCTestCase {
         }
         var r1 = SeededGenerator(seed: 9), r2 = SeededGenerator(seed: 9), r3 = SeededGenerator(seed: 9)
         let plain = grads { _ = net.step(x, spans: enc.spans, rng: &r1) }
-        let clipped = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e9, noise: 0, expectedBatch: Float(x.rows), rng: &r2) }
+        let clipped = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e9, expectedBatch: Float(x.rows), rng: &r2) }
         XCTAssertEqual(plain.count, clipped.count)
         var worst: Float = 0
         for (a, b) in zip(plain, clipped) { worst = max(worst, abs(a - b) / max(1, abs(a))) }
         XCTAssertLessThan(worst, 1e-3)
-        let tiny = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e-3, noise: 0, expectedBatch: 10, rng: &r3) }
+        let tiny = grads { _ = net.privateStep(x, spans: enc.spans, clip: 1e-3, expectedBatch: 10, rng: &r3) }
         let norm = tiny.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         XCTAssertLessThanOrEqual(norm, 1e-3 * Float(x.rows) / 10 * 1.0001)
         XCTAssertGreaterThan(norm, 0)

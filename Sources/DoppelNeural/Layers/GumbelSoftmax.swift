@@ -34,8 +34,9 @@ public final class GumbelSoftmax: Layer {
                     for c in 0..<w {
                         var v = x.values[r * f + s + c]
                         if gumbel {
-                            let u = max(context.rng.nextUniform(), 1e-20)
-                            v += Float(-log(-log(u)))
+                            // u in (0, 1) with 24 random bits, so −log(−log u) is finite.
+                            let u = (Float(context.rng.next() >> 40) + 0.5) * 0x1p-24
+                            v -= logf(-logf(u))
                         }
                         z[c] = v / tau
                         top = max(top, z[c])

@@ -49,7 +49,9 @@ final class CTGANDiscriminator {
     func addPenaltyGradient(_ grads: [Tensor]) {
         for (l, g) in grads.enumerated() {
             let target = l < hidden.count ? hidden[l].weight : output.weight
-            for i in 0..<g.count { target.gradient.values[i] += g.values[i] }
+            target.gradient.values.withUnsafeMutableBufferPointer { t in
+                g.values.withUnsafeBufferPointer { s in for i in t.indices { t[i] += s[i] } }
+            }
         }
     }
 

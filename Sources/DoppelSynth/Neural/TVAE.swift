@@ -54,6 +54,10 @@ public enum TVAE {
         let spans = encoder.spans
         let hidden = options.layers ?? [128, 128]
         let net = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &rng)
+        // A second copy of the network computes the gradient of the other half of each batch on the
+        // second core (no layer mixes rows, so halves are independent); gradients are summed.
+        var spare = SeededGenerator(seed: 0)
+        let replica = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &spare)
         let optimizer = Adam(net.parameters, learningRate: Float(options.learningRate ?? 1e-3), weightDecay: 1e-5)
 
         let batch = min(options.batchSize, n)
@@ -86,15 +90,13 @@ public enum TVAE {
                     let lo = step * batch, hi = min(n, lo + batch)
                     rows = Array(order[lo..<hi])
                 }
-                let x = data.gatherRows(rows)
                 optimizer.zeroGradients()
-                let loss: Double
-                if privately {
-                    loss = net.privateStep(x, spans: spans, clip: Float(options.maxGradNorm), noise: Float(noise * options.maxGradNorm),
-                                           expectedBatch: Float(batch), rng: &rng)
-                } else {
-                    loss = net.step(x, spans: spans, rng: &rng)
+                let clip = Float(options.maxGradNorm), expected = Float(batch), total = rows.count
+                let loss = TVAENetwork.parallel([net, replica], rows: rows, data: data, rng: &rng) { network, x, r in
+                    privately ? network.privateStep(x, spans: spans, clip: clip, expectedBatch: expected, rng: &r)
+                              : network.step(x, spans: spans, batchSize: total, rng: &r)
                 }
+                if privately { net.addNoise(Float(noise * options.maxGradNorm) / expected, rng: &rng) }
                 optimizer.update()
                 net.clampSigmas()
                 epochLoss += loss * Double(rows.count); epochRows += rows.count
@@ -196,16 +198,16 @@ final class TVAENetwork {
                             switch span {
                             case .tanh(let s, let w):
                                 for c in s..<(s + w) {
-                                    let sc = sig[c], inv2 = 1 / (sc * sc)
-                                    var l: Double = 0
+                                    let sc = sig[c], inv2 = 1 / (sc * sc), invS = 1 / sc
+                                    var l: Float = 0
                                     for i in 0..<b {
                                         let k = i * width + c
                                         let t = tanhf(rv[k]), d = xv[k] - t
-                                        l += Double(d * d * 0.5 * inv2 + logf(sc))
+                                        l += d * d
                                         dr[k] = factor * (-d * inv2 * (1 - t * t))
-                                        ds[k] = factor * (-d * d * inv2 / sc + 1 / sc)
+                                        ds[k] = factor * (-d * d * inv2 * invS + invS)
                                     }
-                                    loss += Double(factor) * l
+                                    loss += Double(factor) * (Double(l) * 0.5 * Double(inv2) + Double(b) * Double(logf(sc)))
                                 }
                             case .softmax(let s, let w):
                                 for i in 0..<b {
@@ -253,18 +255,51 @@ final class TVAENetwork {
     }
 
     /// One ordinary step's gradients (of the batch-mean loss) into the parameters. Returns the mean loss.
-    func step(_ x: Tensor, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) -> Double {
+    func step(_ x: Tensor, spans: [GumbelSoftmax.Span], batchSize: Int? = nil, rng: inout SeededGenerator) -> Double {
         let f = forwardLoss(x, spans: spans, rng: &rng)
-        let scale = 1 / Float(x.rows)
+        let scale = 1 / Float(batchSize ?? x.rows)
         backward(dRecon: f.dRecon, scale: scale, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .batch)
         let ds = f.dSigma.columnSums()
         for c in 0..<ds.count { sigma.gradient.values[c] += ds[c] * scale }
-        return f.loss / Double(x.rows)
+        return f.loss / Double(batchSize ?? x.rows)
     }
 
-    /// One DP-SGD step: per-row gradients clipped to `clip`, summed, plus N(0, noise²) per coordinate,
-    /// divided by the expected batch size.
-    func privateStep(_ x: Tensor, spans: [GumbelSoftmax.Span], clip: Float, noise: Float, expectedBatch: Float, rng: inout SeededGenerator) -> Double {
+    /// Runs `body` on the rows split in two halves, one network and one core each (one half when the
+    /// batch is small), the second network holding the first one's weights; its gradients are added to
+    /// the first network's. Returns the sum of what `body` returns. Deterministic: each half has its
+    /// own random stream drawn from `rng`.
+    static func parallel(_ nets: [TVAENetwork], rows: [Int], data: Tensor, rng: inout SeededGenerator,
+                         _ body: @escaping (TVAENetwork, Tensor, inout SeededGenerator) -> Double) -> Double {
+        let halves = rows.count >= 128 ? 2 : 1
+        let cut = rows.count / halves
+        let parts = halves == 2 ? [Array(rows[..<cut]), Array(rows[cut...])] : [rows]
+        let seeds = parts.map { _ in rng.next() }
+        if halves == 2 {
+            for (p, q) in zip(nets[0].parameters, nets[1].parameters) { q.value = p.value; q.zeroGradient() }
+        }
+        let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: halves)
+        defer { out.deallocate() }
+        let results = UncheckedSendable(out)
+        let shared = UncheckedSendable((nets, parts, body))
+        DispatchQueue.concurrentPerform(iterations: halves) { h in
+            var r = SeededGenerator(seed: seeds[h], stream: 0x68616c66)
+            let x = data.gatherRows(shared.value.1[h])
+            let v = shared.value.2(shared.value.0[h], x, &r)
+            results.value[h] = v   // one slot per half
+        }
+        if halves == 2 {
+            for (p, q) in zip(nets[0].parameters, nets[1].parameters) {
+                p.gradient.values.withUnsafeMutableBufferPointer { a in
+                    q.gradient.values.withUnsafeBufferPointer { b in for i in a.indices { a[i] += b[i] } }
+                }
+            }
+        }
+        return out.reduce(0, +)
+    }
+
+    /// One DP-SGD step without the noise: per-row gradients clipped to `clip`, summed and divided by the
+    /// expected batch size (the caller adds N(0, (σC/B)²) once per step, ``addNoise(_:rng:)``).
+    func privateStep(_ x: Tensor, spans: [GumbelSoftmax.Span], clip: Float, expectedBatch: Float, rng: inout SeededGenerator) -> Double {
         let f = forwardLoss(x, spans: spans, rng: &rng)
         backward(dRecon: f.dRecon, scale: 1, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .perSample)
         var norms = f.dSigma.rowSquaredNorms()
@@ -278,8 +313,7 @@ final class TVAENetwork {
         ds.scaleRows(weights)
         let s = ds.columnSums()
         for c in 0..<s.count { sigma.gradient.values[c] += s[c] }
-        addNoise(noise / expectedBatch, rng: &rng)
-        return f.loss / Double(x.rows)
+        return f.loss / Double(expectedBatch)
     }
 
     /// A step whose Poisson batch came out empty: the update is noise alone (the mechanism still runs).
@@ -290,7 +324,7 @@ final class TVAENetwork {
         clampSigmas()
     }
 
-    private func addNoise(_ sd: Float, rng: inout SeededGenerator) {
+    func addNoise(_ sd: Float, rng: inout SeededGenerator) {
         for p in parameters { p.gradient.addNoise(sd: sd, rng: &rng) }
     }
 }
