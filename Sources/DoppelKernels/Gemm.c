@@ -89,10 +89,10 @@ static inline void storeTile(const float *acc, int64_t mr, int64_t nr, float alp
     }
 }
 
-static void kernel_portable(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc) {
+static void kernel_portable(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, int64_t bs, float *acc) {
     for (int i = 0; i < MR * NR; i++) acc[i] = 0;
     for (int64_t k = 0; k < kc; k++) {
-        const float *b = Bp + k * NR;
+        const float *b = Bp + k * bs;
         for (int r = 0; r < MR; r++) {
             float ar = A[r * rs + k * ks];
             for (int j = 0; j < NR; j++) acc[r * NR + j] += ar * b[j];
@@ -104,13 +104,14 @@ static void kernel_portable(int64_t kc, const float *A, int64_t rs, int64_t ks, 
 // The 6×16 tile: C[0..6, 0..16] = alpha·(Ap·Bp) + beta·C when `C` is given (a full tile), else the
 // product goes to `acc` for storeTile (edge tiles).
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
+static void kernel_avx2(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, int64_t bs, float *acc, float *C, int64_t ldc, float alpha, float beta) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     const int64_t o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs;
     const float *a = A;
-    for (int64_t k = 0; k < kc; k++, a += ks) {
-        __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
+    const float *bk = Bp;
+    for (int64_t k = 0; k < kc; k++, a += ks, bk += bs) {
+        __m256 b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
         // One broadcast live at a time: 12 accumulators + 2 B vectors + 1 A value = 15 of the 16 ymm
         // registers (two live broadcasts made the compiler spill accumulators to the stack).
         __m256 av;
@@ -142,12 +143,12 @@ static void kernel_avx2(int64_t kc, const float *A, int64_t rs, int64_t ks, cons
 }
 #endif
 
-static void kernel_portable_store(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, float *acc, float *C, int64_t ldc, float alpha, float beta) {
-    kernel_portable(kc, A, rs, ks, Bp, acc);
+static void kernel_portable_store(int64_t kc, const float *A, int64_t rs, int64_t ks, const float *Bp, int64_t bs, float *acc, float *C, int64_t ldc, float alpha, float beta) {
+    kernel_portable(kc, A, rs, ks, Bp, bs, acc);
     if (C) storeTile(acc, MR, NR, alpha, beta, C, ldc);
 }
 
-typedef void (*gemm_kernel)(int64_t, const float *, int64_t, int64_t, const float *, float *, float *, int64_t, float, float);
+typedef void (*gemm_kernel)(int64_t, const float *, int64_t, int64_t, const float *, int64_t, float *, float *, int64_t, float, float);
 
 static gemm_kernel chooseKernel(void) {
 #ifdef DOPPEL_X86
@@ -187,7 +188,13 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
         int64_t kc = K - k0 < KC ? K - k0 : KC;
         float b = k0 == 0 ? beta : 1.0f;
-        packB(B, ldb, transB, k0, kc, N, Bp);
+        // With few rows of A each B panel is used once or twice: read full panels of an untransposed B
+        // where they lie instead of copying all of B first (the copy cost as much as the product for
+        // the critic's 50 × 4,670 × 256 layers). Only a partial last panel is packed.
+        int inPlace = !transB && M <= MC;
+        int64_t fullPanels = N / NR;
+        if (!inPlace) packB(B, ldb, transB, k0, kc, N, Bp);
+        else if (fullPanels < panelsB) packB(B + fullPanels * NR, ldb, 0, k0, kc, N - fullPanels * NR, Bp + fullPanels * kc * NR);
         for (int64_t i0 = 0; i0 < M; i0 += MC) {
             int64_t mc = M - i0 < MC ? M - i0 : MC;
             // Full 6-row tiles read op(A) where it lies (row stride rs, depth stride ks); only a last,
@@ -198,16 +205,18 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
             for (int64_t jp = 0; jp < panelsB; jp++) {
                 int64_t j0 = jp * NR;
                 int64_t nr = N - j0 < NR ? N - j0 : NR;
-                const float *bPanel = Bp + jp * kc * NR;
+                int bPacked = !inPlace || jp >= fullPanels;
+                const float *bPanel = bPacked ? Bp + jp * kc * NR : B + k0 * ldb + j0;
+                int64_t bs = bPacked ? NR : ldb;
                 for (int64_t p = 0; p < mc; p += MR) {
                     int64_t mr = mc - p < MR ? mc - p : MR;
                     const float *aTile = p < full ? A + (transA ? k0 * lda + i0 + p : (i0 + p) * lda + k0) : Ap;
                     int64_t trs = p < full ? rs : 1, tks = p < full ? ks : MR;
                     float *tile = C + (i0 + p) * ldc + j0;
                     if (mr == MR && nr == NR) {
-                        kernel(kc, aTile, trs, tks, bPanel, acc, tile, ldc, alpha, b);
+                        kernel(kc, aTile, trs, tks, bPanel, bs, acc, tile, ldc, alpha, b);
                     } else {
-                        kernel(kc, aTile, trs, tks, bPanel, acc, NULL, 0, alpha, b);
+                        kernel(kc, aTile, trs, tks, bPanel, bs, acc, NULL, 0, alpha, b);
                         storeTile(acc, mr, nr, alpha, b, tile, ldc);
                     }
                 }
