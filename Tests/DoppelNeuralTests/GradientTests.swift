@@ -179,3 +179,22 @@ final class GradientTests: XCTestCase {
         }
     }
 }
+
+extension GradientTests {
+    /// The Gumbel noise stays finite: its uniform is strictly inside (0, 1) even for the extreme words
+    /// (a u of exactly 1 gave +∞ noise and NaN rows on support2-sized CTGAN fits).
+    func testGumbelSoftmaxOutputsStayFinite() {
+        for bits: UInt64 in [0, 1, UInt64.max, UInt64.max - (1 << 40), 1 << 63] {
+            let u = GumbelSoftmax.openUniform(bits)
+            XCTAssertTrue(u > 0 && u < 1, "\(bits) → \(u)")
+            XCTAssertTrue((-logf(-logf(u))).isFinite)
+        }
+        let layer = GumbelSoftmax(spans: [.softmax(start: 0, width: 4)], tau: 0.2)
+        var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 12))
+        let x = Matrix(rows: 50_000, cols: 4, repeating: 0)
+        for _ in 0..<20 {
+            let y = layer.forward(x, &ctx)
+            XCTAssertFalse(y.values.contains { !$0.isFinite })
+        }
+    }
+}

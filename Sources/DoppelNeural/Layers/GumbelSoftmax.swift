@@ -34,9 +34,7 @@ public final class GumbelSoftmax: Layer {
                     for c in 0..<w {
                         var v = x.values[r * f + s + c]
                         if gumbel {
-                            // u in (0, 1) with 24 random bits, so −log(−log u) is finite.
-                            let u = (Float(context.rng.next() >> 40) + 0.5) * 0x1p-24
-                            v -= logf(-logf(u))
+                            v -= logf(-logf(GumbelSoftmax.openUniform(context.rng.next())))
                         }
                         z[c] = v / tau
                         top = max(top, z[c])
@@ -49,6 +47,13 @@ public final class GumbelSoftmax: Layer {
         }
         output = y
         return y
+    }
+
+    /// u = (k + ½)/2²³ from the top 23 bits k of a random word: strictly inside (0, 1) and exact in
+    /// Float, so the Gumbel noise −log(−log u) is finite (with 24 bits the largest k + ½ rounds up to
+    /// 2²⁴, giving u = 1 and +∞).
+    @inlinable public static func openUniform(_ bits: UInt64) -> Float {
+        (Float(bits >> 41) + 0.5) * 0x1p-23
     }
 
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
