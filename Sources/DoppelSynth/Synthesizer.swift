@@ -30,6 +30,8 @@ public enum SynthesizerKind: String, CaseIterable, Sendable, Codable {
 
     /// Whether the synthesizer can be fitted with a differential-privacy budget.
     public var supportsDifferentialPrivacy: Bool { self == .bayesianNetwork || isNeural || requiresDifferentialPrivacy }
+    /// Whether the synthesizer's guarantee is approximate (ε, δ)-DP, so that it takes --delta.
+    public var takesDelta: Bool { requiresDifferentialPrivacy || isNeural }
     /// Whether the synthesizer is a neural network trained by gradient descent (takes --epochs etc.).
     public var isNeural: Bool { self == .tvae || self == .ctgan }
     /// Whether the synthesizer only exists in a differentially private form (it needs --epsilon).
@@ -55,6 +57,19 @@ public struct FitOptions: Sendable {
     /// Long fits (AIM, neural training) report their progress here.
     public var progress: (@Sendable (String) -> Void)?
     public init() {}
+
+    /// Refuses an ε that is not a positive, finite number.
+    public static func checkEpsilon(_ e: Double?) throws {
+        if let e, !(e > 0 && e.isFinite) { throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))") }
+    }
+
+    /// Refuses a δ outside (0, 1/n): a larger δ allows releasing a whole row.
+    public static func checkDelta(_ d: Double?, rows n: Int) throws {
+        let bound = 1 / Double(max(n, 1))
+        if let d, !(d > 0 && d < bound) {
+            throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", bound))) for \(n) rows (got \(d)); 1e-9 is usual")
+        }
+    }
 
     /// δ when --delta is not given: 1e-9, or 1/n² when that is smaller.
     public static func defaultDelta(rows n: Int) -> Double { min(1e-9, 1 / Double(max(n, 2) * max(n, 2))) }
@@ -133,18 +148,14 @@ public enum FittedModel: Codable, Sendable, Equatable {
         if options.epsilon != nil && !kind.supportsDifferentialPrivacy {
             throw DoppelError.usage(message: "--epsilon is not available for \(kind.rawValue); differentially private synthesizers: \(SynthesizerKind.allCases.filter(\.supportsDifferentialPrivacy).map(\.rawValue).joined(separator: ", "))")
         }
-        if let e = options.epsilon, !(e > 0 && e.isFinite) {
-            throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))")
-        }
+        try FitOptions.checkEpsilon(options.epsilon)
         if kind.requiresDifferentialPrivacy && options.epsilon == nil {
             throw DoppelError.usage(message: "\(kind.rawValue) is differentially private: give its budget with --epsilon (and --delta)")
         }
-        if let d = options.delta, !kind.isNeural {
-            guard kind.requiresDifferentialPrivacy else { throw DoppelError.usage(message: "--delta applies to mst, aim (zCDP) and tvae (DP-SGD); \(kind.rawValue) is pure ε-DP or not private") }
-            guard d > 0 && d < 1 / Double(max(table.rowCount, 1)) else {
-                throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(max(table.rowCount, 1))))) for \(table.rowCount) rows (got \(d)); 1e-9 is usual")
-            }
+        if options.delta != nil && !kind.takesDelta {
+            throw DoppelError.usage(message: "--delta applies to mst, aim (zCDP), tvae and ctgan (DP-SGD); \(kind.rawValue) is pure ε-DP or not private")
         }
+        try FitOptions.checkDelta(options.delta, rows: table.rowCount)
         switch kind {
         case .gaussianCopula: return (.gaussianCopula(try GaussianCopula.fit(table, seed: seed)), nil)
         case .bayesianNetwork:

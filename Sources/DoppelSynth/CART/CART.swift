@@ -53,10 +53,7 @@ public enum CART {
             }
             return TreeGrower.grow(data: data, target: target, targetColumn: j, features: Array(order[..<k]), minLeaf: minLeaf)
         }
-        let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
-            guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
-            return IdentifierGenerator(values: t.compactMap { $0 })
-        }
+        let identifiers = IdentifierGenerator.perColumn(of: table)
         return CARTModel(schema: schema, trees: trees, identifiers: identifiers, minLeaf: minLeaf)
     }
 }
@@ -82,7 +79,7 @@ public struct CARTSampler: BlockSampler {
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
         let schema = model.schema
         var columns: [ColumnValues] = schema.columns.enumerated().map { j, spec in
-            if spec.kind == .identifier, let g = model.identifiers[j] { return .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+            if spec.kind == .identifier, let g = model.identifiers[j] { return g.column(rows: m, firstRow: firstRow, seed: seed) }
             return spec.missingValues(m)
         }
         for tree in model.trees {

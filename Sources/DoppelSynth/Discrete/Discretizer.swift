@@ -234,7 +234,7 @@ public struct Discretizer: Codable, Sendable, Equatable {
                 let c = codes[position[j]]
                 values = .categorical(codes: c.map { $0 < count ? $0 : -1 }, levels: spec.categories ?? [])
             case .identifier(let generator):
-                values = .text((0..<m).map { generator.value(row: firstRow + $0, seed: seed) })
+                values = generator.column(rows: m, firstRow: firstRow, seed: seed)
             case .text:
                 values = .text([String?](repeating: nil, count: m))
             case .empty:

@@ -1,3 +1,4 @@
+import DoppelData
 /// Generates fresh identifier values of the input's shape that can never equal an input value.
 ///
 /// The model keeps only the shape, never the values:
@@ -15,6 +16,20 @@ public struct IdentifierGenerator: Codable, Sendable, Equatable {
     public var shape: Shape
 
     static let digit: UInt8 = 0x44, upper: UInt8 = 0x55, lower: UInt8 = 0x4C
+
+    /// One generator per identifier column of `table` (nil for the other columns). With `numbered`
+    /// (differentially private fits) nothing is learned from the values: the ids are 1, 2, 3, …
+    public static func perColumn(of table: Table, numbered: Bool = false) -> [IdentifierGenerator?] {
+        table.schema.columns.indices.map { j in
+            guard table.schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
+            return IdentifierGenerator(values: numbered ? ["0"] : t.compactMap { $0 })
+        }
+    }
+
+    /// The values of rows `firstRow ..< firstRow + count` of a sampling run.
+    public func column(rows count: Int, firstRow: Int, seed: UInt64) -> ColumnValues {
+        .text((0..<count).map { value(row: firstRow + $0, seed: seed) })
+    }
 
     /// Learns the shape from the non-missing input values.
     public init(values: [String]) {

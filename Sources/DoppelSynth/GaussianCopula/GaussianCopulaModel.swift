@@ -230,7 +230,7 @@ extension GaussianCopulaModel {
                 for i in 0..<m where !isMissing(i) { out[i] = marginal.decode(Normal.cdf(z[i * d + vd])) }
                 values = .categorical(codes: out, levels: spec.categories ?? [])
             case .identifier(let generator):
-                values = .text((0..<m).map { generator.value(row: firstRow + $0, seed: seed) })
+                values = generator.column(rows: m, firstRow: firstRow, seed: seed)
             case .text:
                 values = .text([String?](repeating: nil, count: m))
             case .empty:

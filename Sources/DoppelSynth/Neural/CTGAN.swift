@@ -48,8 +48,7 @@ public enum CTGAN {
         let lr = Float(options.learningRate ?? 2e-4)
         let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
         let optD = Adam(critic.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
-        let start = Date()
-        var lastReport = start
+        var progress = EpochProgress(options.progress, epochs: options.epochs)
         let packedRows = batch / pac
         for epoch in 0..<options.epochs {
             var lossG = 0.0, lossD = 0.0
@@ -129,20 +128,9 @@ public enum CTGAN {
                 optG.update()
                 lossG += -Double(y.values.reduce(0, +)) / Double(packedRows) + ce
             }
-            if let report = options.progress {
-                let now = Date()
-                if now.timeIntervalSince(lastReport) >= 1 || epoch == options.epochs - 1 {
-                    lastReport = now
-                    let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(options.epochs - epoch - 1)
-                    report(String(format: "epoch %d/%d  loss G %.3f  D %.3f  %.2f s/epoch  eta %.0f s", epoch + 1, options.epochs,
-                                  lossG / Double(steps), lossD / Double(steps), elapsed / Double(epoch + 1), eta))
-                }
-            }
+            progress.epochDone(epoch) { String(format: "loss G %.3f  D %.3f", lossG / Double(steps), lossD / Double(steps)) }
         }
-        let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
-            guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
-            return privately ? IdentifierGenerator(values: ["0"]) : IdentifierGenerator(values: t.compactMap { $0 })
-        }
+        let identifiers = IdentifierGenerator.perColumn(of: table, numbered: privately)
         let model = CTGANModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden, embeddingDim: emb,
                           conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies,
                           generator: NetworkWeights(generator.parameters), normStatistics: generator.normStatistics, epochs: options.epochs)
@@ -376,7 +364,7 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
         rng = ctx.rng
         var columns = model.encoder.decode(y, schema: schema, rng: &rng)
         for (j, spec) in schema.columns.enumerated() where spec.kind == .identifier {
-            if let g = model.identifiers[j] { columns[j] = .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+            if let g = model.identifiers[j] { columns[j] = g.column(rows: m, firstRow: firstRow, seed: seed) }
         }
         return Table(schema: schema, columns: zip(schema.columns, columns).map { Column(name: $0.name, values: $1) })
     }

@@ -26,6 +26,29 @@ public struct NeuralOptions: Sendable {
     public init() {}
 }
 
+/// Live progress of a training loop: a line at most once a second and after the last epoch, with the
+/// losses, seconds per epoch and the time left.
+struct EpochProgress {
+    let report: (@Sendable (String) -> Void)?
+    let epochs: Int
+    private let start = Date()
+    private var last: Date
+
+    init(_ report: (@Sendable (String) -> Void)?, epochs: Int) {
+        self.report = report; self.epochs = epochs; last = start
+    }
+
+    /// After epoch `epoch` (0-based); `losses` is only formatted when a line is due.
+    mutating func epochDone(_ epoch: Int, losses: () -> String) {
+        guard let report else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 1 || epoch == epochs - 1 else { return }
+        last = now
+        let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(epochs - epoch - 1)
+        report("epoch \(epoch + 1)/\(epochs)  " + losses() + String(format: "  %.2f s/epoch  eta %.0f s", elapsed / Double(epoch + 1), eta))
+    }
+}
+
 /// The tabular variational autoencoder TVAE (Xu, Skoularidou, Cuesta-Infante & Veeramachaneni 2019), as
 /// in SDV: rows encoded by ``TabularEncoder``; encoder MLP (128, 128) → μ, log σ² of a 128-d code;
 /// decoder MLP (128, 128) → the row layout; loss per row
@@ -76,8 +99,7 @@ public enum TVAE {
             ledger = l
         }
 
-        let start = Date()
-        var lastReport = start
+        var progress = EpochProgress(options.progress, epochs: options.epochs)
         for epoch in 0..<options.epochs {
             var order = rng.permutation(n)
             var epochLoss = 0.0, epochRows = 0
@@ -102,20 +124,9 @@ public enum TVAE {
                 epochLoss += loss * Double(rows.count); epochRows += rows.count
             }
             order.removeAll()
-            if let report = options.progress {
-                let now = Date()
-                if now.timeIntervalSince(lastReport) >= 1 || epoch == options.epochs - 1 {
-                    lastReport = now
-                    let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(options.epochs - epoch - 1)
-                    report(String(format: "epoch %d/%d  loss %.4f  %.2f s/epoch  eta %.0f s", epoch + 1, options.epochs,
-                                  epochLoss / Double(max(epochRows, 1)), elapsed / Double(epoch + 1), eta))
-                }
-            }
+            progress.epochDone(epoch) { String(format: "loss %.4f", epochLoss / Double(max(epochRows, 1))) }
         }
-        let identifiers: [IdentifierGenerator?] = schema.columns.indices.map { j in
-            guard schema.columns[j].kind == .identifier, case .text(let t) = table.columns[j].values else { return nil }
-            return privately ? IdentifierGenerator(values: ["0"]) : IdentifierGenerator(values: t.compactMap { $0 })
-        }
+        let identifiers = IdentifierGenerator.perColumn(of: table, numbered: privately)
         let model = TVAEModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden,
                               embeddingDim: options.embeddingDim, decoder: NetworkWeights(net.decoder.parameters),
                               sigmas: net.sigma.value.values, epochs: options.epochs)
@@ -129,11 +140,9 @@ public enum TVAE {
         if let l = options.layers, l.isEmpty || l.contains(where: { $0 < 1 }) { throw DoppelError.usage(message: "--layers must list positive widths, e.g. 128,128") }
         if let lr = options.learningRate, !(lr > 0 && lr.isFinite) { throw DoppelError.usage(message: "--learning-rate must be positive (got \(lr))") }
         if options.delta != nil && options.epsilon == nil { throw DoppelError.usage(message: "--delta needs --epsilon (DP-SGD)") }
-        if let e = options.epsilon {
-            guard e > 0 && e.isFinite else { throw DoppelError.usage(message: "--epsilon must be a positive number (got \(e))") }
-            if let d = options.delta, !(d > 0 && d < 1 / Double(n)) {
-                throw DoppelError.usage(message: "--delta must be in (0, 1/n) = (0, \(String(format: "%.3g", 1 / Double(n)))) for \(n) rows (got \(d)); 1e-5 or below is usual")
-            }
+        try FitOptions.checkEpsilon(options.epsilon)
+        try FitOptions.checkDelta(options.delta, rows: n)
+        if options.epsilon != nil {
             guard options.maxGradNorm > 0 && options.maxGradNorm.isFinite else { throw DoppelError.usage(message: "--max-grad-norm must be positive") }
         }
     }
@@ -379,7 +388,7 @@ public struct TVAESampler: BlockSampler, @unchecked Sendable {
         }
         var columns = model.encoder.decode(y, schema: schema, scalarNoise: noise, oneHots: .sampleLogits, rng: &rng)
         for (j, spec) in schema.columns.enumerated() where spec.kind == .identifier {
-            if let g = model.identifiers[j] { columns[j] = .text((0..<m).map { g.value(row: firstRow + $0, seed: seed) }) }
+            if let g = model.identifiers[j] { columns[j] = g.column(rows: m, firstRow: firstRow, seed: seed) }
         }
         return Table(schema: schema, columns: zip(schema.columns, columns).map { Column(name: $0.name, values: $1) })
     }
