@@ -258,6 +258,39 @@ final class CARTTests: XCTestCase {
         XCTAssertEqual(Set(s.column(named: "id")!.values == t.column(named: "id")!.values ? [0] : [1]), [1])
     }
 
+    /// Histogram subtraction is exact: the larger child's histograms taken as parent − smaller equal the
+    /// ones counted from its rows (to rounding, for sums of a numeric target), for both target kinds.
+    func testHistogramSubtractionMatchesCounting() throws {
+        let t = try plantedTable()
+        let data = TreeTrainingData(t)
+        let features = t.schema.columns.indices.filter { data.bins[$0] != nil }
+        for j in features {
+            let target: TreeTarget
+            switch t.columns[j].values {
+            case .categorical(let c, let levels): target = .categorical(codes: c.map { $0 < 0 ? Int32(levels.count) : $0 }, classes: levels.count + 1)
+            case .numeric(let v): target = .numeric(values: v, scale: 1)
+            case .text: continue
+            }
+            let others = features.filter { $0 != j }
+            let layout = TreeGrower.HistogramLayout(data: data, target: target, features: others)
+            let all = (0..<data.rows).map { Int32($0) }
+            let parent = TreeGrower.histograms(all, layout: layout, data: data, target: target, features: others)
+            let split = try XCTUnwrap(TreeGrower.bestSplit(rows: all.count, hist: parent, layout: layout, data: data, target: target, features: others, minLeaf: 5, minGain: 0))
+            let (left, right, _, _) = TreeGrower.divide(all, by: split, data: data)
+            XCTAssertEqual(left.count + right.count, all.count)
+            let small = TreeGrower.histograms(left, layout: layout, data: data, target: target, features: others)
+            let counted = TreeGrower.histograms(right, layout: layout, data: data, target: target, features: others)
+            for i in parent.indices { XCTAssertEqual(parent[i] - small[i], counted[i], accuracy: 1e-9 * max(1, abs(parent[i]))) }
+            // and the split found from the histograms is the one the rows give: recount gives the same gain
+            let again = TreeGrower.bestSplit(rows: right.count, hist: counted, layout: layout, data: data, target: target, features: others, minLeaf: 5, minGain: 0)
+            var derived = parent
+            for i in derived.indices { derived[i] -= small[i] }
+            let viaSubtraction = TreeGrower.bestSplit(rows: right.count, hist: derived, layout: layout, data: data, target: target, features: others, minLeaf: 5, minGain: 0)
+            XCTAssertEqual(again?.feature, viaSubtraction?.feature)
+            XCTAssertEqual(again?.cut, viaSubtraction?.cut)
+        }
+    }
+
     /// A larger minimum leaf gives fewer leaves.
     func testMinLeafControlsTreeSize() throws {
         let t = try plantedTable()

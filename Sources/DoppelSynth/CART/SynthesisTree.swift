@@ -124,49 +124,92 @@ enum TreeTarget {
 }
 
 enum TreeGrower {
+    /// A chosen split, before the rows are divided.
     struct Split {
         var gain: Double
         var feature: Int
-        var threshold: Double
-        var leftCodes: [Int32]?
+        /// Bins in sweep order; bins `order[0...cut]` go left.
+        var order: [Int]
+        var cut: Int
         var missingLeft: Bool
-        var leftRows: [Int32], rightRows: [Int32]
     }
 
-    /// Grows one tree for `target` on the `features`.
+    /// Where each feature's histogram sits in one flat array of doubles: `bins + 1` rows (the last is
+    /// missing) of `width` numbers — class counts for a categorical target, (n, Σy, Σy², missing) for a
+    /// numeric one.
+    struct HistogramLayout {
+        let offsets: [Int]
+        let width: Int
+        let total: Int
+
+        init(data: TreeTrainingData, target: TreeTarget, features: [Int]) {
+            switch target {
+            case .categorical(_, let classes): width = classes
+            case .numeric: width = 4
+            }
+            var offsets: [Int] = [], total = 0
+            for f in features { offsets.append(total); total += (data.bins[f] == nil ? 0 : data.binCount[f] + 1) * width }
+            self.offsets = offsets; self.total = total
+        }
+    }
+
+    /// Memory for the histograms kept with open nodes, per tree (nodes with fewer rows than this
+    /// allows recompute theirs from the rows).
+    static let histogramBudgetBytes = 64 << 20
+
+    /// Grows one tree for `target` on the `features`, best-first.
+    ///
+    /// Each open node keeps its per-feature histograms while it waits to be split (when it is large
+    /// enough to be worth the memory); a split computes the smaller child's histograms from its rows
+    /// and the larger child's as parent − smaller (LightGBM's histogram subtraction), so a row is
+    /// histogrammed only when it lands on the smaller side: O(n log n) per feature, where recomputing
+    /// both children costs O(n · depth) — quadratic when splits peel small groups off a large node.
     static func grow(data: TreeTrainingData, target: TreeTarget, targetColumn: Int, features: [Int], minLeaf: Int) -> SynthesisTree {
+        let layout = HistogramLayout(data: data, target: target, features: features)
+        let keepRows = max(2 * minLeaf, data.rows * layout.total * MemoryLayout<Double>.size / histogramBudgetBytes)
         var nodes: [TreeNode] = []
         var leafRows: [[Int32]] = []
         let all = (0..<data.rows).map { Int32($0) }
         let minGain = 1e-8 * max(impurity(all, target), 1e-12)
-        // open nodes: their rows and best split; gains kept apart so choosing the next split scans doubles only
-        var openNode: [Int] = [], openRows: [[Int32]] = [], openSplit: [Split?] = [], openGain: [Double] = []
-        func addOpen(_ node: Int, _ rows: [Int32]) {
-            let split = bestSplit(rows, data: data, target: target, features: features, minLeaf: minLeaf, minGain: minGain)
+        // open nodes: their rows, best split and kept histograms; gains apart so choosing scans doubles only
+        var openNode: [Int] = [], openRows: [[Int32]] = [], openSplit: [Split?] = [], openGain: [Double] = [], openHist: [[Double]] = []
+        func addOpen(_ node: Int, _ rows: [Int32], _ hist: [Double]) {
+            let split = bestSplit(rows: rows.count, hist: hist, layout: layout, data: data, target: target, features: features, minLeaf: minLeaf, minGain: minGain)
             openNode.append(node); openRows.append(rows); openSplit.append(split); openGain.append(split?.gain ?? -.infinity)
+            openHist.append(split != nil && rows.count >= keepRows ? hist : [])
         }
         func makeLeaf(_ node: Int, _ rows: [Int32]) {
             nodes[node].leaf = Int32(leafRows.count)
             leafRows.append(rows)
         }
         nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
-        addOpen(0, all)
+        addOpen(0, all, histograms(all, layout: layout, data: data, target: target, features: features))
         var leafCount = 1
         while leafCount < SynthesisTree.maxLeaves {
             // best-first: split the open node with the largest gain
             var pick = -1, bestGain = -Double.infinity
             for k in openGain.indices where openGain[k] > bestGain { bestGain = openGain[k]; pick = k }
             guard pick >= 0 else { break }
-            let node = openNode[pick], s = openSplit[pick]!
-            openNode.swapAt(pick, openNode.count - 1); openRows.swapAt(pick, openRows.count - 1)
-            openSplit.swapAt(pick, openSplit.count - 1); openGain.swapAt(pick, openGain.count - 1)
-            openNode.removeLast(); openRows.removeLast(); openSplit.removeLast(); openGain.removeLast()
+            let last = openNode.count - 1
+            openNode.swapAt(pick, last); openRows.swapAt(pick, last); openSplit.swapAt(pick, last); openGain.swapAt(pick, last); openHist.swapAt(pick, last)
+            let node = openNode.removeLast(), rows = openRows.removeLast(), s = openSplit.removeLast()!, parentHist = openHist.removeLast()
+            openGain.removeLast()
+            let (leftRows, rightRows, threshold, leftCodes) = divide(rows, by: s, data: data)
             let l = nodes.count, r = nodes.count + 1
-            nodes[node] = TreeNode(feature: Int32(s.feature), threshold: s.threshold, leftCodes: s.leftCodes, missingLeft: s.missingLeft, left: Int32(l), right: Int32(r), leaf: -1)
+            nodes[node] = TreeNode(feature: Int32(s.feature), threshold: threshold, leftCodes: leftCodes, missingLeft: s.missingLeft, left: Int32(l), right: Int32(r), leaf: -1)
             nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
             nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
-            addOpen(l, s.leftRows)
-            addOpen(r, s.rightRows)
+            let leftIsSmaller = leftRows.count <= rightRows.count
+            let small = histograms(leftIsSmaller ? leftRows : rightRows, layout: layout, data: data, target: target, features: features)
+            var large: [Double]
+            if parentHist.isEmpty {
+                large = histograms(leftIsSmaller ? rightRows : leftRows, layout: layout, data: data, target: target, features: features)
+            } else {
+                large = parentHist
+                for i in large.indices { large[i] -= small[i] }
+            }
+            addOpen(l, leftRows, leftIsSmaller ? small : large)
+            addOpen(r, rightRows, leftIsSmaller ? large : small)
             leafCount += 1
         }
         for k in openNode.indices { makeLeaf(openNode[k], openRows[k]) }
@@ -210,57 +253,79 @@ enum TreeGrower {
         return sse * scale + g
     }
 
-    static func bestSplit(_ rows: [Int32], data: TreeTrainingData, target: TreeTarget, features: [Int], minLeaf: Int, minGain: Double) -> Split? {
-        guard rows.count >= 2 * minLeaf, !features.isEmpty else { return nil }
-        let parent = impurity(rows, target)
+    /// The node's histograms (see ``HistogramLayout``) from its rows.
+    static func histograms(_ rows: [Int32], layout: HistogramLayout, data: TreeTrainingData, target: TreeTarget, features: [Int]) -> [Double] {
+        var out = [Double](repeating: 0, count: layout.total)
+        out.withUnsafeMutableBufferPointer { h in rows.withUnsafeBufferPointer { rb in
+            for (k, f) in features.enumerated() {
+                guard let codes = data.bins[f] else { continue }
+                let base = layout.offsets[k]
+                codes.withUnsafeBufferPointer { cb in
+                    switch target {
+                    case .categorical(let y, let classes):
+                        y.withUnsafeBufferPointer { yb in
+                            for i in rb { h[base &+ Int(cb[Int(i)]) &* classes &+ Int(yb[Int(i)])] += 1 }
+                        }
+                    case .numeric(let y, _):
+                        y.withUnsafeBufferPointer { yb in
+                            for i in rb {
+                                let b = base &+ Int(cb[Int(i)]) &* 4, v = yb[Int(i)]
+                                if v.isNaN { h[b &+ 3] += 1 } else { h[b] += 1; h[b &+ 1] += v; h[b &+ 2] += v * v }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        return out
+    }
+
+    /// The best split of a node with `rows` rows from its histograms, or nil when no split leaves
+    /// `minLeaf` rows on both sides and gains more than `minGain`.
+    static func bestSplit(rows: Int, hist: [Double], layout: HistogramLayout, data: TreeTrainingData, target: TreeTarget, features: [Int], minLeaf: Int, minGain: Double) -> Split? {
+        guard rows >= 2 * minLeaf, let first = features.indices.first(where: { data.bins[features[$0]] != nil }) else { return nil }
+        let w = layout.width
+        // the node's impurity, from the totals of any one feature's histogram
+        let parent: Double
+        var totals = [Double](repeating: 0, count: w)
+        for b in 0...data.binCount[features[first]] { for c in 0..<w { totals[c] += hist[layout.offsets[first] + b * w + c] } }
+        switch target {
+        case .categorical: parent = gini(totals, Double(rows))
+        case .numeric(_, let scale): parent = numericImpurity(n: totals[0], sum: totals[1], sumSquares: totals[2], missing: totals[3], scale: scale)
+        }
         guard parent > minGain else { return nil }
-        var best: (gain: Double, feature: Int, order: [Int], cut: Int, missingLeft: Bool)? = nil
-        for f in features {
-            guard let codes = data.bins[f] else { continue }
+        var best: Split? = nil
+        for (k, f) in features.enumerated() where data.bins[f] != nil {
             let nb = data.binCount[f] + 1                          // last = missing
-            // per-bin statistics
+            let base = layout.offsets[k]
+            func at(_ b: Int, _ c: Int) -> Double { hist[base + b * w + c] }
             switch target {
-            case .categorical(let y, let classes):
-                var hist = [Double](repeating: 0, count: nb * classes)
+            case .categorical(_, let classes):
                 var count = [Double](repeating: 0, count: nb)
-                hist.withUnsafeMutableBufferPointer { h in count.withUnsafeMutableBufferPointer { cn in
-                    codes.withUnsafeBufferPointer { cb in y.withUnsafeBufferPointer { yb in rows.withUnsafeBufferPointer { rb in
-                        for i in rb { let b = Int(cb[Int(i)]); h[b &* classes &+ Int(yb[Int(i)])] += 1; cn[b] += 1 }
-                    } } }
-                } }
+                for b in 0..<nb { for c in 0..<classes { count[b] += at(b, c) } }
                 // categories: ordered by the share of the node's most common class
-                var totals = [Double](repeating: 0, count: classes), top = 0
-                for bb in 0..<nb { for c in 0..<classes { totals[c] += hist[bb * classes + c] } }
+                var top = 0
                 for c in 0..<classes where totals[c] > totals[top] { top = c }
-                let order = binOrder(f, data: data, nb: nb, count: count) { b in count[b] > 0 ? hist[b * classes + top] / count[b] : 0 }
+                let order = binOrder(f, data: data, nb: nb, count: count) { b in count[b] > 0 ? at(b, top) / count[b] : 0 }
                 for missingLeft in [false, true] {
                     var left = [Double](repeating: 0, count: classes), nl = 0.0
                     var right = [Double](repeating: 0, count: classes), nr = 0.0
-                    for b in 0..<nb { for c in 0..<classes { right[c] += hist[b * classes + c] }; nr += count[b] }
+                    for b in 0..<nb { for c in 0..<classes { right[c] += at(b, c) }; nr += count[b] }
                     let m = nb - 1
-                    if missingLeft { for c in 0..<classes { left[c] += hist[m * classes + c]; right[c] -= hist[m * classes + c] }; nl += count[m]; nr -= count[m] }
-                    for (k, b) in order.enumerated() where k < order.count - 1 {
-                        for c in 0..<classes { left[c] += hist[b * classes + c]; right[c] -= hist[b * classes + c] }
+                    if missingLeft { for c in 0..<classes { left[c] += at(m, c); right[c] -= at(m, c) }; nl += count[m]; nr -= count[m] }
+                    for (cut, b) in order.enumerated() where cut < order.count - 1 {
+                        for c in 0..<classes { left[c] += at(b, c); right[c] -= at(b, c) }
                         nl += count[b]; nr -= count[b]
                         guard nl >= Double(minLeaf), nr >= Double(minLeaf), count[b] > 0 else { continue }
                         let gain = parent - gini(left, nl) - gini(right, nr)
-                        if gain > (best?.gain ?? minGain) { best = (gain, f, order, k, missingLeft) }
+                        if gain > (best?.gain ?? minGain) { best = Split(gain: gain, feature: f, order: order, cut: cut, missingLeft: missingLeft) }
                     }
                     if count[nb - 1] == 0 { break }
                 }
-            case .numeric(let y, let scale):
-                var stats = [Double](repeating: 0, count: nb * 4)        // per bin: n, Σy, Σy², missing
-                stats.withUnsafeMutableBufferPointer { st in
-                    codes.withUnsafeBufferPointer { cb in y.withUnsafeBufferPointer { yb in rows.withUnsafeBufferPointer { rb in
-                        for i in rb {
-                            let b = Int(cb[Int(i)]) &* 4, v = yb[Int(i)]
-                            if v.isNaN { st[b &+ 3] += 1 } else { st[b] += 1; st[b &+ 1] += v; st[b &+ 2] += v * v }
-                        }
-                    } } }
-                }
+            case .numeric(_, let scale):
                 var n = [Double](repeating: 0, count: nb), s = n, ss = n, miss = n, count = n
                 for b in 0..<nb {
-                    n[b] = stats[4 * b]; s[b] = stats[4 * b + 1]; ss[b] = stats[4 * b + 2]; miss[b] = stats[4 * b + 3]; count[b] = n[b] + miss[b]
+                    n[b] = at(b, 0); s[b] = at(b, 1); ss[b] = at(b, 2); miss[b] = at(b, 3); count[b] = n[b] + miss[b]
                 }
                 let order = binOrder(f, data: data, nb: nb, count: count) { b in n[b] > 0 ? s[b] / n[b] : 0 }
                 let tn = n.reduce(0, +), ts = s.reduce(0, +), tss = ss.reduce(0, +), tm = miss.reduce(0, +)
@@ -268,29 +333,33 @@ enum TreeGrower {
                     let m = nb - 1
                     var ln = 0.0, ls = 0.0, lss = 0.0, lm = 0.0, lc = 0.0
                     if missingLeft { ln = n[m]; ls = s[m]; lss = ss[m]; lm = miss[m]; lc = count[m] }
-                    for (k, b) in order.enumerated() where k < order.count - 1 {
+                    for (cut, b) in order.enumerated() where cut < order.count - 1 {
                         ln += n[b]; ls += s[b]; lss += ss[b]; lm += miss[b]; lc += count[b]
-                        let rc = Double(rows.count) - lc
+                        let rc = Double(rows) - lc
                         guard lc >= Double(minLeaf), rc >= Double(minLeaf), count[b] > 0 else { continue }
                         let gain = parent - numericImpurity(n: ln, sum: ls, sumSquares: lss, missing: lm, scale: scale)
                             - numericImpurity(n: tn - ln, sum: ts - ls, sumSquares: tss - lss, missing: tm - lm, scale: scale)
-                        if gain > (best?.gain ?? minGain) { best = (gain, f, order, k, missingLeft) }
+                        if gain > (best?.gain ?? minGain) { best = Split(gain: gain, feature: f, order: order, cut: cut, missingLeft: missingLeft) }
                     }
                     if count[nb - 1] == 0 { break }
                 }
             }
         }
-        guard let b = best else { return nil }
-        let codes = data.bins[b.feature]!
-        let missingBin = data.binCount[b.feature]
+        return best
+    }
+
+    /// The rows of each side of `split`, and the node's threshold (numeric) or left codes (categorical).
+    static func divide(_ rows: [Int32], by split: Split, data: TreeTrainingData) -> (left: [Int32], right: [Int32], threshold: Double, leftCodes: [Int32]?) {
+        let codes = data.bins[split.feature]!
+        let missingBin = data.binCount[split.feature]
         var goesLeft = [Bool](repeating: false, count: missingBin + 1)
-        for k in 0...b.cut { goesLeft[b.order[k]] = true }
-        goesLeft[missingBin] = b.missingLeft
+        for k in 0...split.cut { goesLeft[split.order[k]] = true }
+        goesLeft[missingBin] = split.missingLeft
         var left: [Int32] = [], right: [Int32] = []
         for i in rows { if goesLeft[Int(codes[Int(i)])] { left.append(i) } else { right.append(i) } }
-        let threshold = data.isCategorical[b.feature] ? 0 : data.upperValues[b.feature][b.order[b.cut]]
-        let leftCodes = data.isCategorical[b.feature] ? (0..<missingBin).filter { goesLeft[$0] }.map { Int32($0) } : nil
-        return Split(gain: b.gain, feature: b.feature, threshold: threshold, leftCodes: leftCodes, missingLeft: b.missingLeft, leftRows: left, rightRows: right)
+        let threshold = data.isCategorical[split.feature] ? 0 : data.upperValues[split.feature][split.order[split.cut]]
+        let leftCodes = data.isCategorical[split.feature] ? (0..<missingBin).filter { goesLeft[$0] }.map { Int32($0) } : nil
+        return (left, right, threshold, leftCodes)
     }
 
     /// The order in which bins are swept: numeric bins in value order; categories by `key` (only those present).

@@ -254,3 +254,51 @@ extension GraphicalModel {
         return out
     }
 }
+
+extension GraphicalModel {
+    /// The marginal of any set of variables, exactly, from calibrated clique marginals `mu`, whether
+    /// or not one clique holds them all. The model is p(x) = Π_C μ_C / Π_S μ_S over cliques C and
+    /// separators S; cliques outside the smallest subtree joining the target's cliques sum out to 1.
+    /// Inside it, variables are eliminated from the leaves up: clique C sends its parent
+    /// m_C = Σ_{C ∖ (S ∪ T)} (μ_C · Π m_child) / μ_S, keeping the separator S and the target
+    /// variables T it has seen, and the subtree's top returns Σ_{∖T} μ_top · Π m_child.
+    ///
+    /// ```swift
+    /// let mu = model.marginals()
+    /// let triple = model.marginal(of: [0, 4, 7], mu: mu)   // sums to model.total
+    /// ```
+    public func marginal(of target: [Int], mu: [Factor]) -> Factor {
+        let t = target.sorted()
+        if let c = tree.clique(containing: t) { return mu[c].sum(onto: t) }
+        let k = tree.cliques.count
+        var marked = [Bool](repeating: false, count: k)
+        for v in t { marked[tree.clique(containing: [v])!] = true }
+        let m = marked.filter { $0 }.count
+        var below = marked.map { $0 ? 1 : 0 }
+        for c in tree.order.reversed() { if let p = tree.parent[c] { below[p] += below[c] } }
+        let top = tree.order.last { below[$0] == m }!
+        var inside = [Bool](repeating: false, count: k)
+        inside[top] = true
+        for c in tree.order where c != top { if let p = tree.parent[c] { inside[c] = inside[p] && below[c] > 0 } }
+        var incoming = [[Factor]](repeating: [], count: k)
+        let targetSet = Set(t)
+        for c in tree.order.reversed() where inside[c] {
+            // sum out early: first what only this clique holds, then each child's separator once its
+            // message is in, so no table grows beyond (what is still needed) × (target variables)
+            let separator = c == top ? [] : tree.separator(c)
+            var pending = incoming[c].map { Set($0.variables) }
+            func needed(_ vars: [Int]) -> [Int] {
+                vars.filter { v in targetSet.contains(v) || separator.contains(v) || pending.contains { $0.contains(v) } }
+            }
+            var f = mu[c].sum(onto: needed(mu[c].variables))
+            for message in incoming[c] {
+                pending.removeFirst()
+                f = Factor.product(f, message)
+                f = f.sum(onto: needed(f.variables))
+            }
+            if c == top { return f.sum(onto: t) }
+            incoming[tree.parent[c]!].append(f.dividing(mu[c].sum(onto: separator)))
+        }
+        preconditionFailure("the top of the subtree is always reached")
+    }
+}

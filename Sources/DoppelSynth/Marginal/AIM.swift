@@ -6,13 +6,16 @@ import Foundation
 /// AIM (McKenna, Mullins, Sheldon and Miklau, "AIM: An Adaptive and Iterative Mechanism for
 /// Differentially Private Synthetic Data", VLDB 2022), under ρ-zCDP reported as (ε, δ).
 ///
-/// The workload is every two-way marginal (pairs whose table fits ``maxCandidateCells``). After 10% of ρ
+/// The workload W is every two-way marginal and chosen three-way ones (tables that fit
+/// ``maxCandidateCells``): the triples holding a column whose role is `target` when there is one (the
+/// interactions a model trained on the output needs), otherwise every triple when there are at most
+/// ``maxTriples``. The candidates are W and the one-way marginals. After 10% of ρ
 /// for the bins, AIM plans for T = 16d rounds: it first measures every one-way marginal with
 /// σ = √(T / (2 · 0.9 · ρ)), then, round after round,
 /// 1. picks the candidate marginal r (a workload pair or a one-way marginal) the current model gets most
 ///    wrong with the exponential mechanism (ε_r = √(8 · 0.1 · ρ / T), ε_r²/8 zCDP), on the score
-///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r: how many workload marginals
-///    share variables with r, n_r: its cells), among the candidates that keep the model within its size
+///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r = Σ_{s∈W} c_s |r ∩ s|,
+///    the paper's weight, with c_s = 1 for pairs and 1/(d − 2) for triples; n_r: its cells), among the candidates that keep the model within its size
 ///    budget (``maxModelCells`` × the share of ρ spent so far);
 /// 2. measures it with Gaussian noise σ (½/σ² zCDP) and re-estimates the graphical model (Private-PGM
 ///    mirror descent, warm-started);
@@ -27,6 +30,7 @@ public enum AIM {
     public static let name = "aim"
     public static let binShare = 0.1
     public static let maxCandidateCells = 1 << 16
+    public static let maxTriples = 1_500
     public static let maxModelCells = 1 << 19
     public static let maxRounds = 200
     public static let iterationsPerRound = 60
@@ -41,13 +45,10 @@ public enum AIM {
             return (MarginalModel(discretizer: discretizer, model: MarginalEstimation.estimate([], sizes: [], iterations: 0), measured: []), setup.ledger)
         }
 
-        // workload: all pairs that fit; candidates: the pairs and the one-way marginals
-        var pairs: [[Int]] = []
-        for a in 0..<d { for b in (a + 1)..<d where sizes[a] * sizes[b] <= maxCandidateCells { pairs.append([a, b]) } }
-        let candidates: [[Int]] = (0..<d).map { [$0] } + pairs
-        var touching = [Double](repeating: 0, count: d)        // pairs holding each variable
-        for p in pairs { touching[p[0]] += 1; touching[p[1]] += 1 }
-        let weight: [Double] = candidates.map { c in c.count == 1 ? touching[c[0]] : touching[c[0]] + touching[c[1]] - 1 }
+        let targets = setup.discretizer.modelled.indices.filter { table.schema.columns[setup.discretizer.modelled[$0]].roles.contains(.target) }
+        let workload = AIM.workload(sizes: sizes, targets: targets)
+        let candidates: [[Int]] = (0..<d).map { [$0] } + workload
+        let weight = AIM.weights(candidates, workload: workload, columns: d)
         let maxWeight = max(weight.max() ?? 1, 1)
         let truth: [[Double]] = try parallelMap(2) { part -> [(Int, [Double])] in
             stride(from: part, to: candidates.count, by: 2).map { k in
@@ -103,7 +104,13 @@ public enum AIM {
                 let c = candidates[k]
                 if let home = model.tree.clique(containing: c) { estimate[k] = mu[home].sum(onto: c).values } else { outside.append(k) }
             }
-            // pairs outside the cliques: carry each first variable through the tree, on both cores
+            // pairs outside the cliques: carry each first variable through the tree; triples: eliminate
+            // over the subtree joining their cliques; both on both cores
+            let triples = outside.filter { candidates[$0].count == 3 }
+            outside.removeAll { candidates[$0].count == 3 }
+            for part in try parallelMap(2, { part in stride(from: part, to: triples.count, by: 2).map { (triples[$0], current.marginal(of: candidates[triples[$0]], mu: mu).values) } }) {
+                for (k, values) in part { estimate[k] = values }
+            }
             let firsts = Array(Set(outside.map { candidates[$0][0] })).sorted()
             var pairTables: [Int: [Int: Factor]] = [:]
             for part in try parallelMap(2, { part in stride(from: part, to: firsts.count, by: 2).map { (firsts[$0], current.pairMarginals(of: firsts[$0], mu: mu)) } }) {
@@ -137,5 +144,35 @@ public enum AIM {
         }
         model = MarginalEstimation.estimate(measurements, sizes: sizes, iterations: finalIterations, warmStart: model)
         return (MarginalModel(discretizer: discretizer, model: model, measured: measurements.map { $0.variables.map { names[$0] } }), setup.ledger)
+    }
+
+    /// AIM's workload: every pair whose table has at most ``maxCandidateCells`` cells, then the triples
+    /// that fit too — those holding one of `targets`, or, without targets, all of them when there are at
+    /// most ``maxTriples``.
+    static func workload(sizes: [Int], targets: [Int]) -> [[Int]] {
+        let d = sizes.count
+        func fits(_ set: [Int]) -> Bool { set.reduce(1) { $0 * sizes[$1] } <= maxCandidateCells }
+        var out: [[Int]] = []
+        for a in 0..<d { for b in (a + 1)..<d where fits([a, b]) { out.append([a, b]) } }
+        let isTarget = Set(targets)
+        let allTriples = d * (d - 1) * (d - 2) / 6 <= maxTriples
+        guard !isTarget.isEmpty || allTriples else { return out }
+        for a in 0..<d { for b in (a + 1)..<d { for c in (b + 1)..<d {
+            let triple = [a, b, c]
+            guard fits(triple), allTriples && isTarget.isEmpty || triple.contains(where: isTarget.contains) else { continue }
+            out.append(triple)
+        } } }
+        return out
+    }
+
+    /// The weight of each candidate in AIM's score: w_r = Σ_{s ∈ W} c_s |r ∩ s|, with the paper's
+    /// workload weights c_s: 1 for a pair and 1/(d − 2) for a triple, so that the d − 2 triples over one
+    /// pair count together as much as the pair (without it a target column, in every triple, would
+    /// outweigh every other column d/2-fold and the selection among the rest would be noise).
+    static func weights(_ candidates: [[Int]], workload: [[Int]], columns d: Int) -> [Double] {
+        var touching = [Double](repeating: 0, count: d)       // Σ c_s over the workload marginals holding each variable
+        let tripleWeight = 1 / Double(max(d - 2, 1))
+        for s in workload { for v in s { touching[v] += s.count == 3 ? tripleWeight : 1 } }
+        return candidates.map { r in r.reduce(0) { $0 + touching[$1] } }
     }
 }
