@@ -176,6 +176,8 @@ final class AIMTests: XCTestCase {
         XCTAssertEqual(AIM.workload(sizes: [300, 300, 2], targets: [2]), [[0, 2], [1, 2]])   // 300·300 cells do not fit
         let wide = AIM.workload(sizes: [Int](repeating: 2, count: 40), targets: [])
         XCTAssertTrue(wide.allSatisfy { $0.count == 2 })                                      // 9,880 triples > maxTriples
+        XCTAssertEqual(AIM.workload(sizes: [Int](repeating: 2, count: 31), targets: [30]).filter { $0.count == 3 }.count, 435)
+        XCTAssertTrue(AIM.workload(sizes: [Int](repeating: 2, count: 47), targets: [46]).allSatisfy { $0.count == 2 })   // 1,035 > maxTriples
         // W = {01, 02, 03, 12, 13, 23, 012} over 4 columns: variable 0 is in 3 pairs and one triple (c = 1/2)
         let w = AIM.weights([[0], [3], [0, 1], [0, 1, 2]], workload: [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3], [0, 1, 2]], columns: 4)
         XCTAssertEqual(w, [3.5, 3, 7, 10.5])
