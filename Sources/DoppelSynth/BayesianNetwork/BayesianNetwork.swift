@@ -126,7 +126,7 @@ public enum BayesianNetwork {
             scorer.prepare(candidates.map { ($0.x, $0.c) })
             let scores = candidates.map { scorer.score($0.x, $0.c) }
             let pick: Int
-            if let epsilon = options.epsilon {
+            if options.epsilon != nil {
                 let e = eps1 / Double(max(steps, 1))
                 let delta = FamilyScorer.privBayesSensitivity(rows: n)
                 pick = Mechanisms.exponential(scores: scores, epsilon: e, sensitivity: delta, using: &rng)

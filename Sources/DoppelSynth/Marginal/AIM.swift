@@ -13,11 +13,11 @@ import Foundation
 /// to every triple). The candidates are W and the one-way marginals. After 10% of ρ
 /// for the bins, AIM plans for T = 16d rounds: it first measures every one-way marginal with
 /// σ = √(T / (2 · 0.9 · ρ)), then, round after round,
-/// 1. picks the candidate marginal r (a workload pair or a one-way marginal) the current model gets most
-///    wrong with the exponential mechanism (ε_r = √(8 · 0.1 · ρ / T), ε_r²/8 zCDP), on the score
+/// 1. picks the candidate marginal r (a workload marginal or a one-way marginal) the current model gets
+///    most wrong with the exponential mechanism (ε_r = √(8 · 0.1 · ρ / T), ε_r²/8 zCDP), on the score
 ///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r = Σ_{s∈W} c_s |r ∩ s|,
-///    the paper's weight, with c_s = 1 for pairs and 1/(d − 2) for triples; n_r: its cells), among the candidates that keep the model within its size
-///    budget (``maxModelCells`` × the share of ρ spent so far);
+///    the paper's weight, with c_s = 1 for pairs and 1/(d − 2) for triples; n_r: its cells), among the
+///    candidates that keep the model within its size budget (``maxModelCells`` × the share of ρ spent);
 /// 2. measures it with Gaussian noise σ (½/σ² zCDP) and re-estimates the graphical model (Private-PGM
 ///    mirror descent, warm-started);
 /// 3. halves σ and doubles ε_r when the new measurement barely moved the model
