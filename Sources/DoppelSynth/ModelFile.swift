@@ -98,6 +98,14 @@ public struct ModelFile: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether the file at `path` starts with the model header (false when it cannot be read).
+    public static func looksLikeModel(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: magic.utf8.count + 1)) ?? Data()
+        return head == Data((magic + " ").utf8)
+    }
+
     public static func read(from path: String) throws -> ModelFile {
         guard FileManager.default.fileExists(atPath: path) else { throw DoppelError.inputMissing(path: path, reason: "no such model file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw DoppelError.inputMissing(path: path, reason: "cannot read file") }

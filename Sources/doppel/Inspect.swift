@@ -4,9 +4,10 @@ import Foundation
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Profile a CSV: column kinds, roles, identifiers found, missing rates; optionally write the schema.")
+        abstract: "Profile a CSV: column kinds, roles, identifiers found, missing rates; optionally write the schema.",
+        discussion: "Given a .doppel model file instead, describes the model: synthesizer, provenance, schema and every step of its privacy ledger.")
 
-    @Argument(help: "The CSV file to profile.")
+    @Argument(help: "The CSV file to profile (or a .doppel model file to describe).")
     var file: String
     @Option(name: .customLong("schema-out"), help: "Write the inferred schema (JSON, editable) to this path.")
     var schemaOut: String?
@@ -15,6 +16,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try guarded {
             if let out = schemaOut { try OutputPaths.check(outputs: [("--schema-out", out)], inputs: [file]) }
+            if ModelFile.looksLikeModel(path: file) { return try describeModel() }
             let doc = try CSVDocument(path: file)
             var schema = SchemaInference.infer(doc)
             try roles.apply(to: &schema)
@@ -34,6 +36,31 @@ struct Inspect: ParsableCommand {
                 }
                 print("\nSchema written to \(out) — edit kinds, roles, bounds or categories and pass it back with --schema.")
             }
+        }
+    }
+
+    /// A model file: what was fitted, on what, and what privacy it spent, step by step.
+    func describeModel() throws {
+        guard roles.target == nil, roles.sensitive == nil, roles.quasiIdentifiers == nil else {
+            throw DoppelError.usage(message: "--target, --sensitive and --quasi-identifiers apply to a CSV; \(file) is a model file (set roles when fitting)")
+        }
+        let m = try ModelFile.read(from: file)
+        let p = m.provenance
+        print("\(file): Doppel model, synthesizer \(p.synthesizer)")
+        print("  fitted \(p.createdAt) by Doppel \(p.doppelVersion) in \(String(format: "%.2f", p.fitSeconds)) s, seed \(p.seed)")
+        print("  training file: \(p.trainingRows) rows, SHA-256 \(p.trainingSHA256)\n")
+        print(SchemaSummary.render(m.model.schema))
+        if let e = m.privacy.epsilon {
+            print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; %d steps:", e, m.privacy.delta ?? 0, m.privacy.steps.count))
+            for step in m.privacy.steps { print("  " + step) }
+        } else {
+            print("\nPrivacy: not differentially private (no budget was spent; evaluate the output before release).")
+        }
+        if let out = schemaOut {
+            do { try m.model.schema.jsonData().write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                throw DoppelError.output(path: out, reason: (error as NSError).localizedDescription)
+            }
+            print("\nSchema written to \(out).")
         }
     }
 }

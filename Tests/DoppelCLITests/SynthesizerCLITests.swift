@@ -33,6 +33,14 @@ extension CLITests {
         XCTAssertTrue(body.contains("\"accounting\":\"zCDP\""))
         XCTAssertTrue(body.contains("spanning-tree edge"))
         XCTAssertTrue(body.contains("not covered by"))
+        // `inspect` on the model file reads the ledger back, step by step; roles belong to fitting
+        let shown = try run(["inspect", "mst.doppel"])
+        XCTAssertEqual(shown.code, 0, shown.err)
+        XCTAssertTrue(shown.out.contains("synthesizer mst") && shown.out.contains("920 rows"), shown.out)
+        XCTAssertTrue(shown.out.contains("(ε = 1, δ = ") && shown.out.contains("spanning-tree edge"), shown.out)
+        let roles = try run(["inspect", "mst.doppel", "--target", "num"])
+        XCTAssertEqual(roles.code, 64)
+        XCTAssertTrue(roles.err.contains("is a model file"), roles.err)
 
         let t = try run(["fit", heart, "--synthesizer", "tvae", "--epochs", "2", "--epsilon", "2", "--delta", "1e-6", "-o", "tvae.doppel"])
         XCTAssertEqual(t.code, 0, t.err)
