@@ -98,9 +98,11 @@ public struct ModelFile: Codable, Sendable, Equatable {
         }
     }
 
-    /// Whether the file at `path` starts with the model header (false when it cannot be read).
+    /// Whether the file at `path` starts with the model header (false when it cannot be read, and for
+    /// anything but a regular file: peeking into a pipe would eat the bytes a CSV reader needs).
     public static func looksLikeModel(path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        guard (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+              let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: magic.utf8.count + 1)) ?? Data()
         return head == Data((magic + " ").utf8)

@@ -288,6 +288,19 @@ final class CARTTests: XCTestCase {
             let viaSubtraction = TreeGrower.bestSplit(rows: right.count, hist: derived, layout: layout, data: data, target: target, features: others, minLeaf: 5, minGain: 0)
             XCTAssertEqual(again?.feature, viaSubtraction?.feature)
             XCTAssertEqual(again?.cut, viaSubtraction?.cut)
+            // whole trees, grown with subtraction and by recounting every node: the same tree for a
+            // categorical target (counts subtract exactly); for a numeric one sums of y and y² round
+            // differently, which may flip a near-tie deep down, so the first splits must agree
+            let fast = TreeGrower.grow(data: data, target: target, targetColumn: j, features: others, minLeaf: 5)
+            let slow = TreeGrower.grow(data: data, target: target, targetColumn: j, features: others, minLeaf: 5, subtraction: false)
+            XCTAssertGreaterThan(fast.leaves.count, 10)
+            let name = t.schema.columns[j].name
+            if case .categorical = target {
+                XCTAssertTrue(fast == slow, "column \(name): trees differ")
+            } else {
+                XCTAssertTrue(fast.nodes.prefix(15).elementsEqual(slow.nodes.prefix(15)), "column \(name): first splits differ")
+                XCTAssertEqual(Double(fast.leaves.count), Double(slow.leaves.count), accuracy: 0.05 * Double(slow.leaves.count), "column \(name)")
+            }
         }
     }
 

@@ -163,10 +163,30 @@ final class AIMTests: XCTestCase {
             XCTAssertEqual(got.variables, target.sorted())
             for (e, g) in zip(joint.sum(onto: target.sorted()).values, got.values) { XCTAssertEqual(e, g, accuracy: 1e-9, "\(target)") }
         }
+        // a chain of five cliques: whichever is the root, some of these targets join below it, so the
+        // subtree's top is not the root and the cliques above it are left out
+        let chainSizes = [2, 3, 2, 3, 2, 2]
+        let chain = JunctionTree.build(covering: [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]], sizes: chainSizes)
+        XCTAssertEqual(chain.cliques.count, 5)
+        let chainPotentials = chain.cliques.map { c in Factor(variables: c, sizes: c.map { chainSizes[$0] }, values: (0..<c.reduce(1) { $0 * chainSizes[$1] }).map { _ in rng.nextNormal() }) }
+        let chainModel = GraphicalModel(tree: chain, sizes: chainSizes, potentials: chainPotentials, total: 30)
+        var chainJoint = Factor(variables: Array(0..<6), sizes: chainSizes, constant: 0)
+        for p in chainPotentials { chainJoint = chainJoint.adding(p) }
+        let cz = chainJoint.logSumExp(onto: []).values[0]
+        chainJoint.values = chainJoint.values.map { exp($0 - cz) * 30 }
+        let chainMu = chainModel.marginals()
+        var topsBelowRoot = 0
+        for target in [[3, 5], [0, 2], [2, 4], [1, 3], [0, 5], [2, 5]] {
+            let got = chainModel.marginal(of: target, mu: chainMu)
+            for (e, g) in zip(chainJoint.sum(onto: target).values, got.values) { XCTAssertEqual(e, g, accuracy: 1e-9, "\(target)") }
+            let root = chain.order[0]
+            if !target.allSatisfy({ v in chain.cliques[root].contains(v) }) && !chain.cliques.indices.filter({ chain.cliques[$0].contains(target[0]) || chain.cliques[$0].contains(target[1]) }).contains(root) { topsBelowRoot += 1 }
+        }
+        XCTAssertGreaterThan(topsBelowRoot, 0)
     }
 
     /// The workload holds every pair, and the triples with the target (or all triples on a narrow
-    /// table); weights are Σ_{s ∈ W} |r ∩ s|.
+    /// table), up to ``AIM/maxTriples``; weights are Σ_{s ∈ W} c_s |r ∩ s|.
     func testWorkloadAndWeights() {
         let five = AIM.workload(sizes: [2, 2, 2, 2, 2], targets: [])
         XCTAssertEqual(five.filter { $0.count == 2 }.count, 10)
@@ -178,6 +198,8 @@ final class AIMTests: XCTestCase {
         XCTAssertTrue(wide.allSatisfy { $0.count == 2 })                                      // 9,880 triples > maxTriples
         XCTAssertEqual(AIM.workload(sizes: [Int](repeating: 2, count: 31), targets: [30]).filter { $0.count == 3 }.count, 435)
         XCTAssertTrue(AIM.workload(sizes: [Int](repeating: 2, count: 47), targets: [46]).allSatisfy { $0.count == 2 })   // 1,035 > maxTriples
+        XCTAssertEqual(AIM.workload(sizes: [Int](repeating: 2, count: 15), targets: []).filter { $0.count == 3 }.count, 455)
+        XCTAssertTrue(AIM.workload(sizes: [Int](repeating: 2, count: 16), targets: []).allSatisfy { $0.count == 2 })      // 560 > 500
         // W = {01, 02, 03, 12, 13, 23, 012} over 4 columns: variable 0 is in 3 pairs and one triple (c = 1/2)
         let w = AIM.weights([[0], [3], [0, 1], [0, 1, 2]], workload: [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3], [0, 1, 2]], columns: 4)
         XCTAssertEqual(w, [3.5, 3, 7, 10.5])

@@ -164,9 +164,11 @@ enum TreeGrower {
     /// and the larger child's as parent − smaller (LightGBM's histogram subtraction), so a row is
     /// histogrammed only when it lands on the smaller side: O(n log n) per feature, where recomputing
     /// both children costs O(n · depth) — quadratic when splits peel small groups off a large node.
-    static func grow(data: TreeTrainingData, target: TreeTarget, targetColumn: Int, features: [Int], minLeaf: Int) -> SynthesisTree {
+    /// `subtraction: false` recounts both children from their rows (the reference the tests compare with).
+    static func grow(data: TreeTrainingData, target: TreeTarget, targetColumn: Int, features: [Int], minLeaf: Int,
+                     subtraction: Bool = true) -> SynthesisTree {
         let layout = HistogramLayout(data: data, target: target, features: features)
-        let keepRows = max(2 * minLeaf, data.rows * layout.total * MemoryLayout<Double>.size / histogramBudgetBytes)
+        let keepRows = subtraction ? max(2 * minLeaf, data.rows * layout.total * MemoryLayout<Double>.size / histogramBudgetBytes) : Int.max
         var nodes: [TreeNode] = []
         var leafRows: [[Int32]] = []
         let all = (0..<data.rows).map { Int32($0) }

@@ -258,7 +258,7 @@ extension GraphicalModel {
 extension GraphicalModel {
     /// The marginal of any set of variables, exactly, from calibrated clique marginals `mu`, whether
     /// or not one clique holds them all. The model is p(x) = Π_C μ_C / Π_S μ_S over cliques C and
-    /// separators S; cliques outside the smallest subtree joining the target's cliques sum out to 1.
+    /// separators S; cliques outside the subtree joining one clique per target variable sum out to 1.
     /// Inside it, variables are eliminated from the leaves up: clique C sends its parent
     /// m_C = Σ_{C ∖ (S ∪ T)} (μ_C · Π m_child) / μ_S, keeping the separator S and the target
     /// variables T it has seen, and the subtree's top returns Σ_{∖T} μ_top · Π m_child.

@@ -15,8 +15,9 @@ import Foundation
 /// σ = √(T / (2 · 0.9 · ρ)), then, round after round,
 /// 1. picks the candidate marginal r (a workload marginal or a one-way marginal) the current model gets
 ///    most wrong with the exponential mechanism (ε_r = √(8 · 0.1 · ρ / T), ε_r²/8 zCDP), on the score
-///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r = Σ_{s∈W} c_s |r ∩ s|,
-///    the paper's weight, with c_s = 1 for pairs and 1/(d − 2) for triples; n_r: its cells), among the
+///    w_r · (‖M_r(D) − M_r(model)‖₁ − √(2/π) σ n_r), sensitivity max w (w_r = Σ_{s∈W} c_s |r ∩ s|, the
+///    paper's weight for a weighted workload; our workload weights: c_s = 1 for pairs, 1/(d − 2) for
+///    triples; n_r: its cells), among the
 ///    candidates that keep the model within its size budget (``maxModelCells`` × the share of ρ spent);
 /// 2. measures it with Gaussian noise σ (½/σ² zCDP) and re-estimates the graphical model (Private-PGM
 ///    mirror descent, warm-started);
@@ -31,7 +32,7 @@ public enum AIM {
     public static let name = "aim"
     public static let binShare = 0.1
     public static let maxCandidateCells = 1 << 16
-    /// Most triples in the workload: 435 target triples (31 columns) or all triples of 14 columns fit;
+    /// Most triples in the workload: 435 target triples (31 columns) or all 455 triples of 15 columns fit;
     /// support2's 1,035 target triples do not (on its 1M-row resample they took the fit past 10 minutes).
     public static let maxTriples = 500
     public static let maxModelCells = 1 << 19
@@ -99,7 +100,7 @@ public enum AIM {
                 }
             }.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
             let allowed = candidates.indices.filter { fits[$0] }
-            // the model's answers: one-way and two-way marginals, exactly
+            // the model's answers to every allowed candidate (one-, two- and three-way), exactly
             let mu = model.marginals()
             var estimate = [[Double]](repeating: [], count: candidates.count)
             var outside: [Int] = []
@@ -168,10 +169,11 @@ public enum AIM {
         return out + triples
     }
 
-    /// The weight of each candidate in AIM's score: w_r = Σ_{s ∈ W} c_s |r ∩ s|, with the paper's
-    /// workload weights c_s: 1 for a pair and 1/(d − 2) for a triple, so that the d − 2 triples over one
-    /// pair count together as much as the pair (without it a target column, in every triple, would
-    /// outweigh every other column d/2-fold and the selection among the rest would be noise).
+    /// The weight of each candidate in AIM's score: the paper's w_r = Σ_{s ∈ W} c_s |r ∩ s| for a
+    /// weighted workload, with workload weights chosen here: c_s = 1 for a pair and 1/(d − 2) for a
+    /// triple, so that a target's d − 2 triples with another column count together as much as one pair
+    /// (with c = 1 the target, in every triple, outweighed every other column d/2-fold, and Quality fell
+    /// on all twelve benchmark cells).
     static func weights(_ candidates: [[Int]], workload: [[Int]], columns d: Int) -> [Double] {
         var touching = [Double](repeating: 0, count: d)       // Σ c_s over the workload marginals holding each variable
         let tripleWeight = 1 / Double(max(d - 2, 1))
