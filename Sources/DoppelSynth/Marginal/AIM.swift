@@ -173,7 +173,7 @@ public enum AIM {
     /// weighted workload, with workload weights chosen here: c_s = 1 for a pair and 1/(d − 2) for a
     /// triple, so that a target's d − 2 triples with another column count together as much as one pair
     /// (with c = 1 the target, in every triple, outweighed every other column d/2-fold, and Quality fell
-    /// on all twelve benchmark cells).
+    /// on 10 of the 12 benchmark cells and tied on 2).
     static func weights(_ candidates: [[Int]], workload: [[Int]], columns d: Int) -> [Double] {
         var touching = [Double](repeating: 0, count: d)       // Σ c_s over the workload marginals holding each variable
         let tripleWeight = 1 / Double(max(d - 2, 1))
