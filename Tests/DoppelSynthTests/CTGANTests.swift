@@ -5,6 +5,18 @@ import Foundation
 @testable import DoppelNeural
 import DoppelMath
 
+extension Parameter {
+    /// The central finite difference (f(v + h) − f(v − h)) / 2h of `f` in entry `i` of this parameter's
+    /// value, which is restored afterwards (the gradient checks of TVAE's loss and CTGAN's penalty).
+    func centralDifference(at i: Int, h: Float, _ f: () -> Double) -> Double {
+        let v = value.values[i]
+        value.values[i] = v + h; let up = f()
+        value.values[i] = v - h; let down = f()
+        value.values[i] = v
+        return (up - down) / Double(2 * h)
+    }
+}
+
 final class CTGANTests: XCTestCase {
     /// The critic's gradient-penalty gradient (derived by hand for the piecewise-linear critic) against
     /// central finite differences of the penalty, for every weight matrix; the random interpolation
@@ -25,11 +37,7 @@ final class CTGANTests: XCTestCase {
         var checked = 0, agreed = 0
         for (k, p) in critic.parameters.enumerated() {
             for i in 0..<p.value.count {
-                let v = p.value.values[i]
-                p.value.values[i] = v + h; let up = penalty()
-                p.value.values[i] = v - h; let down = penalty()
-                p.value.values[i] = v
-                let numeric = (up - down) / Double(2 * h)
+                let numeric = p.centralDifference(at: i, h: h, penalty)
                 checked += 1
                 if abs(numeric - Double(analytic[k].values[i])) <= 2e-2 * max(1, abs(numeric)) { agreed += 1 }
                 else { print("\(p.name)[\(i)]: analytic \(analytic[k].values[i]) numeric \(numeric)") }

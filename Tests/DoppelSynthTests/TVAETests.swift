@@ -118,11 +118,7 @@ final class TVAETests: XCTestCase {
             var tensorChecked = 0, tensorAgreed = 0
             defer { XCTAssertGreaterThanOrEqual(Double(tensorAgreed), 0.75 * Double(tensorChecked), "\(p.name): \(tensorAgreed) of \(tensorChecked)") }
             for i in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 12)) {
-                let v = p.value.values[i]
-                p.value.values[i] = v + h; let up = loss()
-                p.value.values[i] = v - h; let down = loss()
-                p.value.values[i] = v
-                let numeric = (up - down) / Double(2 * h)
+                let numeric = p.centralDifference(at: i, h: h, loss)
                 checked += 1; tensorChecked += 1
                 if abs(numeric - Double(analytic[k].values[i])) <= 3e-2 * max(0.1, abs(numeric)) { agreed += 1; tensorAgreed += 1 }
                 else { print("\(p.name)[\(i)]: analytic \(analytic[k].values[i]) numeric \(numeric)") }
