@@ -74,10 +74,7 @@ extension Pipeline {
         let json = try enc.encode(report)
         let html = HTMLReport.render(report, train: train, synthetic: synthetic)
         for (name, data) in [("report.json", json), ("report.html", Data(html.utf8))] {
-            let path = (directory as NSString).appendingPathComponent(name)
-            do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-                throw DoppelError.output(path: path, reason: (error as NSError).localizedDescription)
-            }
+            try data.writeAtomically(toPath: (directory as NSString).appendingPathComponent(name))
         }
     }
 
@@ -129,9 +126,7 @@ public enum Demo {
         for (t, name) in [(train, "train.csv"), (holdout, "holdout.csv")] {
             let w = try CSVWriter(path: path(name)); try t.writeCSV(to: w); try w.finish()
         }
-        do { try schema.jsonData().write(to: URL(fileURLWithPath: path("schema.json")), options: .atomic) } catch {
-            throw DoppelError.output(path: path("schema.json"), reason: (error as NSError).localizedDescription)
-        }
+        try schema.jsonData().writeAtomically(toPath: path("schema.json"))
         log("2/5 Inferred the schema → schema.json (identifiers: \(schema.columns.filter { $0.kind == .identifier }.map(\.name).joined(separator: ", ")))")
         let started = Date()
         let model = try FittedModel.fit(.gaussianCopula, table: train, seed: seed)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every error Doppel reports to a user, with the context needed to fix the input.
 ///
 /// Messages name the file, line and column where they apply. Values from identifier columns are
@@ -48,6 +50,16 @@ public enum DoppelError: Error, CustomStringConvertible, Equatable, Sendable {
         case .inputMissing: return 66   // EX_NOINPUT
         case .badModel: return 65
         case .output: return 73         // EX_CANTCREAT
+        }
+    }
+}
+
+extension Data {
+    /// Writes these bytes to `path` atomically (a temporary file, then a rename); a failure is a
+    /// ``DoppelError/output(path:reason:)`` naming the path.
+    public func writeAtomically(toPath path: String) throws {
+        do { try write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw DoppelError.output(path: path, reason: (error as NSError).localizedDescription)
         }
     }
 }

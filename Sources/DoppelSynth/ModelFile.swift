@@ -91,11 +91,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
 
     /// Writes atomically (temporary file, then rename).
     public func write(to path: String) throws {
-        let data = try encoded()
-        let url = URL(fileURLWithPath: path)
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw DoppelError.output(path: path, reason: (error as NSError).localizedDescription)
-        }
+        try encoded().writeAtomically(toPath: path)
     }
 
     /// Whether the file at `path` starts with the model header (false when it cannot be read, and for

@@ -29,9 +29,7 @@ struct Scan: ParsableCommand {
             }
             print(summary)
             if let out = output {
-                do { try report.jsonData().write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                    throw DoppelError.output(path: out, reason: (error as NSError).localizedDescription)
-                }
+                try report.jsonData().writeAtomically(toPath: out)
                 print("\nScan written to \(out)")
             }
         }
@@ -113,9 +111,9 @@ struct Deid: ParsableCommand {
             let report = try Deidentifier.run(input: file, output: output, key: key, options: options)
             let secs = Date().timeIntervalSince(started)
             if let a = audit {
-                do { try report.jsonData().write(to: URL(fileURLWithPath: a), options: .atomic) } catch {
+                do { try report.jsonData().writeAtomically(toPath: a) } catch {
                     if output != "-" { try? FileManager.default.removeItem(atPath: output) }   // no data without its audit
-                    throw DoppelError.output(path: a, reason: (error as NSError).localizedDescription)
+                    throw error
                 }
             }
             // The summary goes to stderr when the data goes to stdout.

@@ -31,9 +31,7 @@ struct Inspect: ParsableCommand {
             let text = schema.columns.filter { $0.kind == .text }
             if !text.isEmpty { print("Free text (not modelled; left empty in synthetic output): " + text.map(\.name).joined(separator: ", ")) }
             if let out = schemaOut {
-                do { try schema.jsonData().write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                    throw DoppelError.output(path: out, reason: (error as NSError).localizedDescription)
-                }
+                try schema.jsonData().writeAtomically(toPath: out)
                 print("\nSchema written to \(out) — edit kinds, roles, bounds or categories and pass it back with --schema.")
             }
         }
@@ -57,9 +55,7 @@ struct Inspect: ParsableCommand {
             print("\nPrivacy: not differentially private (no budget was spent; evaluate the output before release).")
         }
         if let out = schemaOut {
-            do { try m.model.schema.jsonData().write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                throw DoppelError.output(path: out, reason: (error as NSError).localizedDescription)
-            }
+            try m.model.schema.jsonData().writeAtomically(toPath: out)
             print("\nSchema written to \(out).")
         }
     }
