@@ -172,7 +172,8 @@ enum TreeGrower {
         var nodes: [TreeNode] = []
         var leafRows: [[Int32]] = []
         let all = (0..<data.rows).map { Int32($0) }
-        let minGain = 1e-8 * max(impurity(all, target), 1e-12)
+        let rootHist = histograms(all, layout: layout, data: data, target: target, features: features)
+        let minGain = 1e-8 * max(node(rootHist, rows: data.rows, layout: layout, data: data, target: target, features: features)?.impurity ?? 0, 1e-12)
         // open nodes: their rows, best split and kept histograms; gains apart so choosing scans doubles only
         var openNode: [Int] = [], openRows: [[Int32]] = [], openSplit: [Split?] = [], openGain: [Double] = [], openHist: [[Double]] = []
         func addOpen(_ node: Int, _ rows: [Int32], _ hist: [Double]) {
@@ -185,7 +186,7 @@ enum TreeGrower {
             leafRows.append(rows)
         }
         nodes.append(TreeNode(feature: -1, threshold: 0, leftCodes: nil, missingLeft: false, left: -1, right: -1, leaf: -1))
-        addOpen(0, all, histograms(all, layout: layout, data: data, target: target, features: features))
+        addOpen(0, all, rootHist)
         var leafCount = 1
         while leafCount < SynthesisTree.maxLeaves {
             // best-first: split the open node with the largest gain
@@ -226,16 +227,17 @@ enum TreeGrower {
         return SynthesisTree(target: targetColumn, nodes: nodes, leaves: leaves)
     }
 
-    static func impurity(_ rows: [Int32], _ target: TreeTarget) -> Double {
+    /// A node's target totals — class counts, or (n, Σy, Σy², missing) — summed from any one feature's
+    /// histogram, and its impurity; nil when no feature has a histogram.
+    static func node(_ hist: [Double], rows: Int, layout: HistogramLayout, data: TreeTrainingData, target: TreeTarget,
+                     features: [Int]) -> (totals: [Double], impurity: Double)? {
+        guard let first = features.indices.first(where: { data.bins[features[$0]] != nil }) else { return nil }
+        let w = layout.width
+        var totals = [Double](repeating: 0, count: w)
+        for b in 0...data.binCount[features[first]] { for c in 0..<w { totals[c] += hist[layout.offsets[first] + b * w + c] } }
         switch target {
-        case .categorical(let codes, let classes):
-            var counts = [Double](repeating: 0, count: classes)
-            for i in rows { counts[Int(codes[Int(i)])] += 1 }
-            return gini(counts, Double(rows.count))
-        case .numeric(let values, let scale):
-            var n = 0.0, s = 0.0, ss = 0.0, missing = 0.0
-            for i in rows { let y = values[Int(i)]; if y.isNaN { missing += 1 } else { n += 1; s += y; ss += y * y } }
-            return numericImpurity(n: n, sum: s, sumSquares: ss, missing: missing, scale: scale)
+        case .categorical: return (totals, gini(totals, Double(rows)))
+        case .numeric(_, let scale): return (totals, numericImpurity(n: totals[0], sum: totals[1], sumSquares: totals[2], missing: totals[3], scale: scale))
         }
     }
 
@@ -285,17 +287,9 @@ enum TreeGrower {
     /// The best split of a node with `rows` rows from its histograms, or nil when no split leaves
     /// `minLeaf` rows on both sides and gains more than `minGain`.
     static func bestSplit(rows: Int, hist: [Double], layout: HistogramLayout, data: TreeTrainingData, target: TreeTarget, features: [Int], minLeaf: Int, minGain: Double) -> Split? {
-        guard rows >= 2 * minLeaf, let first = features.indices.first(where: { data.bins[features[$0]] != nil }) else { return nil }
-        let w = layout.width
-        // the node's impurity, from the totals of any one feature's histogram
-        let parent: Double
-        var totals = [Double](repeating: 0, count: w)
-        for b in 0...data.binCount[features[first]] { for c in 0..<w { totals[c] += hist[layout.offsets[first] + b * w + c] } }
-        switch target {
-        case .categorical: parent = gini(totals, Double(rows))
-        case .numeric(_, let scale): parent = numericImpurity(n: totals[0], sum: totals[1], sumSquares: totals[2], missing: totals[3], scale: scale)
-        }
-        guard parent > minGain else { return nil }
+        guard rows >= 2 * minLeaf, let here = node(hist, rows: rows, layout: layout, data: data, target: target, features: features),
+              here.impurity > minGain else { return nil }
+        let (totals, parent) = here, w = layout.width
         var best: Split? = nil
         for (k, f) in features.enumerated() where data.bins[f] != nil {
             let nb = data.binCount[f] + 1                          // last = missing
