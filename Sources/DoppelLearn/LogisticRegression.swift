@@ -18,42 +18,59 @@ public struct LogisticRegression: Sendable {
     public static func fit(x: [Double], rows n: Int, cols d: Int, labels y: [Int], classes k: Int,
                            lambda: Double = 1e-3, maxIterations: Int = 200) -> LogisticRegression {
         let p = (d + 1) * k
+        // Rows in blocks of 8, feature-major within a block (`xb[(b·d + f)·8 + r]`), so that one SIMD
+        // register holds a feature of 8 rows: the 8 rows' logits accumulate side by side, each in the
+        // same order as a row-at-a-time loop, and the gradient accumulates in 8 lanes summed at the end.
+        let blocks = (n + 7) / 8
+        var xb = [Double](repeating: 0, count: blocks * d * 8)
+        for i in 0..<n { for f in 0..<d { xb[((i / 8) * d + f) * 8 + i % 8] = x[i * d + f] } }
         func lossAndGradient(_ w: [Double]) -> (Double, [Double]) {
-            var g = [Double](repeating: 0, count: p)
             var loss = 0.0
-            var z = [Double](repeating: 0, count: k)
-            x.withUnsafeBufferPointer { xb in
-                w.withUnsafeBufferPointer { wb in
-                    g.withUnsafeMutableBufferPointer { gb in
-                        for i in 0..<n {
-                            let row = i * d
-                            for c in 0..<k { z[c] = wb[d * k + c] }
-                            for f in 0..<d {
-                                let v = xb[row + f]
-                                if v == 0 { continue }
-                                let base = f * k
-                                for c in 0..<k { z[c] += v * wb[base + c] }
+            var lanes = [SIMD8<Double>](repeating: .zero, count: p)
+            var z = [SIMD8<Double>](repeating: .zero, count: k)
+            xb.withUnsafeBufferPointer { xp in
+                w.withUnsafeBufferPointer { wp in
+                    lanes.withUnsafeMutableBufferPointer { gp in
+                        z.withUnsafeMutableBufferPointer { zp in
+                            for b in 0..<blocks {
+                                let rows = min(8, n - b * 8)
+                                let block = UnsafeRawPointer(xp.baseAddress! + b * d * 8).assumingMemoryBound(to: SIMD8<Double>.self)
+                                for c in 0..<k { zp[c] = SIMD8(repeating: wp[d * k + c]) }
+                                for f in 0..<d {
+                                    let v = block[f]
+                                    for c in 0..<k { zp[c] += v * wp[f * k + c] }
+                                }
+                                // Softmax per row; residual p − onehot(y) per class, zero on padding rows.
+                                var m = zp[0]
+                                for c in 1..<max(k, 1) { m = pointwiseMax(m, zp[c]) }
+                                var sum = SIMD8<Double>.zero
+                                for c in 0..<k {
+                                    var e = zp[c] - m
+                                    for r in 0..<8 { e[r] = exp(e[r]) }
+                                    zp[c] = e; sum += e
+                                }
+                                for r in 0..<rows {
+                                    let yi = y[b * 8 + r]
+                                    loss -= log(max(zp[yi][r] / sum[r], 1e-300))
+                                }
+                                for c in 0..<k {
+                                    var res = zp[c] / sum
+                                    for r in 0..<8 { if r >= rows { res[r] = 0 } else if y[b * 8 + r] == c { res[r] -= 1 } }
+                                    zp[c] = res
+                                    gp[d * k + c] += res
+                                }
+                                for f in 0..<d {
+                                    let v = block[f]
+                                    for c in 0..<k { gp[f * k + c] += v * zp[c] }
+                                }
                             }
-                            let m = z.max()!
-                            var s = 0.0
-                            for c in 0..<k { z[c] = exp(z[c] - m); s += z[c] }
-                            loss -= log(max(z[y[i]] / s, 1e-300))
-                            for c in 0..<k { z[c] /= s }
-                            z[y[i]] -= 1
-                            for f in 0..<d {
-                                let v = xb[row + f]
-                                if v == 0 { continue }
-                                let base = f * k
-                                for c in 0..<k { gb[base + c] += v * z[c] }
-                            }
-                            for c in 0..<k { gb[d * k + c] += z[c] }
                         }
                     }
                 }
             }
             let inv = 1 / Double(max(n, 1))
             loss *= inv
-            for j in 0..<p { g[j] *= inv }
+            var g = lanes.map { $0.sum() * inv }
             for j in 0..<(d * k) { loss += 0.5 * lambda * w[j] * w[j]; g[j] += lambda * w[j] }
             return (loss, g)
         }

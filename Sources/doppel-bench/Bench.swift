@@ -143,6 +143,7 @@ struct EvaluateBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Full evaluation of 50,000-row train / holdout / synthetic tables resampled from support2; anchor: SDMetrics QualityReport + Anonymeter.")
     @Option(help: "Source CSV to resample.") var data: String = sharedPath("support2.csv")
     @Option(help: "Rows in each of train, holdout and synthetic.") var rows: Int = 50_000
+    @Option(help: "Time one step alone instead of the whole evaluation: distances, utility or detection (no anchor).") var step: String?
     @OptionGroup var common: Common
 
     func run() throws {
@@ -164,6 +165,18 @@ struct EvaluateBench: ParsableCommand {
         paths.append(synPath)
         let (tr, ho, sy) = try Pipeline.readEvaluationTables(train: paths[0], holdout: paths[1], synthetic: paths[2], schemaPath: nil)
         var secs: [Double] = []
+        if let step {
+            let work: () throws -> Void
+            switch step {
+            case "distances": work = { _ = DistancePrivacy.computeWithRows(train: tr, holdout: ho, synthetic: sy, seed: 1) }
+            case "utility": work = { _ = try UtilityReport.compute(train: tr, holdout: ho, synthetic: sy, target: "hospdead") }
+            case "detection": work = { _ = DetectionReport.compute(real: tr, synthetic: sy, seed: 1) }
+            default: throw ValidationError("--step: expected distances, utility or detection, got '\(step)'")
+            }
+            for _ in 0..<common.repeats { secs.append(try time(work)) }
+            print(String(format: "%@ alone: median %.2f s over %d (%@)", step, median(secs), secs.count, secs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+            return
+        }
         var report: EvaluationReport? = nil
         for _ in 0..<common.repeats {
             secs.append(try time {

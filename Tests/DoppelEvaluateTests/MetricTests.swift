@@ -4,6 +4,7 @@ import Foundation
 @testable import DoppelData
 import DoppelSynth
 import DoppelMath
+import DoppelLearn
 
 final class FidelityMetricTests: XCTestCase {
     func testKSComplementHandComputed() {
@@ -73,6 +74,20 @@ final class PrivacyMetricTests: XCTestCase {
         XCTAssertEqual(k.k, 1); XCTAssertEqual(k.classes, 3); XCTAssertEqual(k.shareBelow5, 1)
     }
 
+    func testDenseJointCountsGiveTheHashedFiguresBitForBit() {
+        var rng = SeededGenerator(seed: 5)
+        for trial in 0..<20 {
+            let n = 50 + trial * 37, la = 1 + trial % 6, lb = 2 + trial % 11
+            func col(_ levels: Int, _ m: Int) -> [Int32] { (0..<m).map { _ in Int32(rng.nextInt(below: levels + 1)) - 1 } }
+            let ra = col(la, n), rb = col(lb, n), sa = col(la + 1, n + 13), sb = col(lb, n + 13)
+            XCTAssertEqual(PairTrendMetrics.contingencySimilarity(realA: ra, realB: rb, synA: sa, synB: sb),
+                           PairTrendMetrics.contingencySimilarityByKeys(realA: ra, realB: rb, synA: sa, synB: sb))
+            XCTAssertEqual(PairTrendMetrics.cramersV(ra, rb), PairTrendMetrics.cramersVByKeys(ra, rb))
+        }
+        // Codes too spread for a dense table take the hashed path.
+        XCTAssertEqual(PairTrendMetrics.cramersV([0, 5_000_000, 0, 5_000_000], [1, 2, 1, 2])!, 1, accuracy: 1e-12)
+    }
+
     func testNearestNeighborsMatchBruteForce() {
         var rng = SeededGenerator(seed: 2)
         let d = 11, nr = 300, nq = 77
@@ -101,6 +116,30 @@ final class PrivacyMetricTests: XCTestCase {
             XCTAssertEqual(g.nearestInSubset[i], (0..<nr).filter { subset[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
         }
         for j in 0..<nr { XCTAssertEqual(g.referenceNearest[j], refBest[j], accuracy: 1e-4) }
+        // Wide enough for the kernel to prune (≥ 12 coordinates), with duplicates, categories, missing
+        // sentinels and ties: pruning and the k-d layout must not change any distance.
+        let wide = 24, nr2 = 1_003, nq2 = 611
+        func row(_ k: Int) -> [Double] {
+            (0..<wide).map { c in
+                c < 8 ? Double(rng.nextInt(below: 4)) : c >= 22 ? 0.5 : (rng.nextUniform() < 0.05 ? FeatureEncoder.missingSentinel : rng.nextUniform())
+            }
+        }
+        var refRows = (0..<nr2).map(row)
+        for k in stride(from: 0, to: nr2, by: 7) { refRows[k] = refRows[(k * 31) % nr2] }
+        let queryRows = (0..<nq2).map { k in k % 3 == 0 ? refRows[(k * 17) % nr2] : row(k) }
+        let r2 = refRows.flatMap { $0 }, q2 = queryRows.flatMap { $0 }
+        let sub2 = (0..<nr2).map { $0 % 2 == 1 }
+        let g2 = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sub2)
+        var refBest2 = [Double](repeating: .infinity, count: nr2)
+        for i in 0..<nq2 {
+            let all = (0..<nr2).map { j in (0..<wide).reduce(0.0) { $0 + min(abs(q2[i * wide + $1] - r2[j * wide + $1]), 1) } }
+            for j in 0..<nr2 { refBest2[j] = min(refBest2[j], all[j]) }
+            let sorted = all.sorted()
+            XCTAssertEqual(g2.nearest[i], sorted[0], accuracy: 1e-4); XCTAssertEqual(g2.second[i], sorted[1], accuracy: 1e-4)
+            XCTAssertEqual(all[g2.index[i]], sorted[0], accuracy: 1e-4)
+            XCTAssertEqual(g2.nearestInSubset[i], (0..<nr2).filter { sub2[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
+        }
+        for j in 0..<nr2 { XCTAssertEqual(g2.referenceNearest[j], refBest2[j], accuracy: 1e-4) }
         // Leave-one-out search of a set against itself.
         let self_ = NearestNeighbors(refs, rows: nr, dimension: d).query(refs, rows: nr, exclude: Array(0..<nr))
         XCTAssertTrue(self_.index.enumerated().allSatisfy { $0.offset != $0.element })

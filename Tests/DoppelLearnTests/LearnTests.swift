@@ -62,6 +62,34 @@ final class LearnerTests: XCTestCase {
         XCTAssertGreaterThan(pm[0], 0.9); XCTAssertGreaterThan(pm[4], 0.9); XCTAssertGreaterThan(pm[8], 0.9)
     }
 
+    func testBundlingAndSubtractionChangeNothingButSpeed() {
+        // One-hot blocks (bundled) beside numeric features, a multiclass target that needs both.
+        var rng = SeededGenerator(seed: 9)
+        let n = 600, levels = 5
+        var x: [Double] = [], y: [Int] = []
+        for _ in 0..<n {
+            let c = rng.nextInt(below: levels), a = rng.nextNormal(), b = rng.nextUniform()
+            var row = [a, b] + [Double](repeating: 0, count: levels) + [Double](repeating: 0, count: 3)
+            row[2 + c] = 1
+            row[2 + levels + rng.nextInt(below: 3)] = 1
+            x += row
+            y.append(c % 3 == 0 && a > 0 ? 2 : (b > 0.5 ? 1 : 0))
+        }
+        let d = 2 + levels + 3
+        var plain = GradientBoosting.Options()
+        plain.rounds = 30; plain.bundling = false; plain.subtraction = false
+        var fast = plain
+        fast.bundling = true; fast.subtraction = true
+        // The two one-hot blocks are found as bundles (they clash with each other, so they stay two).
+        var binned = [UInt8](repeating: 0, count: n * d)
+        for f in 2..<d { for i in 0..<n { binned[f * n + i] = x[i * d + f] > 0.5 ? 1 : 0 } }
+        let edges = (0..<d).map { $0 < 2 ? [-1.0, 0.0, 1.0] : [0.5] }
+        XCTAssertEqual(GradientBoosting.Bundles(binned: binned, edges: edges, n: n, d: d).members, [[2, 3, 4, 5, 6], [7, 8, 9]])
+        let p0 = GradientBoosting.fitClassifier(x: x, rows: n, cols: d, labels: y, classes: 3, options: plain).predictProbabilities(x: x, rows: n)
+        let p1 = GradientBoosting.fitClassifier(x: x, rows: n, cols: d, labels: y, classes: 3, options: fast).predictProbabilities(x: x, rows: n)
+        for i in p0.indices { XCTAssertEqual(p0[i], p1[i], accuracy: 1e-9) }
+    }
+
     func testRidgeMatchesClosedForm() {
         // y = 2x + 1 exactly: ridge with tiny λ recovers it.
         let x: [Double] = [0, 1, 2, 3, 4], y = x.map { 2 * $0 + 1 }

@@ -84,11 +84,25 @@ public enum PairTrendMetrics {
     /// (codes ≥ −1; −1 is missing, counted as a category).
     public static func contingencySimilarity(realA: [Int32], realB: [Int32], synA: [Int32], synB: [Int32]) -> Double? {
         guard !realA.isEmpty, !synA.isEmpty else { return nil }
+        let nr = Double(realA.count), ns = Double(synA.count)
+        var tv = 0.0
+        if let pr = JointCounts(realA, realB, rangeOf: [realA, synA], [realB, synB]),
+           let ps = JointCounts(synA, synB, rangeOf: [realA, synA], [realB, synB]) {
+            // The order of the sorted keys below: a ascending, then b ≥ 0 ascending, then b = −1.
+            for x in pr.aRange { for y in pr.bKeyOrder { tv += abs(pr[x, y] / nr - ps[x, y] / ns) } }
+            return 1 - tv / 2
+        }
+        return contingencySimilarityByKeys(realA: realA, realB: realB, synA: synA, synB: synB)
+    }
+
+    /// The same figure over hashed keys, for codes too spread for a dense table.
+    static func contingencySimilarityByKeys(realA: [Int32], realB: [Int32], synA: [Int32], synB: [Int32]) -> Double? {
+        guard !realA.isEmpty, !synA.isEmpty else { return nil }
+        let nr = Double(realA.count), ns = Double(synA.count)
+        var tv = 0.0
         var pr: [Int64: Double] = [:], ps: [Int64: Double] = [:]
         for i in realA.indices { pr[Int64(realA[i]) << 32 | Int64(UInt32(bitPattern: realB[i])), default: 0] += 1 }
         for i in synA.indices { ps[Int64(synA[i]) << 32 | Int64(UInt32(bitPattern: synB[i])), default: 0] += 1 }
-        let nr = Double(realA.count), ns = Double(synA.count)
-        var tv = 0.0
         // Sorted keys: a fixed summation order keeps the figure identical from run to run.
         for key in Set(pr.keys).union(ps.keys).sorted() { tv += abs((pr[key] ?? 0) / nr - (ps[key] ?? 0) / ns) }
         return 1 - tv / 2
@@ -117,12 +131,31 @@ public enum PairTrendMetrics {
     /// V = √(χ² / (n · (min(r, c) − 1))), χ² without continuity correction (scipy
     /// `contingency.association(method="cramer")`). Nil when the table has a single row or column.
     public static func cramersV(_ a: [Int32], _ b: [Int32]) -> Double? {
+        let n = Double(a.count)
+        if let joint = JointCounts(a, b, rangeOf: [a], [b]) {
+            var ra = [Double](repeating: 0, count: joint.aRange.count), rb = [Double](repeating: 0, count: joint.bRange.count)
+            for x in joint.aRange { for y in joint.bRange { let c = joint[x, y]; ra[x - joint.aRange.lowerBound] += c; rb[y - joint.bRange.lowerBound] += c } }
+            let presentA = joint.aRange.filter { ra[$0 - joint.aRange.lowerBound] > 0 }, presentB = joint.bRange.filter { rb[$0 - joint.bRange.lowerBound] > 0 }
+            guard presentA.count >= 2, presentB.count >= 2, n > 0 else { return nil }
+            var chi2 = 0.0
+            for x in presentA { for y in presentB {
+                let e = ra[x - joint.aRange.lowerBound] * rb[y - joint.bRange.lowerBound] / n
+                let o = joint[x, y]
+                chi2 += (o - e) * (o - e) / e
+            } }
+            return (chi2 / (n * Double(min(presentA.count, presentB.count) - 1))).squareRoot()
+        }
+        return cramersVByKeys(a, b)
+    }
+
+    /// The same figure over hashed keys, for codes too spread for a dense table.
+    static func cramersVByKeys(_ a: [Int32], _ b: [Int32]) -> Double? {
+        let n = Double(a.count)
         var joint: [Int64: Double] = [:], ra: [Int32: Double] = [:], rb: [Int32: Double] = [:]
         for i in a.indices {
             joint[Int64(a[i]) << 32 | Int64(UInt32(bitPattern: b[i])), default: 0] += 1
             ra[a[i], default: 0] += 1; rb[b[i], default: 0] += 1
         }
-        let n = Double(a.count)
         guard ra.count >= 2, rb.count >= 2, n > 0 else { return nil }
         var chi2 = 0.0
         for (x, nx) in ra.sorted(by: { $0.key < $1.key }) { for (y, ny) in rb.sorted(by: { $0.key < $1.key }) {
@@ -133,4 +166,35 @@ public enum PairTrendMetrics {
         return (chi2 / (n * Double(min(ra.count, rb.count) - 1))).squareRoot()
     }
 
+}
+
+/// Joint counts of two code columns in a dense table, when the codes' range is small (codes ≥ −1).
+/// Replaces a hash map on the hot path of the pair metrics; the figures are bit-identical because
+/// every sum runs in the same order as over the sorted keys.
+struct JointCounts {
+    let aRange: ClosedRange<Int>, bRange: ClosedRange<Int>
+    /// b ≥ 0 ascending, then −1: the order of `Int64(a) << 32 | UInt32(b)` keys for one a.
+    let bKeyOrder: [Int]
+    private var counts: [Double]
+
+    /// Nil when a code is below −1 or the table would exceed 2²⁰ cells. `rangeOf` lists the columns
+    /// whose codes the table must cover (so that two tables line up).
+    init?(_ a: [Int32], _ b: [Int32], rangeOf aColumns: [[Int32]], _ bColumns: [[Int32]]) {
+        func range(_ cs: [[Int32]]) -> ClosedRange<Int>? {
+            var lo = Int32.max, hi = Int32.min
+            for c in cs { for v in c { lo = min(lo, v); hi = max(hi, v) } }
+            guard lo <= hi, lo >= -1 else { return nil }
+            return Int(lo)...Int(hi)
+        }
+        guard let ar = range(aColumns), let br = range(bColumns), ar.count * br.count <= 1 << 20 else { return nil }
+        aRange = ar; bRange = br
+        bKeyOrder = br.filter { $0 >= 0 } + br.filter { $0 < 0 }
+        counts = [Double](repeating: 0, count: ar.count * br.count)
+        let w = br.count, a0 = ar.lowerBound, b0 = br.lowerBound
+        counts.withUnsafeMutableBufferPointer { cp in
+            for i in a.indices { cp[(Int(a[i]) - a0) * w + Int(b[i]) - b0] += 1 }
+        }
+    }
+
+    subscript(x: Int, y: Int) -> Double { counts[(x - aRange.lowerBound) * bRange.count + y - bRange.lowerBound] }
 }

@@ -1,4 +1,6 @@
 import DoppelData
+import DoppelMath
+import Foundation
 
 /// A figure for one column or pair.
 public struct ScoredItem: Codable, Sendable, Equatable {
@@ -73,24 +75,26 @@ public struct QualityReport: Codable, Sendable, Equatable {
             if case .categorical(let c, _) = t.columns[j].values { return c }
             return binned[j]
         }
-        var pairs: [PairItem] = []
-        for (x, a) in modelled.enumerated() {
-            for b in modelled[(x + 1)...] {
-                let names = [specs[a].name, specs[b].name]
-                if case .numeric(let ra) = real.columns[a].values, case .numeric(let rb) = real.columns[b].values,
-                   case .numeric(let sa) = synthetic.columns[a].values, case .numeric(let sb) = synthetic.columns[b].values {
-                    if let rr = PairTrendMetrics.pearson(ra, rb), let v = PairTrendMetrics.correlationSimilarity(realX: ra, realY: rb, synX: sa, synY: sb) {
-                        pairs.append(PairItem(columns: names, metric: "CorrelationSimilarity", score: v, realTrend: abs(rr), contributes: abs(rr) > correlationThreshold))
-                    }
-                } else if let ra = codes(real, a, binnedReal), let rb = codes(real, b, binnedReal),
-                          let sa = codes(synthetic, a, binnedSyn), let sb = codes(synthetic, b, binnedSyn),
-                          let v = PairTrendMetrics.contingencySimilarity(realA: ra, realB: rb, synA: sa, synB: sb) {
-                    let cv = PairTrendMetrics.cramersV(ra, rb)
-                    pairs.append(PairItem(columns: names, metric: "ContingencySimilarity", score: v, realTrend: cv ?? .nan,
-                                          contributes: (cv ?? 0) > associationThreshold))
-                }
+        func pair(_ a: Int, _ b: Int) -> PairItem? {
+            let names = [specs[a].name, specs[b].name]
+            if case .numeric(let ra) = real.columns[a].values, case .numeric(let rb) = real.columns[b].values,
+               case .numeric(let sa) = synthetic.columns[a].values, case .numeric(let sb) = synthetic.columns[b].values {
+                guard let rr = PairTrendMetrics.pearson(ra, rb), let v = PairTrendMetrics.correlationSimilarity(realX: ra, realY: rb, synX: sa, synY: sb) else { return nil }
+                return PairItem(columns: names, metric: "CorrelationSimilarity", score: v, realTrend: abs(rr), contributes: abs(rr) > correlationThreshold)
             }
+            guard let ra = codes(real, a, binnedReal), let rb = codes(real, b, binnedReal),
+                  let sa = codes(synthetic, a, binnedSyn), let sb = codes(synthetic, b, binnedSyn),
+                  let v = PairTrendMetrics.contingencySimilarity(realA: ra, realB: rb, synA: sa, synB: sb) else { return nil }
+            let cv = PairTrendMetrics.cramersV(ra, rb)
+            return PairItem(columns: names, metric: "ContingencySimilarity", score: v, realTrend: cv ?? .nan,
+                            contributes: (cv ?? 0) > associationThreshold)
         }
+        // Pairs are independent: score them on all cores, in chunks, keeping their order.
+        let jobs = modelled.enumerated().flatMap { x, a in modelled[(x + 1)...].map { (a, $0) } }
+        let chunks = min(jobs.count, 8 * ProcessInfo.processInfo.activeProcessorCount)
+        let pairs: [PairItem] = ((try? parallelMap(chunks) { c in
+            jobs[(jobs.count * c / chunks)..<(jobs.count * (c + 1) / chunks)].compactMap { pair($0.0, $0.1) }
+        }) ?? []).flatMap { $0 }
         let cs = shapes.isEmpty ? 0 : shapes.map(\.score).reduce(0, +) / Double(shapes.count)
         let all = pairs.isEmpty ? cs : pairs.map(\.score).reduce(0, +) / Double(pairs.count)
         let counted = pairs.filter(\.contributes)

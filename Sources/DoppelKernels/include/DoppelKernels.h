@@ -29,8 +29,12 @@ static inline void doppel_prefetch(const void *p) { __builtin_prefetch(p, 0, 0);
 /// second-nearest distances and the nearest index, and (when `subset` is non-NULL, one byte per
 /// reference) the nearest distance among references whose subset byte is 1. Per reference it lowers
 /// `refBest[j]` to the nearest query distance (caller initialises it). One pass serves both directions.
+/// When `startBlock` is non-NULL, the group of four queries starting at row i scans the reference
+/// blocks from `startBlock[i]` onwards, wrapping around (the outputs do not depend on it; pruning does).
+/// `scanBlocks` > 0 limits every group to that many blocks (a partial search, to seed `refBest`).
+/// Pairs that can no longer change any output are abandoned part-way (exact; see Distances.c).
 void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlocked, int64_t nr, int64_t d,
-                        const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
+                        const uint8_t *subset, const int64_t *startBlock, int64_t scanBlocks, float *best, float *second, int64_t *bestIndex,
                         float *bestSubset, float *refBest);
 
 /// Single-precision matrix product, row-major: C[M×N] = alpha · op(A) · op(B) + beta · C, where
