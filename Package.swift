@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "DoppelKernels"),
         .target(name: "DoppelMath", dependencies: ["DoppelKernels"]),
         .target(name: "DoppelData", dependencies: ["DoppelMath", "DoppelKernels"]),
-        .target(name: "DoppelLearn", dependencies: ["DoppelMath", "DoppelData"]),
+        .target(name: "DoppelLearn", dependencies: ["DoppelMath", "DoppelData", "DoppelKernels"]),
         .target(name: "DoppelPrivacy", dependencies: ["DoppelMath"]),
         .target(name: "DoppelNeural", dependencies: ["DoppelMath", "DoppelKernels"]),
         .target(name: "DoppelSynth", dependencies: [
@@ -39,11 +39,11 @@ let package = Package(
         ]),
         .testTarget(name: "DoppelMathTests", dependencies: ["DoppelMath"]),
         .testTarget(name: "DoppelDataTests", dependencies: ["DoppelData"]),
-        .testTarget(name: "DoppelLearnTests", dependencies: ["DoppelLearn", "DoppelData"]),
+        .testTarget(name: "DoppelLearnTests", dependencies: ["DoppelLearn", "DoppelData", "DoppelKernels"]),
         .testTarget(name: "DoppelSynthTests", dependencies: ["DoppelSynth", "DoppelData", "DoppelPrivacy"]),
         .testTarget(name: "DoppelPrivacyTests", dependencies: ["DoppelPrivacy", "DoppelMath"]),
         .testTarget(name: "DoppelNeuralTests", dependencies: ["DoppelNeural", "DoppelMath", "DoppelKernels"]),
-        .testTarget(name: "DoppelEvaluateTests", dependencies: ["DoppelEvaluate", "DoppelSynth", "DoppelData"]),
+        .testTarget(name: "DoppelEvaluateTests", dependencies: ["DoppelEvaluate", "DoppelSynth", "DoppelData", "DoppelKernels"]),
         .testTarget(name: "DoppelDeidTests", dependencies: ["DoppelDeid", "DoppelData"]),
         .testTarget(name: "DoppelCLITests", dependencies: ["Doppel"]),
     ]

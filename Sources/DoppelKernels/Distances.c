@@ -2,6 +2,7 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -161,13 +162,18 @@ static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_
         const float *qs[4];
         int64_t qi[4];
         for (int u = 0; u < 4; u++) { qi[u] = i + (u < m ? u : 0); qs[u] = q + qi[u] * d; }
-        __m256 subMin[4] = {inf, inf, inf, inf};
+        float subBest[4] = {FLT_MAX, FLT_MAX, FLT_MAX, FLT_MAX};   // per query: nearest subset reference so far
         int64_t first = startBlock ? startBlock[i] : 0;
         int64_t scan = scanBlocks > 0 && scanBlocks < blocks ? scanBlocks : blocks;
         for (int64_t t = 0; t < scan; t++) {
             int64_t b = first + t < blocks ? first + t : first + t - blocks;
             const float *blk = rb + b * d * 8;
             int valid = nr - b * 8 < 8 ? (int)(nr - b * 8) : 8;
+            {   // The next block's leading coordinates (what a pruned tile reads) are fetched ahead.
+                int64_t nb = b + 1 < blocks ? b + 1 : 0;
+                const char *next = (const char *)(rb + nb * d * 8);
+                for (int line = 0; line < 12 && line * 16 < d * 8; line++) _mm_prefetch(next + line * 64, _MM_HINT_T0);
+            }
             // Thresholds: below them a pair may still change an output.
             __m256 rbest, subLanes = zero, padding = zero;
             if (valid == 8) rbest = _mm256_loadu_ps(refBest + b * 8);
@@ -187,11 +193,13 @@ static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_
             __m256 thr[4];
             for (int u = 0; u < 4; u++) {
                 __m256 t = _mm256_max_ps(rbest, _mm256_set1_ps(second[qi[u]]));
-                if (subset) t = _mm256_max_ps(t, _mm256_and_ps(subLanes, subMin[u]));
+                if (subset) t = _mm256_max_ps(t, _mm256_and_ps(subLanes, _mm256_set1_ps(subBest[u])));
                 thr[u] = _mm256_blendv_ps(t, lowest, padding);   // padding lanes never hold a tile open
             }
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            int64_t k = 0, stop = d < 12 ? d : 12;
+            // First check before any coordinate: a tile whose every threshold is 0 (exact duplicates
+            // already found on both sides) is skipped outright.
+            int64_t k = 0, stop = 0;
             int pruned = 0;
             for (;;) {
                 for (; k < stop; k++) {
@@ -205,7 +213,7 @@ static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_
                 __m256 open = _mm256_or_ps(_mm256_or_ps(_mm256_cmp_ps(a0, thr[0], _CMP_LT_OQ), _mm256_cmp_ps(a1, thr[1], _CMP_LT_OQ)),
                                            _mm256_or_ps(_mm256_cmp_ps(a2, thr[2], _CMP_LT_OQ), _mm256_cmp_ps(a3, thr[3], _CMP_LT_OQ)));
                 if (!_mm256_movemask_ps(open)) { pruned = 1; break; }
-                stop = d - k < 4 ? d : k + 4;
+                stop = k == 0 ? (d < 12 ? d : 12) : (d - k < 4 ? d : k + 4);
             }
             if (pruned) continue;
             __m256 acc[4] = {a0, a1, a2, a3};
@@ -224,7 +232,14 @@ static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_
             float rm[8]; _mm256_storeu_ps(rm, rmin);
             for (int l = 0; l < valid; l++) if (rm[l] < refBest[b * 8 + l]) refBest[b * 8 + l] = rm[l];
             for (int u = 0; u < m; u++) {
-                if (subset) subMin[u] = _mm256_min_ps(subMin[u], _mm256_max_ps(acc[u], smask));
+                if (subset) {
+                    __m256 v = _mm256_max_ps(acc[u], smask);
+                    __m128 h = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+                    h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+                    h = _mm_min_ss(h, _mm_shuffle_ps(h, h, 1));
+                    float m = _mm_cvtss_f32(h);
+                    if (m < subBest[u]) subBest[u] = m;
+                }
                 // Only lanes below the current second-best can change the top two.
                 __m256 thr2 = _mm256_set1_ps(second[i + u]);
                 int mask = _mm256_movemask_ps(_mm256_cmp_ps(acc[u], thr2, _CMP_LT_OQ));
@@ -233,13 +248,7 @@ static void gower_cross_avx2(const float *q, int64_t nq, const float *rb, int64_
                 for (int l = 0; l < valid; l++) if (mask & (1 << l)) top2(t[l], b * 8 + l, &best[i + u], &second[i + u], &bestIndex[i + u]);
             }
         }
-        if (subset && bestSubset) {
-            for (int u = 0; u < m; u++) {
-                float t[8]; _mm256_storeu_ps(t, subMin[u]);
-                float v = FLT_MAX; for (int l = 0; l < 8; l++) if (t[l] < v) v = t[l];
-                bestSubset[i + u] = v;
-            }
-        }
+        if (subset && bestSubset) for (int u = 0; u < m; u++) bestSubset[i + u] = subBest[u];
     }
 }
 #endif
@@ -254,4 +263,144 @@ void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlock
     }
 #endif
     gower_cross_portable(queries, nq, refsBlocked, nr, d, subset, best, second, bestIndex, bestSubset, refBest);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The same search with a 16-bit lower-bound filter ahead of the exact float sum.
+//
+// Every coordinate is also stored as x̃ = clamp(round(256·x), ±32000). Clamping never widens a gap and
+// rounding moves each side by at most ½, so min(|q̃ − r̃|, 256) − 1 ≤ 256·min(|q − r|, 1) for every
+// coordinate: Σₖ min(|q̃ₖ − r̃ₖ|, 256) − k is a lower bound of 256 × the partial Gower sum over k
+// coordinates, on 16 pairs per instruction in integer lanes. A pair is dropped when that bound shows
+// its exact sum cannot go below its threshold (with a margin for float rounding); the pairs that stay
+// get the exact float sum, in the order of the float kernel, so every output is bit-identical to it.
+
+#ifdef DOPPEL_X86
+// The 16-bit threshold of a float threshold (monotonic, so the threshold of a max is the max of the
+// thresholds): thr > 0 → floor(256·thr·(1 + 2⁻¹²)) + 1, capped at 32000; thr ≤ 0 → −32000.
+static inline int16_t q16_threshold(float thr) {
+    if (!(thr > 0)) return -32000;
+    float t = floorf(thr * (256.0f * (1.0f + 1.0f / 4096.0f))) + 1.0f;
+    return t >= 32000.0f ? 32000 : (int16_t)t;
+}
+
+__attribute__((target("avx2,fma")))
+static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const float *rb, const int16_t *rq, int64_t nr, int64_t d,
+                            const uint8_t *subset, const int64_t *startBlock, int64_t scanBlocks, float *best, float *second,
+                            int64_t *bestIndex, float *bestSubset, float *refBest) {
+    const int64_t blocks = (nr + 15) / 16;
+    const __m256i cap = _mm256_set1_epi16(256), never = _mm256_set1_epi16(-32000);
+    for (int64_t i = 0; i < nq; i++) { best[i] = FLT_MAX; second[i] = FLT_MAX; bestIndex[i] = -1; if (bestSubset) bestSubset[i] = FLT_MAX; }
+    // 16-bit thresholds of the references' nearest-query distances, kept in step with refBest.
+    int16_t *refT = malloc((size_t)(blocks * 16) * sizeof(int16_t));
+    if (!refT) { gower_cross_avx2(q, nq, rb, nr, d, subset, startBlock, scanBlocks, best, second, bestIndex, bestSubset, refBest); return; }
+    for (int64_t j = 0; j < blocks * 16; j++) refT[j] = j < nr ? q16_threshold(refBest[j]) : -32000;
+    for (int64_t i = 0; i < nq; i += 4) {
+        int m = nq - i < 4 ? (int)(nq - i) : 4;
+        const int16_t *qs[4];
+        int64_t qi[4];
+        for (int u = 0; u < 4; u++) { qi[u] = i + (u < m ? u : 0); qs[u] = qq + qi[u] * d; }
+        float subBest[4] = {FLT_MAX, FLT_MAX, FLT_MAX, FLT_MAX};
+        int16_t tq[4], ts[4];   // 16-bit thresholds of second-best and subset-best, per query
+        for (int u = 0; u < 4; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = -32000; }
+        int64_t first = startBlock ? startBlock[i] / 2 : 0;
+        int64_t scan = scanBlocks > 0 && (scanBlocks + 1) / 2 < blocks ? (scanBlocks + 1) / 2 : blocks;
+        for (int64_t t = 0; t < scan; t++) {
+            int64_t B = first + t < blocks ? first + t : first + t - blocks;
+            const int16_t *blk = rq + B * d * 16;
+            int valid = nr - B * 16 < 16 ? (int)(nr - B * 16) : 16;
+            {
+                int64_t nb = B + 1 < blocks ? B + 1 : 0;
+                const char *next = (const char *)(rq + nb * d * 16);
+                for (int line = 0; line < 8 && line * 32 < d * 16; line++) _mm_prefetch(next + line * 64, _MM_HINT_T0);
+            }
+            // Per pair: max(reference's, query's second-best, subset-best for subset references).
+            __m256i rt = _mm256_loadu_si256((const __m256i *)(refT + B * 16)), sub = _mm256_setzero_si256(), pad = _mm256_setzero_si256();
+            if (subset) {
+                uint8_t sb[16];
+                for (int l = 0; l < 16; l++) sb[l] = l < valid ? subset[B * 16 + l] : 0;
+                sub = _mm256_cmpgt_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)sb)), _mm256_setzero_si256());
+            }
+            if (valid < 16) {
+                int16_t p16[16];
+                for (int l = 0; l < 16; l++) p16[l] = l < valid ? 0 : -1;
+                pad = _mm256_loadu_si256((const __m256i *)p16);
+            }
+            __m256i ti[4];
+            for (int u = 0; u < 4; u++) {
+                __m256i t16 = _mm256_max_epi16(rt, _mm256_set1_epi16(tq[u]));
+                if (subset) t16 = _mm256_blendv_epi8(t16, _mm256_max_epi16(t16, _mm256_set1_epi16(ts[u])), sub);
+                ti[u] = _mm256_blendv_epi8(t16, never, pad);   // padding lanes never hold a tile open
+            }
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+            int64_t k = 0, stop = 0;
+            int pruned = 0;
+            for (;;) {
+                for (; k < stop; k++) {
+                    __m256i r = _mm256_loadu_si256((const __m256i *)(blk + k * 16));
+                    a0 = _mm256_add_epi16(a0, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[0][k]), r)), cap));
+                    a1 = _mm256_add_epi16(a1, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[1][k]), r)), cap));
+                    a2 = _mm256_add_epi16(a2, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[2][k]), r)), cap));
+                    a3 = _mm256_add_epi16(a3, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[3][k]), r)), cap));
+                }
+                // Open lanes: bound − k < threshold, i.e. threshold + k > bound.
+                __m256i kk = _mm256_set1_epi16((int16_t)k);
+                __m256i open = _mm256_or_si256(
+                    _mm256_or_si256(_mm256_cmpgt_epi16(_mm256_add_epi16(ti[0], kk), a0), _mm256_cmpgt_epi16(_mm256_add_epi16(ti[1], kk), a1)),
+                    _mm256_or_si256(_mm256_cmpgt_epi16(_mm256_add_epi16(ti[2], kk), a2), _mm256_cmpgt_epi16(_mm256_add_epi16(ti[3], kk), a3)));
+                if (_mm256_testz_si256(open, open)) { pruned = 1; break; }
+                if (k >= d) break;
+                stop = k == 0 ? (d < 16 ? d : 16) : (d - k < 8 ? d : k + 8);
+            }
+            if (pruned) continue;
+            // The pairs still open get the exact float sum, in the float kernel's order.
+            __m256i acc[4] = {a0, a1, a2, a3};
+            __m256i kk = _mm256_set1_epi16((int16_t)d);
+            for (int u = 0; u < m; u++) {
+                int16_t lb[16], th[16];
+                _mm256_storeu_si256((__m256i *)lb, acc[u]);
+                _mm256_storeu_si256((__m256i *)th, _mm256_add_epi16(ti[u], kk));
+                const float *qf = q + (i + u) * d;
+                for (int l = 0; l < valid; l++) {
+                    if (th[l] <= lb[l]) continue;
+                    int64_t j = B * 16 + l;
+                    const float *blk8 = rb + (j / 8) * d * 8;
+                    int lane = (int)(j % 8);
+                    float s = 0;
+                    for (int64_t c = 0; c < d; c++) { float x = fabsf(qf[c] - blk8[c * 8 + lane]); s += x < 1.0f ? x : 1.0f; }
+                    if (s < refBest[j]) { refBest[j] = s; refT[j] = q16_threshold(s); }
+                    if (subset && subset[j] && s < subBest[u]) { subBest[u] = s; ts[u] = q16_threshold(s); }
+                    top2(s, j, &best[i + u], &second[i + u], &bestIndex[i + u]);
+                }
+                tq[u] = q16_threshold(second[i + u]);
+            }
+            for (int u = m; u < 4; u++) { tq[u] = tq[0]; ts[u] = ts[0]; }
+        }
+        if (subset && bestSubset) for (int u = 0; u < m; u++) bestSubset[i + u] = subBest[u];
+    }
+    free(refT);
+}
+#endif
+
+void doppel_gower_quantize(const float *x, int64_t n, int16_t *out) {
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i] * 256.0f;
+        v = v > 32000.0f ? 32000.0f : (v < -32000.0f ? -32000.0f : v);
+        out[i] = (int16_t)lrintf(v);
+    }
+}
+
+int doppel_gower_cross_q16(const float *queries, const int16_t *queries16, int64_t nq, const float *refsBlocked,
+                           const int16_t *refsBlocked16, int64_t nr, int64_t d, const uint8_t *subset,
+                           const int64_t *startBlock, int64_t scanBlocks, float *best, float *second, int64_t *bestIndex,
+                           float *bestSubset, float *refBest) {
+#ifdef DOPPEL_X86
+    if (d <= 120 && doppel_has_avx2()) {
+        gower_cross_q16(queries, queries16, nq, refsBlocked, refsBlocked16, nr, d, subset, startBlock, scanBlocks,
+                        best, second, bestIndex, bestSubset, refBest);
+        return 1;
+    }
+#endif
+    doppel_gower_cross(queries, nq, refsBlocked, nr, d, subset, startBlock, scanBlocks, best, second, bestIndex, bestSubset, refBest);
+    return 0;
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DoppelKernels
 
 /// Multinomial logistic regression with L2 penalty, fitted by L-BFGS on the full batch.
 ///
@@ -19,58 +20,25 @@ public struct LogisticRegression: Sendable {
                            lambda: Double = 1e-3, maxIterations: Int = 200) -> LogisticRegression {
         let p = (d + 1) * k
         // Rows in blocks of 8, feature-major within a block (`xb[(b·d + f)·8 + r]`), so that one SIMD
-        // register holds a feature of 8 rows: the 8 rows' logits accumulate side by side, each in the
-        // same order as a row-at-a-time loop, and the gradient accumulates in 8 lanes summed at the end.
+        // register holds a feature of 8 rows: the C kernel `doppel_logistic_pass` accumulates the 8 rows'
+        // logits side by side and the gradient in 8 lanes, summed here.
         let blocks = (n + 7) / 8
         var xb = [Double](repeating: 0, count: blocks * d * 8)
         for i in 0..<n { for f in 0..<d { xb[((i / 8) * d + f) * 8 + i % 8] = x[i * d + f] } }
+        let labels = y.map { Int32($0) } + [Int32](repeating: 0, count: blocks * 8 - n)
+        var lanes = [Double](repeating: 0, count: p * 8), scratch = [Double](repeating: 0, count: 8 * k)
         func lossAndGradient(_ w: [Double]) -> (Double, [Double]) {
             var loss = 0.0
-            var lanes = [SIMD8<Double>](repeating: .zero, count: p)
-            var z = [SIMD8<Double>](repeating: .zero, count: k)
-            xb.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    lanes.withUnsafeMutableBufferPointer { gp in
-                        z.withUnsafeMutableBufferPointer { zp in
-                            for b in 0..<blocks {
-                                let rows = min(8, n - b * 8)
-                                let block = UnsafeRawPointer(xp.baseAddress! + b * d * 8).assumingMemoryBound(to: SIMD8<Double>.self)
-                                for c in 0..<k { zp[c] = SIMD8(repeating: wp[d * k + c]) }
-                                for f in 0..<d {
-                                    let v = block[f]
-                                    for c in 0..<k { zp[c] += v * wp[f * k + c] }
-                                }
-                                // Softmax per row; residual p − onehot(y) per class, zero on padding rows.
-                                var m = zp[0]
-                                for c in 1..<max(k, 1) { m = pointwiseMax(m, zp[c]) }
-                                var sum = SIMD8<Double>.zero
-                                for c in 0..<k {
-                                    var e = zp[c] - m
-                                    for r in 0..<8 { e[r] = exp(e[r]) }
-                                    zp[c] = e; sum += e
-                                }
-                                for r in 0..<rows {
-                                    let yi = y[b * 8 + r]
-                                    loss -= log(max(zp[yi][r] / sum[r], 1e-300))
-                                }
-                                for c in 0..<k {
-                                    var res = zp[c] / sum
-                                    for r in 0..<8 { if r >= rows { res[r] = 0 } else if y[b * 8 + r] == c { res[r] -= 1 } }
-                                    zp[c] = res
-                                    gp[d * k + c] += res
-                                }
-                                for f in 0..<d {
-                                    let v = block[f]
-                                    for c in 0..<k { gp[f * k + c] += v * zp[c] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            for j in lanes.indices { lanes[j] = 0 }
+            doppel_logistic_pass(xb, Int64(n), Int64(d), Int64(k), w, labels, &lanes, &loss, &scratch)
             let inv = 1 / Double(max(n, 1))
             loss *= inv
-            var g = lanes.map { $0.sum() * inv }
+            var g = [Double](repeating: 0, count: p)
+            for j in 0..<p {
+                var s = 0.0
+                for r in 0..<8 { s += lanes[j * 8 + r] }
+                g[j] = s * inv
+            }
             for j in 0..<(d * k) { loss += 0.5 * lambda * w[j] * w[j]; g[j] += lambda * w[j] }
             return (loss, g)
         }

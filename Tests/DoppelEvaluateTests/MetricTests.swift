@@ -5,6 +5,7 @@ import Foundation
 import DoppelSynth
 import DoppelMath
 import DoppelLearn
+import DoppelKernels
 
 final class FidelityMetricTests: XCTestCase {
     func testKSComplementHandComputed() {
@@ -86,6 +87,59 @@ final class PrivacyMetricTests: XCTestCase {
         }
         // Codes too spread for a dense table take the hashed path.
         XCTAssertEqual(PairTrendMetrics.cramersV([0, 5_000_000, 0, 5_000_000], [1, 2, 1, 2])!, 1, accuracy: 1e-12)
+    }
+
+    func testQuantisedFilterGivesTheFloatKernelsOutputsBitForBit() {
+        // Numbers on a fine grid and off it, categories (some codes past the 16-bit range), missing
+        // sentinels, duplicates; with and without a subset; a full scan and a partial (seeding) scan.
+        var rng = SeededGenerator(seed: 11)
+        let d = 30, nr = 997, nq = 403
+        func value(_ c: Int) -> Float {
+            switch c % 5 {
+            case 0: return Float(rng.nextInt(below: 6)) - (rng.nextUniform() < 0.05 ? 1 : 0)
+            case 1: return Float(rng.nextInt(below: 400))
+            case 2: return rng.nextUniform() < 0.05 ? 1000 : Float(rng.nextUniform() * 3 - 1)
+            default: return Float(rng.nextInt(below: 64)) / 64
+            }
+        }
+        var refs = (0..<(nr * d)).map { value($0 % d) }
+        for j in stride(from: 1, to: nr, by: 5) { for k in 0..<d { refs[j * d + k] = refs[(j - 1) * d + k] } }
+        var queries = (0..<(nq * d)).map { value($0 % d) }
+        for i in stride(from: 0, to: nq, by: 3) { let j = (i * 13) % nr; for k in 0..<d { queries[i * d + k] = refs[j * d + k] } }
+        var blocked = [Float](repeating: 0, count: ((nr + 7) / 8) * d * 8)
+        var blocked16 = [Int16](repeating: 0, count: ((nr + 15) / 16) * d * 16)
+        var row = [Int16](repeating: 0, count: d)
+        for j in 0..<nr {
+            doppel_gower_quantize(Array(refs[(j * d)..<((j + 1) * d)]), Int64(d), &row)
+            for k in 0..<d { blocked[((j / 8) * d + k) * 8 + j % 8] = refs[j * d + k]; blocked16[((j / 16) * d + k) * 16 + j % 16] = row[k] }
+        }
+        var q16 = [Int16](repeating: 0, count: nq * d)
+        doppel_gower_quantize(queries, Int64(nq * d), &q16)
+        // Even starts far enough from the end that a partial scan does not wrap: both kernels then scan the same rows.
+        let start = (0..<nq).map { Int64(2 * (($0 * 7) % ((nr + 7) / 16 - 4))) }
+        let subset = (0..<nr).map { UInt8($0 % 3 == 0 ? 1 : 0) }
+        for useSubset in [false, true] {
+            for scan in [0, 6] {
+                var out: [[Float]] = [], indices: [[Int64]] = []
+                for quantised in [false, true] {
+                    var best = [Float](repeating: 0, count: nq), second = best, inSub = best
+                    var idx = [Int64](repeating: 0, count: nq), refBest = [Float](repeating: .greatestFiniteMagnitude, count: nr)
+                    subset.withUnsafeBufferPointer { sp in
+                        let s = useSubset ? sp.baseAddress : nil
+                        if quantised {
+                            XCTAssertEqual(doppel_gower_cross_q16(queries, q16, Int64(nq), blocked, blocked16, Int64(nr), Int64(d), s, start,
+                                                                  Int64(scan), &best, &second, &idx, &inSub, &refBest), doppel_has_avx2())
+                        } else {
+                            doppel_gower_cross(queries, Int64(nq), blocked, Int64(nr), Int64(d), s, start, Int64(scan), &best, &second, &idx, &inSub, &refBest)
+                        }
+                    }
+                    out.append(best + second + inSub + refBest); indices.append(idx)
+                }
+                XCTAssertEqual(out[0], out[1], "subset \(useSubset), scan \(scan)")
+                // Nearest indices agree except on exact ties (the two kernels start their scans 8 rows apart).
+                for i in 0..<nq where indices[0][i] != indices[1][i] { XCTAssertEqual(out[0][i], out[0][i + nq]) }
+            }
+        }
     }
 
     func testNearestNeighborsMatchBruteForce() {

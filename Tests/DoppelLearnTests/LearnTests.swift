@@ -1,5 +1,6 @@
 import XCTest
 import DoppelMath
+import DoppelKernels
 @testable import DoppelLearn
 
 final class ROCTests: XCTestCase {
@@ -88,6 +89,38 @@ final class LearnerTests: XCTestCase {
         let p0 = GradientBoosting.fitClassifier(x: x, rows: n, cols: d, labels: y, classes: 3, options: plain).predictProbabilities(x: x, rows: n)
         let p1 = GradientBoosting.fitClassifier(x: x, rows: n, cols: d, labels: y, classes: 3, options: fast).predictProbabilities(x: x, rows: n)
         for i in p0.indices { XCTAssertEqual(p0[i], p1[i], accuracy: 1e-9) }
+    }
+
+    func testLogisticKernelPassMatchesTheFormula() {
+        // n = 13 leaves a padded block; k = 2 takes the kernel's binary path, k = 3 the general one.
+        var rng = SeededGenerator(seed: 4)
+        let n = 13, d = 5
+        for k in [2, 3] {
+            let x = (0..<(n * d)).map { _ in rng.nextNormal() }
+            let y = (0..<n).map { _ in rng.nextInt(below: k) }
+            let w = (0..<((d + 1) * k)).map { _ in rng.nextNormal() * 0.5 }
+            var loss = 0.0, grad = [Double](repeating: 0, count: (d + 1) * k)
+            for i in 0..<n {
+                var z = (0..<k).map { c in (0..<d).reduce(w[d * k + c]) { $0 + x[i * d + $1] * w[$1 * k + c] } }
+                let m = z.max()!
+                z = z.map { exp($0 - m) }
+                let s = z.reduce(0, +)
+                loss -= log(z[y[i]] / s)
+                for c in 0..<k {
+                    let r = z[c] / s - (c == y[i] ? 1 : 0)
+                    for f in 0..<d { grad[f * k + c] += x[i * d + f] * r }
+                    grad[d * k + c] += r
+                }
+            }
+            let blocks = (n + 7) / 8
+            var xb = [Double](repeating: 0, count: blocks * d * 8)
+            for i in 0..<n { for f in 0..<d { xb[((i / 8) * d + f) * 8 + i % 8] = x[i * d + f] } }
+            let labels = y.map { Int32($0) } + [Int32](repeating: 0, count: blocks * 8 - n)
+            var lanes = [Double](repeating: 0, count: (d + 1) * k * 8), scratch = [Double](repeating: 0, count: 8 * k), kernelLoss = 0.0
+            doppel_logistic_pass(xb, Int64(n), Int64(d), Int64(k), w, labels, &lanes, &kernelLoss, &scratch)
+            XCTAssertEqual(kernelLoss, loss, accuracy: 1e-10)
+            for j in grad.indices { XCTAssertEqual((0..<8).reduce(0.0) { $0 + lanes[j * 8 + $1] }, grad[j], accuracy: 1e-10) }
+        }
     }
 
     func testRidgeMatchesClosedForm() {

@@ -108,6 +108,18 @@ public enum GowerCross {
         var start = [Int64](repeating: 0, count: nq)
         for p in stride(from: 0, to: nq, by: 4) { start[p] = Int64(max(0, leaf[queryOrder[p]] / 8 - 4)) }
         let mask: [UInt8]? = subset.map { s in refTree.order.map { s[$0] ? 1 : 0 } }
+        // 16-bit copies for the kernel's lower-bound filter: references in blocks of 16.
+        let blocks16 = (nr + 15) / 16
+        var blocked16 = [Int16](repeating: 0, count: max(blocks16, 1) * d * 16)
+        var q16 = [Int16](repeating: 0, count: nq * d)
+        do {
+            var row = [Int16](repeating: 0, count: d)
+            for (p, j) in refTree.order.enumerated() {
+                doppel_gower_quantize(Array(refRows[(j * d)..<((j + 1) * d)]), Int64(d), &row)
+                for k in 0..<d { blocked16[((p / 16) * d + k) * 16 + p % 16] = row[k] }
+            }
+            doppel_gower_quantize(q, Int64(nq * d), &q16)
+        }
         func kernel(_ lo: Int, _ m: Int, scan: Int, _ best: inout [Float], _ second: inout [Float], _ idx: inout [Int64],
                     _ inSub: inout [Float], _ refBest: inout [Float]) {
             q.withUnsafeBufferPointer { qb in
@@ -115,9 +127,13 @@ public enum GowerCross {
                     start.withUnsafeBufferPointer { sb in
                         let mb = mask ?? []
                         mb.withUnsafeBufferPointer { mp in
-                            doppel_gower_cross(qb.baseAddress! + lo * d, Int64(m), rb.baseAddress!, Int64(nr), Int64(d),
-                                               mask == nil ? nil : mp.baseAddress, sb.baseAddress! + lo, Int64(scan),
-                                               &best, &second, &idx, &inSub, &refBest)
+                            q16.withUnsafeBufferPointer { q16b in
+                                blocked16.withUnsafeBufferPointer { r16 in
+                                    _ = doppel_gower_cross_q16(qb.baseAddress! + lo * d, q16b.baseAddress! + lo * d, Int64(m), rb.baseAddress!,
+                                                               r16.baseAddress!, Int64(nr), Int64(d), mask == nil ? nil : mp.baseAddress,
+                                                               sb.baseAddress! + lo, Int64(scan), &best, &second, &idx, &inSub, &refBest)
+                                }
+                            }
                         }
                     }
                 }

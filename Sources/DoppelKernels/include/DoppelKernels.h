@@ -37,6 +37,27 @@ void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlock
                         const uint8_t *subset, const int64_t *startBlock, int64_t scanBlocks, float *best, float *second, int64_t *bestIndex,
                         float *bestSubset, float *refBest);
 
+/// One loss-and-gradient pass of multinomial logistic regression. Rows are stored in blocks of 8,
+/// feature-major within a block: `xb[(b·d + f)·8 + r]` is feature f of row 8b + r (n rows, the last
+/// block zero-padded). `w` holds (d + 1) × k weights, row f = feature f, row d = intercepts. Adds
+/// x_f · (p_c − [y = c]) to `lanes[((f·k + c)·8 + r]` (row d: the intercept, x = 1; caller zeroes it
+/// and sums the 8 lanes) and writes −Σ log p_{y} to `loss`. `y` has one label per row padded to a
+/// multiple of 8; `scratch` holds 8·k doubles. AVX2/FMA when the CPU has it, portable C otherwise.
+void doppel_logistic_pass(const double *xb, int64_t n, int64_t d, int64_t k, const double *w, const int32_t *y,
+                          double *lanes, double *loss, double *scratch);
+
+/// 16-bit form of Gower coordinates for `doppel_gower_cross_q16`: clamp(round(256·x), ±32000).
+void doppel_gower_quantize(const float *x, int64_t n, int16_t *out);
+
+/// `doppel_gower_cross` with a 16-bit lower-bound filter ahead of the exact float sums (outputs
+/// bit-identical to it). `queries16` is `queries` quantised (row-major); `refsBlocked16` holds the
+/// quantised references in blocks of 16 (`[(B·d + k)·16 + lane]`, the last block padded). Falls back
+/// to `doppel_gower_cross` (and returns 0) without AVX2 or when d > 120; returns 1 otherwise.
+int doppel_gower_cross_q16(const float *queries, const int16_t *queries16, int64_t nq, const float *refsBlocked,
+                           const int16_t *refsBlocked16, int64_t nr, int64_t d, const uint8_t *subset,
+                           const int64_t *startBlock, int64_t scanBlocks, float *best, float *second, int64_t *bestIndex,
+                           float *bestSubset, float *refBest);
+
 /// Single-precision matrix product, row-major: C[M×N] = alpha · op(A) · op(B) + beta · C, where
 /// op(A) is A[M×K] (row stride lda) or, with transA, the transpose of A[K×M]; likewise op(B) is
 /// B[K×N] or the transpose of B[N×K]. beta == 0 never reads C. Packed panels and a 6×16 AVX2/FMA
