@@ -369,7 +369,7 @@ def rows_for(r):
         add("TRTR AUC (LR), matched settings", lr_r["auc"], ml["trtr_auc"], "C=1/(λn), Doppel encoder")
     if "detection" in ref:
         add("Detection score", d["detection"]["score"], ref["detection"]["score"],
-            f"Doppel AUC {d['detection']['auc']:.3f} (5-fold); SDMetrics 3-fold random CV, RobustScaler, not deterministic")
+            f"Doppel AUC {d['detection']['auc']:.3f} ({d['detection'].get('folds', 5)}-fold); SDMetrics 3-fold random CV, RobustScaler, not deterministic")
     p = d["privacy"]
     dcr = ref["dcr"]
     sub = f"ref subsample {dcr['subsample_rows']} rows/set; " if "subsample_rows" in dcr else ""

@@ -301,6 +301,9 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
         int64_t qi[4];
         for (int u = 0; u < 4; u++) { qi[u] = i + (u < m ? u : 0); qs[u] = qq + qi[u] * d; }
         float subBest[4] = {FLT_MAX, FLT_MAX, FLT_MAX, FLT_MAX};
+        // The group's coordinates broadcast once (loaded, not re-broadcast, for every reference block).
+        __m256i qv[4][120];
+        for (int u = 0; u < 4; u++) for (int64_t k = 0; k < d; k++) qv[u][k] = _mm256_set1_epi16(qs[u][k]);
         int16_t tq[4], ts[4];   // 16-bit thresholds of second-best and subset-best, per query
         for (int u = 0; u < 4; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = -32000; }
         int64_t first = startBlock ? startBlock[i] / 2 : 0;
@@ -338,10 +341,10 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
             for (;;) {
                 for (; k < stop; k++) {
                     __m256i r = _mm256_loadu_si256((const __m256i *)(blk + k * 16));
-                    a0 = _mm256_add_epi16(a0, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[0][k]), r)), cap));
-                    a1 = _mm256_add_epi16(a1, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[1][k]), r)), cap));
-                    a2 = _mm256_add_epi16(a2, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[2][k]), r)), cap));
-                    a3 = _mm256_add_epi16(a3, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(_mm256_set1_epi16(qs[3][k]), r)), cap));
+                    a0 = _mm256_add_epi16(a0, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[0][k], r)), cap));
+                    a1 = _mm256_add_epi16(a1, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[1][k], r)), cap));
+                    a2 = _mm256_add_epi16(a2, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[2][k], r)), cap));
+                    a3 = _mm256_add_epi16(a3, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[3][k], r)), cap));
                 }
                 // Open lanes: bound − k < threshold, i.e. threshold + k > bound.
                 __m256i kk = _mm256_set1_epi16((int16_t)k);
@@ -350,7 +353,7 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
                     _mm256_or_si256(_mm256_cmpgt_epi16(_mm256_add_epi16(ti[2], kk), a2), _mm256_cmpgt_epi16(_mm256_add_epi16(ti[3], kk), a3)));
                 if (_mm256_testz_si256(open, open)) { pruned = 1; break; }
                 if (k >= d) break;
-                stop = k == 0 ? (d < 16 ? d : 16) : (d - k < 8 ? d : k + 8);
+                stop = k == 0 ? (d < 12 ? d : 12) : (d - k < 4 ? d : k + 4);
             }
             if (pruned) continue;
             // The pairs still open get the exact float sum, in the float kernel's order.

@@ -53,14 +53,16 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
             let present = Array(Set(yt.map { Int($0) })).sorted()
             guard present.count >= 2 else { throw DoppelError.badInput(path: "training data", line: nil, column: target, message: "the target has a single class; utility needs at least two") }
-            // Each (learner, training set) fit is independent and takes seconds: run them on all cores.
-            let jobs = Supervised.classifiers.flatMap { l in [(l, true), (l, false)] }
+            // Each (learner, training set) fit is independent and takes seconds: run them on all cores,
+            // the slowest learner (the last) first.
+            let jobs = Supervised.classifiers.reversed().flatMap { l in [(l, true), (l, false)] }
             let fitted = try parallelMap(jobs.count) { k in
                 jobs[k].1 ? Supervised.classify(jobs[k].0, xt, yt, xh, yh, width: enc.width, classes: levels.count)
                           : Supervised.classify(jobs[k].0, xs, ys, xh, yh, width: enc.width, classes: levels.count)
             }
             for li in Supervised.classifiers.indices {
-                let (a, pa) = fitted[2 * li], (b, pb) = fitted[2 * li + 1]
+                let job = 2 * (Supervised.classifiers.count - 1 - li)
+                let (a, pa) = fitted[job], (b, pb) = fitted[job + 1]
                 trtr.append(a); tstr.append(b)
                 if predictions == nil, case .categorical(let hc, _) = holdout.columns[t].values {
                     let rows = (0..<holdout.rowCount).filter { hc[$0] >= 0 }
@@ -72,12 +74,15 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xh, yh) = Supervised.xy(holdout, enc, t)
             let (xt, yt) = Supervised.xy(train, enc, t)
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
-            let jobs = Supervised.regressors.flatMap { l in [(l, true), (l, false)] }
+            let jobs = Supervised.regressors.reversed().flatMap { l in [(l, true), (l, false)] }
             let fitted = try parallelMap(jobs.count) { k in
                 jobs[k].1 ? Supervised.regress(jobs[k].0, xt, yt, xh, yh, width: enc.width)
                           : Supervised.regress(jobs[k].0, xs, ys, xh, yh, width: enc.width)
             }
-            for li in Supervised.regressors.indices { trtr.append(fitted[2 * li]); tstr.append(fitted[2 * li + 1]) }
+            for li in Supervised.regressors.indices {
+                let job = 2 * (Supervised.regressors.count - 1 - li)
+                trtr.append(fitted[job]); tstr.append(fitted[job + 1])
+            }
         case .text:
             throw DoppelError.usage(message: "--target '\(target)' is not modelled")
         }
@@ -174,11 +179,12 @@ public enum Supervised {
 public struct DetectionReport: Codable, Sendable, Equatable {
     /// Cross-validated ROC AUC of logistic regression separating real from synthetic (0.5 = indistinguishable).
     public var auc: Double
-    /// SDMetrics' `LogisticDetection` score: 1 − (2·max(AUC, 0.5) − 1).
+    /// SDMetrics' `LogisticDetection` score: 1 − mean over folds of (2·max(AUC_fold, 0.5) − 1).
     public var score: Double
+    /// 3, as SDMetrics' `LogisticDetection`.
     public var folds: Int
 
-    public static func compute(real: Table, synthetic: Table, seed: UInt64, folds: Int = 5) -> DetectionReport {
+    public static func compute(real: Table, synthetic: Table, seed: UInt64, folds: Int = 3) -> DetectionReport {
         let enc = FeatureEncoder(reference: real, mode: .standardized)
         let w = enc.width
         var rng = SeededGenerator(seed: seed, stream: 0xDE7)
@@ -211,6 +217,7 @@ public struct DetectionReport: Codable, Sendable, Equatable {
             return ROC.auc(scores: yte.indices.map { p[$0 * 2 + 1] }, labels: yte.map { $0 == 1 })
         }) ?? []).compactMap { $0 }
         let auc = aucs.isEmpty ? 0.5 : aucs.reduce(0, +) / Double(aucs.count)
-        return DetectionReport(auc: auc, score: 1 - (2 * max(auc, 0.5) - 1), folds: folds)
+        let score = aucs.isEmpty ? 1 : 1 - aucs.map { 2 * max($0, 0.5) - 1 }.reduce(0, +) / Double(aucs.count)
+        return DetectionReport(auc: auc, score: score, folds: folds)
     }
 }
