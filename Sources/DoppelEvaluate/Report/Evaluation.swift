@@ -82,22 +82,48 @@ public enum Evaluation {
         for name in ([inp.target].compactMap { $0 } + inp.sensitive + inp.quasiIdentifiers) where schema.index(of: name) == nil {
             throw DoppelError.usage(message: "no column '\(name)' in the tables (columns: \(schema.columns.map(\.name).joined(separator: ", ")))")
         }
+        // The five measurements are independent: they run side by side (each also splits its own work
+        // across cores), so no core idles while one step finishes alone. Every step is seeded, so the
+        // figures do not depend on the scheduling; a step's timing is its own elapsed time.
         var timings: [String: Double] = [:]
+        let lock = NSLock()
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-            progress?(name)
+            lock.lock(); progress?(name); lock.unlock()
             let t0 = Date()
             let r = try body()
-            timings[name] = Date().timeIntervalSince(t0)
+            lock.lock(); timings[name] = Date().timeIntervalSince(t0); lock.unlock()
             return r
         }
-        let quality = timed("fidelity") { QualityReport.compute(real: inp.train, synthetic: inp.synthetic) }
-        let detection = timed("detection") { DetectionReport.compute(real: inp.train, synthetic: inp.synthetic, seed: inp.seed) }
-        let utility = try timed("utility") { try inp.target.map { try UtilityReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, target: $0) } }
-        let (privacy, closer) = timed("privacy distances") { DistancePrivacy.computeWithRows(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, seed: inp.seed) }
-        let risks = timed("re-identification risks") {
-            RiskReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic,
-                               quasiIdentifiers: inp.quasiIdentifiers, sensitive: inp.sensitive, seed: inp.seed)
+        enum Part {
+            case privacy(DistancePrivacy, [Double]), utility(UtilityReport?), detection(DetectionReport), quality(QualityReport), risks(RiskReport)
         }
+        var quality: QualityReport?, detection: DetectionReport?, utility: UtilityReport?, privacy: DistancePrivacy?, closer: [Double] = []
+        var risks: RiskReport?
+        for part in try parallelMap(5, { k -> Part in
+            switch k {   // longest first
+            case 0:
+                let (p, c) = timed("privacy distances") { DistancePrivacy.computeWithRows(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, seed: inp.seed) }
+                return .privacy(p, c)
+            case 1:
+                return .utility(try timed("utility") { try inp.target.map { try UtilityReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic, target: $0) } })
+            case 2: return .detection(timed("detection") { DetectionReport.compute(real: inp.train, synthetic: inp.synthetic, seed: inp.seed) })
+            case 3: return .quality(timed("fidelity") { QualityReport.compute(real: inp.train, synthetic: inp.synthetic) })
+            default:
+                return .risks(timed("re-identification risks") {
+                    RiskReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic,
+                                       quasiIdentifiers: inp.quasiIdentifiers, sensitive: inp.sensitive, seed: inp.seed)
+                })
+            }
+        }) {
+            switch part {
+            case .privacy(let p, let c): privacy = p; closer = c
+            case .utility(let u): utility = u
+            case .detection(let d): detection = d
+            case .quality(let q): quality = q
+            case .risks(let r): risks = r
+            }
+        }
+        guard let quality, let detection, let privacy, let risks else { fatalError("every evaluation step returns") }
         let kAnon = KAnonymity.compute(inp.synthetic, quasiIdentifiers: inp.quasiIdentifiers)
         let fairness = timed("fairness") {
             inp.sensitive.map { fairnessReport(column: $0, inp: inp, closer: closer, utility: utility) }
