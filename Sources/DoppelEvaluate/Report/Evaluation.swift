@@ -44,7 +44,8 @@ public struct EvaluationReport: Codable, Sendable {
     public var policy: Policy
     public var gate: GateResult
     public var model: ModelFileSummary?
-    /// Seconds per step.
+    /// Seconds per step, each its own elapsed time: fidelity, detection, utility, privacy distances and
+    /// re-identification risks run side by side, so their times overlap.
     public var timings: [String: Double]
 }
 

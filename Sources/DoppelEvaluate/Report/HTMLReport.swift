@@ -162,7 +162,7 @@ public enum HTMLReport {
                 h += "<details><summary>Privacy ledger: \(m.privacy.steps.count) steps</summary><ol class=\"note\">" + m.privacy.steps.map { "<li>\(esc($0))</li>" }.joined() + "</ol></details>"
             }
         }
-        h += "<p class=\"note\">Doppel \(esc(r.doppelVersion)), evaluation seed \(r.seed), created \(esc(r.createdAt)). Timings: " +
+        h += "<p class=\"note\">Doppel \(esc(r.doppelVersion)), evaluation seed \(r.seed), created \(esc(r.createdAt)). Timings (steps run side by side, so they overlap): " +
             r.timings.sorted { $0.key < $1.key }.map { "\(esc($0.key)) \(String(format: "%.2f", $0.value)) s" }.joined(separator: ", ") + ".</p>"
         h += "</main></body></html>\n"
         return h
