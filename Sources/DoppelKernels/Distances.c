@@ -119,12 +119,18 @@ static inline void top2(float v, int64_t j, float *b1, float *b2, int64_t *bi) {
 }
 
 static void gower_cross_portable(const float *q, int64_t nq, const float *rb, int64_t nr, int64_t d,
-                                 const uint8_t *subset, float *best, float *second, int64_t *bestIndex,
-                                 float *bestSubset, float *refBest) {
+                                 const uint8_t *subset, const int64_t *startBlock, int64_t scanBlocks, float *best,
+                                 float *second, int64_t *bestIndex, float *bestSubset, float *refBest) {
+    const int64_t blocks = (nr + 7) / 8;
+    const int64_t scan = scanBlocks > 0 && scanBlocks < blocks ? scanBlocks : blocks;
     for (int64_t i = 0; i < nq; i++) {
         const float *qi = q + i * d;
         float b1 = FLT_MAX, b2 = FLT_MAX, bs = FLT_MAX; int64_t bi = -1;
-        for (int64_t j = 0; j < nr; j++) {
+        const int64_t first = startBlock ? startBlock[i - i % 4] : 0;
+        for (int64_t t = 0; t < scan * 8; t++) {
+            int64_t b = first + t / 8 < blocks ? first + t / 8 : first + t / 8 - blocks;
+            int64_t j = b * 8 + t % 8;
+            if (j >= nr) continue;
             const float *blk = rb + (j / 8) * d * 8;
             int lane = (int)(j % 8);
             float s = 0;
@@ -262,7 +268,7 @@ void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlock
         return;
     }
 #endif
-    gower_cross_portable(queries, nq, refsBlocked, nr, d, subset, best, second, bestIndex, bestSubset, refBest);
+    gower_cross_portable(queries, nq, refsBlocked, nr, d, subset, startBlock, scanBlocks, best, second, bestIndex, bestSubset, refBest);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -305,7 +311,7 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
         __m256i qv[4][120];
         for (int u = 0; u < 4; u++) for (int64_t k = 0; k < d; k++) qv[u][k] = _mm256_set1_epi16(qs[u][k]);
         int16_t tq[4], ts[4];   // 16-bit thresholds of second-best and subset-best, per query
-        for (int u = 0; u < 4; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = -32000; }
+        for (int u = 0; u < 4; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = q16_threshold(FLT_MAX); }
         int64_t first = startBlock ? startBlock[i] / 2 : 0;
         int64_t scan = scanBlocks > 0 && (scanBlocks + 1) / 2 < blocks ? (scanBlocks + 1) / 2 : blocks;
         for (int64_t t = 0; t < scan; t++) {

@@ -194,6 +194,22 @@ final class PrivacyMetricTests: XCTestCase {
             XCTAssertEqual(g2.nearestInSubset[i], (0..<nr2).filter { sub2[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
         }
         for j in 0..<nr2 { XCTAssertEqual(g2.referenceNearest[j], refBest2[j], accuracy: 1e-4) }
+        // A subset that is sparse and clustered: whole blocks of references hold no subset row, so a
+        // query's first blocks may all be outside it (its subset-nearest must still be found).
+        let tiny = GowerCross.search(queries: [0, 0.5], rows: 2, references: [Double](repeating: 0, count: 16) + [Double](repeating: 0.5, count: 16),
+                                     rows: 32, dimension: 1, subset: (0..<32).map { $0 >= 16 })
+        XCTAssertEqual(tiny.nearestInSubset, [0.5, 0])
+        let sparse = (0..<nr2).map { refRows[$0][8] > 0.9 && refRows[$0][8] < 2 }
+        let g3 = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sparse)
+        for i in 0..<nq2 {
+            let inSubset = (0..<nr2).filter { sparse[$0] }.map { j in (0..<wide).reduce(0.0) { $0 + min(abs(q2[i * wide + $1] - r2[j * wide + $1]), 1) } }
+            XCTAssertEqual(g3.nearestInSubset[i], inSubset.min()!, accuracy: 1e-4)
+        }
+        // One coordinate order shared by two searches: the same pair of rows gets the same float sum.
+        let order = Array((0..<wide).reversed())
+        let a = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, coordinates: order)
+        let b = GowerCross.search(queries: q2, rows: nq2, references: Array(r2[0..<(500 * wide)]), rows: 500, dimension: wide, coordinates: order)
+        for i in 0..<nq2 where a.index[i] < 500 { XCTAssertEqual(a.nearest[i], b.nearest[i]) }
         // Leave-one-out search of a set against itself.
         let self_ = NearestNeighbors(refs, rows: nr, dimension: d).query(refs, rows: nr, exclude: Array(0..<nr))
         XCTAssertTrue(self_.index.enumerated().allSatisfy { $0.offset != $0.element })

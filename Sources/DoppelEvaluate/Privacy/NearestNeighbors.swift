@@ -84,11 +84,17 @@ public enum GowerCross {
     /// order of their mean distance over a sample of pairs; both sets are laid out in k-d order, so a
     /// tile of 4 queries × 8 references holds similar rows and each query group starts its scan at the
     /// reference leaf it falls in; and every reference's nearest-query distance starts from its distance
-    /// to a spread sample of queries. Distances do not depend on any of this; on an exact tie the
-    /// reported nearest index is one of the tied rows.
+    /// to the queries of its own neighbourhood. For a given coordinate order the distances do not depend
+    /// on any of this; on an exact tie the reported nearest index is one of the tied rows.
+    ///
+    /// `coordinates` fixes the order in which the float sum visits the coordinates (default: the order
+    /// that prunes best for these two sets). Searches whose distances are compared with each other must
+    /// share one order, so that the same pair of rows gets the same float sum in each (an order that is
+    /// not a permutation of the coordinates is ignored).
     public static func search(queries: [Double], rows nq: Int, references: [Double], rows nr: Int, dimension d: Int,
-                              subset: [Bool]? = nil) -> Result {
-        let coords = coordinateOrder(queries: queries, rows: nq, references: references, rows: nr, dimension: d)
+                              subset: [Bool]? = nil, coordinates: [Int]? = nil) -> Result {
+        let coords = coordinates.flatMap { $0.sorted() == Array(0..<d) ? $0 : nil }
+            ?? coordinateOrder(queries: queries, rows: nq, references: references, rows: nr, dimension: d)
         func reordered(_ x: [Double], _ n: Int) -> [Float] {
             var out = [Float](repeating: 0, count: n * d)
             for i in 0..<n { for (k, c) in coords.enumerated() { out[i * d + k] = Float(x[i * d + c]) } }
@@ -174,7 +180,7 @@ public enum GowerCross {
     }
 
     /// Coordinates by decreasing mean capped distance over a fixed spread of (query, reference) pairs.
-    static func coordinateOrder(queries: [Double], rows nq: Int, references: [Double], rows nr: Int, dimension d: Int) -> [Int] {
+    public static func coordinateOrder(queries: [Double], rows nq: Int, references: [Double], rows nr: Int, dimension d: Int) -> [Int] {
         guard nq > 0, nr > 0 else { return Array(0..<d) }
         var mean = [Double](repeating: 0, count: d)
         let pairs = 2048

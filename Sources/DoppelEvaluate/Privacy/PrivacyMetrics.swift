@@ -75,9 +75,12 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
         rng.shuffle(&order)
         var inSub = [Bool](repeating: false, count: nt)
         for i in order.prefix(min(nt, nh)) { inSub[i] = true }
-        let synTrain = GowerCross.search(queries: xs, rows: ns, references: xt, rows: nt, dimension: w, subset: inSub)
-        let synHold = GowerCross.search(queries: xs, rows: ns, references: xh, rows: nh, dimension: w)
-        let holdTrain = GowerCross.search(queries: xh, rows: nh, references: xt, rows: nt, dimension: w)
+        // One coordinate order for every search, so that a pair of rows has the same float distance in
+        // each (the DCR share and the attacks compare distances across searches, ties included).
+        let coords = GowerCross.coordinateOrder(queries: xs, rows: ns, references: xt, rows: nt, dimension: w)
+        let synTrain = GowerCross.search(queries: xs, rows: ns, references: xt, rows: nt, dimension: w, subset: inSub, coordinates: coords)
+        let synHold = GowerCross.search(queries: xs, rows: ns, references: xh, rows: nh, dimension: w, coordinates: coords)
+        let holdTrain = GowerCross.search(queries: xh, rows: nh, references: xt, rows: nt, dimension: w, coordinates: coords)
 
         let dcrS = synTrain.nearest.map { $0 / cols }, dcrH = holdTrain.nearest.map { $0 / cols }
         let exact = dcrS.filter { $0 == 0 }.count
@@ -113,7 +116,8 @@ public struct DistancePrivacy: Codable, Sendable, Equatable {
             let nonMemberRows = Array(hold[half...]), memberRows = Array(order.prefix(min(nt, nh - half)))
             let queries = rows(xt, memberRows) + rows(xh, nonMemberRows)
             let toReference = GowerCross.search(queries: queries, rows: memberRows.count + nonMemberRows.count,
-                                                references: rows(xh, reference), rows: reference.count, dimension: w).nearest
+                                                references: rows(xh, reference), rows: reference.count, dimension: w,
+                                                coordinates: coords).nearest
             let toSynthetic = memberRows.map { memberD[$0] } + nonMemberRows.map { nonMemberD[$0] }
             let s = zip(toReference, toSynthetic).map { log($0 + 1e-6) - log($1 + 1e-6) }
             domias = ROC.auc(scores: s, labels: [Bool](repeating: true, count: memberRows.count) + [Bool](repeating: false, count: nonMemberRows.count)) ?? 0.5
