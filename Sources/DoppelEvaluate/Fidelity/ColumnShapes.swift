@@ -177,8 +177,9 @@ struct JointCounts {
     let bKeyOrder: [Int]
     private var counts: [Double]
 
-    /// Nil when a code is below −1 or the table would exceed 2²⁰ cells. `rangeOf` lists the columns
-    /// whose codes the table must cover (so that two tables line up).
+    /// Nil when a code is below −1, or the table would exceed 2²⁰ cells, or 4 cells per counted row
+    /// (past 4,096). `rangeOf` lists the columns whose codes the table must cover (so that two tables
+    /// line up).
     init?(_ a: [Int32], _ b: [Int32], rangeOf aColumns: [[Int32]], _ bColumns: [[Int32]]) {
         func range(_ cs: [[Int32]]) -> ClosedRange<Int>? {
             var lo = Int32.max, hi = Int32.min
@@ -186,7 +187,9 @@ struct JointCounts {
             guard lo <= hi, lo >= -1 else { return nil }
             return Int(lo)...Int(hi)
         }
-        guard let ar = range(aColumns), let br = range(bColumns), ar.count * br.count <= 1 << 20 else { return nil }
+        // A table much larger than the rows it counts would cost more to clear and scan than hashing.
+        let rows = aColumns.reduce(0) { $0 + $1.count }
+        guard let ar = range(aColumns), let br = range(bColumns), ar.count * br.count <= min(1 << 20, max(1 << 12, 4 * rows)) else { return nil }
         aRange = ar; bRange = br
         bKeyOrder = br.filter { $0 >= 0 } + br.filter { $0 < 0 }
         counts = [Double](repeating: 0, count: ar.count * br.count)
