@@ -301,17 +301,19 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
     int16_t *refT = malloc((size_t)(blocks * 16) * sizeof(int16_t));
     if (!refT) { gower_cross_avx2(q, nq, rb, nr, d, subset, startBlock, scanBlocks, best, second, bestIndex, bestSubset, refBest); return; }
     for (int64_t j = 0; j < blocks * 16; j++) refT[j] = j < nr ? q16_threshold(refBest[j]) : -32000;
-    for (int64_t i = 0; i < nq; i += 4) {
-        int m = nq - i < 4 ? (int)(nq - i) : 4;
-        const int16_t *qs[4];
-        int64_t qi[4];
-        for (int u = 0; u < 4; u++) { qi[u] = i + (u < m ? u : 0); qs[u] = qq + qi[u] * d; }
-        float subBest[4] = {FLT_MAX, FLT_MAX, FLT_MAX, FLT_MAX};
+    enum { G = 8 };   // queries per group: each reference block is loaded once for all of them
+    for (int64_t i = 0; i < nq; i += G) {
+        int m = nq - i < G ? (int)(nq - i) : G;
+        const int16_t *qs[G];
+        int64_t qi[G];
+        for (int u = 0; u < G; u++) { qi[u] = i + (u < m ? u : 0); qs[u] = qq + qi[u] * d; }
+        float subBest[G];
+        for (int u = 0; u < G; u++) subBest[u] = FLT_MAX;
         // The group's coordinates broadcast once (loaded, not re-broadcast, for every reference block).
-        __m256i qv[4][120];
-        for (int u = 0; u < 4; u++) for (int64_t k = 0; k < d; k++) qv[u][k] = _mm256_set1_epi16(qs[u][k]);
-        int16_t tq[4], ts[4];   // 16-bit thresholds of second-best and subset-best, per query
-        for (int u = 0; u < 4; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = q16_threshold(FLT_MAX); }
+        __m256i qv[G][120];
+        for (int u = 0; u < G; u++) for (int64_t k = 0; k < d; k++) qv[u][k] = _mm256_set1_epi16(qs[u][k]);
+        int16_t tq[G], ts[G];   // 16-bit thresholds of second-best and subset-best, per query
+        for (int u = 0; u < G; u++) { tq[u] = q16_threshold(second[qi[u]]); ts[u] = q16_threshold(FLT_MAX); }
         int64_t first = startBlock ? startBlock[i] / 2 : 0;
         int64_t scan = scanBlocks > 0 && (scanBlocks + 1) / 2 < blocks ? (scanBlocks + 1) / 2 : blocks;
         for (int64_t t = 0; t < scan; t++) {
@@ -335,35 +337,32 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
                 for (int l = 0; l < 16; l++) p16[l] = l < valid ? 0 : -1;
                 pad = _mm256_loadu_si256((const __m256i *)p16);
             }
-            __m256i ti[4];
-            for (int u = 0; u < 4; u++) {
+            __m256i ti[G];
+            for (int u = 0; u < G; u++) {
                 __m256i t16 = _mm256_max_epi16(rt, _mm256_set1_epi16(tq[u]));
                 if (subset) t16 = _mm256_blendv_epi8(t16, _mm256_max_epi16(t16, _mm256_set1_epi16(ts[u])), sub);
                 ti[u] = _mm256_blendv_epi8(t16, never, pad);   // padding lanes never hold a tile open
             }
-            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+            __m256i acc[G];
+            for (int u = 0; u < G; u++) acc[u] = _mm256_setzero_si256();
             int64_t k = 0, stop = 0;
             int pruned = 0;
             for (;;) {
                 for (; k < stop; k++) {
                     __m256i r = _mm256_loadu_si256((const __m256i *)(blk + k * 16));
-                    a0 = _mm256_add_epi16(a0, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[0][k], r)), cap));
-                    a1 = _mm256_add_epi16(a1, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[1][k], r)), cap));
-                    a2 = _mm256_add_epi16(a2, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[2][k], r)), cap));
-                    a3 = _mm256_add_epi16(a3, _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[3][k], r)), cap));
+                    for (int u = 0; u < G; u++)
+                        acc[u] = _mm256_add_epi16(acc[u], _mm256_min_epu16(_mm256_abs_epi16(_mm256_subs_epi16(qv[u][k], r)), cap));
                 }
                 // Open lanes: bound − k < threshold, i.e. threshold + k > bound.
                 __m256i kk = _mm256_set1_epi16((int16_t)k);
-                __m256i open = _mm256_or_si256(
-                    _mm256_or_si256(_mm256_cmpgt_epi16(_mm256_add_epi16(ti[0], kk), a0), _mm256_cmpgt_epi16(_mm256_add_epi16(ti[1], kk), a1)),
-                    _mm256_or_si256(_mm256_cmpgt_epi16(_mm256_add_epi16(ti[2], kk), a2), _mm256_cmpgt_epi16(_mm256_add_epi16(ti[3], kk), a3)));
+                __m256i open = _mm256_setzero_si256();
+                for (int u = 0; u < G; u++) open = _mm256_or_si256(open, _mm256_cmpgt_epi16(_mm256_add_epi16(ti[u], kk), acc[u]));
                 if (_mm256_testz_si256(open, open)) { pruned = 1; break; }
                 if (k >= d) break;
                 stop = k == 0 ? (d < 12 ? d : 12) : (d - k < 4 ? d : k + 4);
             }
             if (pruned) continue;
             // The pairs still open get the exact float sum, in the float kernel's order.
-            __m256i acc[4] = {a0, a1, a2, a3};
             __m256i kk = _mm256_set1_epi16((int16_t)d);
             for (int u = 0; u < m; u++) {
                 int16_t lb[16], th[16];
@@ -383,7 +382,7 @@ static void gower_cross_q16(const float *q, const int16_t *qq, int64_t nq, const
                 }
                 tq[u] = q16_threshold(second[i + u]);
             }
-            for (int u = m; u < 4; u++) { tq[u] = tq[0]; ts[u] = ts[0]; }
+            for (int u = m; u < G; u++) { tq[u] = tq[0]; ts[u] = ts[0]; }
         }
         if (subset && bestSubset) for (int u = 0; u < m; u++) bestSubset[i + u] = subBest[u];
     }
