@@ -126,7 +126,7 @@ static void gower_cross_portable(const float *q, int64_t nq, const float *rb, in
     for (int64_t i = 0; i < nq; i++) {
         const float *qi = q + i * d;
         float b1 = FLT_MAX, b2 = FLT_MAX, bs = FLT_MAX; int64_t bi = -1;
-        const int64_t first = startBlock ? startBlock[i - i % 4] : 0;
+        const int64_t first = startBlock ? startBlock[i] : 0;
         for (int64_t t = 0; t < scan * 8; t++) {
             int64_t b = first + t / 8 < blocks ? first + t / 8 : first + t / 8 - blocks;
             int64_t j = b * 8 + t % 8;

@@ -82,7 +82,7 @@ public enum GowerCross {
     /// The kernel abandons a pair once its partial sum can no longer change any output (exact: see
     /// `doppel_gower_cross`). Three things make that happen early: coordinates are visited in decreasing
     /// order of their mean distance over a sample of pairs; both sets are laid out in k-d order, so a
-    /// tile of 4 queries × 8 references holds similar rows and each query group starts its scan at the
+    /// tile of queries × references holds similar rows and each query group starts its scan at the
     /// reference leaf it falls in; and every reference's nearest-query distance starts from its distance
     /// to the queries of its own neighbourhood. For a given coordinate order the distances do not depend
     /// on any of this; on an exact tie the reported nearest index is one of the tied rows.
@@ -105,25 +105,23 @@ public enum GowerCross {
         let blocks = (nr + 7) / 8
         var blocked = [Float](repeating: 0, count: max(blocks, 1) * d * 8)
         for (p, j) in refTree.order.enumerated() { for k in 0..<d { blocked[((p / 8) * d + k) * 8 + p % 8] = refRows[j * d + k] } }
-        // Queries in the order of the reference leaf they fall in: a group of 4 shares its neighbourhood
-        // and starts its scan a few blocks before it.
+        // Queries in the order of the reference leaf they fall in: a kernel group of queries shares its
+        // neighbourhood and starts its scan a few blocks before its first query's leaf.
         let leaf = queryRows.withUnsafeBufferPointer { qb in (0..<nq).map { refTree.leafStart(qb.baseAddress! + $0 * d) } }
         let queryOrder = (0..<nq).sorted { leaf[$0] != leaf[$1] ? leaf[$0] < leaf[$1] : $0 < $1 }
         var q = [Float](repeating: 0, count: nq * d)
         for (p, i) in queryOrder.enumerated() { for k in 0..<d { q[p * d + k] = queryRows[i * d + k] } }
         var start = [Int64](repeating: 0, count: nq)
-        for p in stride(from: 0, to: nq, by: 4) { start[p] = Int64(max(0, leaf[queryOrder[p]] / 8 - 4)) }
+        for p in 0..<nq { start[p] = Int64(max(0, leaf[queryOrder[p]] / 8 - 4)) }
         let mask: [UInt8]? = subset.map { s in refTree.order.map { s[$0] ? 1 : 0 } }
         // 16-bit copies for the kernel's lower-bound filter: references in blocks of 16.
         let blocks16 = (nr + 15) / 16
         var blocked16 = [Int16](repeating: 0, count: max(blocks16, 1) * d * 16)
         var q16 = [Int16](repeating: 0, count: nq * d)
         do {
-            var row = [Int16](repeating: 0, count: d)
-            for (p, j) in refTree.order.enumerated() {
-                doppel_gower_quantize(Array(refRows[(j * d)..<((j + 1) * d)]), Int64(d), &row)
-                for k in 0..<d { blocked16[((p / 16) * d + k) * 16 + p % 16] = row[k] }
-            }
+            var r16 = [Int16](repeating: 0, count: nr * d)
+            doppel_gower_quantize(refRows, Int64(nr * d), &r16)
+            for (p, j) in refTree.order.enumerated() { for k in 0..<d { blocked16[((p / 16) * d + k) * 16 + p % 16] = r16[j * d + k] } }
             doppel_gower_quantize(q, Int64(nq * d), &q16)
         }
         func kernel(_ lo: Int, _ m: Int, scan: Int, _ best: inout [Float], _ second: inout [Float], _ idx: inout [Int64],
@@ -152,7 +150,7 @@ public enum GowerCross {
             var b = [Float](repeating: 0, count: nq), b2 = b, bs = b, ix = [Int64](repeating: -1, count: nq)
             kernel(0, nq, scan: 8, &b, &b2, &ix, &bs, &seed)
         }
-        // Chunks are multiples of 4 queries so that every group keeps its start block.
+        // Chunks start at multiples of 4 queries, so that the kernel's groups line up with the float kernel's.
         let groups = (nq + 3) / 4
         let chunks = max(1, min(4 * ProcessInfo.processInfo.activeProcessorCount, (nq + 255) / 256))
         let parts = (try? parallelMap(chunks) { c -> ([Float], [Float], [Int64], [Float], [Float]) in

@@ -29,9 +29,9 @@ static inline void doppel_prefetch(const void *p) { __builtin_prefetch(p, 0, 0);
 /// second-nearest distances and the nearest index, and (when `subset` is non-NULL, one byte per
 /// reference) the nearest distance among references whose subset byte is 1. Per reference it lowers
 /// `refBest[j]` to the nearest query distance (caller initialises it). One pass serves both directions.
-/// When `startBlock` is non-NULL, the group of four queries starting at row i (i a multiple of 4; eight
-/// in `doppel_gower_cross_q16`, i a multiple of 8, reading the same array) scans the reference
-/// blocks from `startBlock[i]` onwards, wrapping around (the outputs do not depend on it; pruning does).
+/// When `startBlock` is non-NULL it holds a start block per query: a group of queries (four here, eight
+/// in `doppel_gower_cross_q16`) scans the reference blocks from its first query's start onwards,
+/// wrapping around (the outputs do not depend on it; pruning does).
 /// `scanBlocks` > 0 limits every group to that many blocks (a partial search, to seed `refBest`).
 /// Pairs that can no longer change any output are abandoned part-way (exact; see Distances.c).
 void doppel_gower_cross(const float *queries, int64_t nq, const float *refsBlocked, int64_t nr, int64_t d,
