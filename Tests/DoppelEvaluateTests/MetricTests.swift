@@ -160,17 +160,7 @@ final class PrivacyMetricTests: XCTestCase {
         let subset = (0..<nr).map { $0 % 3 == 0 }
         let cats = (0..<(nr * d)).map { k in k % 4 == 0 ? Double(k % 3) : refs[k] }, qcat = (0..<(nq * d)).map { k in k % 4 == 0 ? Double(k % 5) : qs[k] }
         let g = GowerCross.search(queries: qcat, rows: nq, references: cats, rows: nr, dimension: d, subset: subset)
-        func gower(_ i: Int, _ j: Int) -> Double { (0..<d).reduce(0.0) { $0 + min(abs(qcat[i * d + $1] - cats[j * d + $1]), 1) } }
-        var refBest = [Double](repeating: .infinity, count: nr)
-        for i in 0..<nq {
-            let all = (0..<nr).map { gower(i, $0) }
-            for j in 0..<nr { refBest[j] = min(refBest[j], all[j]) }
-            let sorted = all.sorted()
-            XCTAssertEqual(g.nearest[i], sorted[0], accuracy: 1e-4); XCTAssertEqual(g.second[i], sorted[1], accuracy: 1e-4)
-            XCTAssertEqual(all[g.index[i]], sorted[0], accuracy: 1e-4)
-            XCTAssertEqual(g.nearestInSubset[i], (0..<nr).filter { subset[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
-        }
-        for j in 0..<nr { XCTAssertEqual(g.referenceNearest[j], refBest[j], accuracy: 1e-4) }
+        assertMatchesBruteForce(g, queries: qcat, rows: nq, references: cats, rows: nr, dimension: d, subset: subset)
         // Wide enough for the kernel to prune (≥ 12 coordinates), with duplicates, categories, missing
         // sentinels and ties: pruning and the k-d layout must not change any distance.
         let wide = 24, nr2 = 1_003, nq2 = 611
@@ -185,16 +175,7 @@ final class PrivacyMetricTests: XCTestCase {
         let r2 = refRows.flatMap { $0 }, q2 = queryRows.flatMap { $0 }
         let sub2 = (0..<nr2).map { $0 % 2 == 1 }
         let g2 = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sub2)
-        var refBest2 = [Double](repeating: .infinity, count: nr2)
-        for i in 0..<nq2 {
-            let all = (0..<nr2).map { j in (0..<wide).reduce(0.0) { $0 + min(abs(q2[i * wide + $1] - r2[j * wide + $1]), 1) } }
-            for j in 0..<nr2 { refBest2[j] = min(refBest2[j], all[j]) }
-            let sorted = all.sorted()
-            XCTAssertEqual(g2.nearest[i], sorted[0], accuracy: 1e-4); XCTAssertEqual(g2.second[i], sorted[1], accuracy: 1e-4)
-            XCTAssertEqual(all[g2.index[i]], sorted[0], accuracy: 1e-4)
-            XCTAssertEqual(g2.nearestInSubset[i], (0..<nr2).filter { sub2[$0] }.map { all[$0] }.min()!, accuracy: 1e-4)
-        }
-        for j in 0..<nr2 { XCTAssertEqual(g2.referenceNearest[j], refBest2[j], accuracy: 1e-4) }
+        assertMatchesBruteForce(g2, queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sub2)
         // A subset that is sparse and clustered: whole blocks of references hold no subset row, so a
         // query's first blocks may all be outside it (its subset-nearest must still be found).
         let tiny = GowerCross.search(queries: [0, 0.5], rows: 2, references: [Double](repeating: 0, count: 16) + [Double](repeating: 0.5, count: 16),
@@ -202,10 +183,7 @@ final class PrivacyMetricTests: XCTestCase {
         XCTAssertEqual(tiny.nearestInSubset, [0.5, 0])
         let sparse = (0..<nr2).map { refRows[$0][8] > 0.9 && refRows[$0][8] < 2 }
         let g3 = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sparse)
-        for i in 0..<nq2 {
-            let inSubset = (0..<nr2).filter { sparse[$0] }.map { j in (0..<wide).reduce(0.0) { $0 + min(abs(q2[i * wide + $1] - r2[j * wide + $1]), 1) } }
-            XCTAssertEqual(g3.nearestInSubset[i], inSubset.min()!, accuracy: 1e-4)
-        }
+        assertMatchesBruteForce(g3, queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, subset: sparse)
         // One coordinate order shared by two searches: the same pair of rows gets the same float sum.
         let order = Array((0..<wide).reversed())
         let a = GowerCross.search(queries: q2, rows: nq2, references: r2, rows: nr2, dimension: wide, coordinates: order)
@@ -215,6 +193,24 @@ final class PrivacyMetricTests: XCTestCase {
         let self_ = NearestNeighbors(refs, rows: nr, dimension: d).query(refs, rows: nr, exclude: Array(0..<nr))
         XCTAssertTrue(self_.index.enumerated().allSatisfy { $0.offset != $0.element })
     }
+}
+
+/// A fused Gower search checked against brute force: per query the two nearest distances, the
+/// distance of the reported nearest index and the nearest within the subset; per reference the
+/// nearest query.
+func assertMatchesBruteForce(_ g: GowerCross.Result, queries q: [Double], rows nq: Int, references r: [Double], rows nr: Int,
+                             dimension d: Int, subset: [Bool], file: StaticString = #filePath, line: UInt = #line) {
+    var refBest = [Double](repeating: .infinity, count: nr)
+    for i in 0..<nq {
+        let all = (0..<nr).map { j in (0..<d).reduce(0.0) { $0 + min(abs(q[i * d + $1] - r[j * d + $1]), 1) } }
+        for j in 0..<nr { refBest[j] = min(refBest[j], all[j]) }
+        let sorted = all.sorted()
+        XCTAssertEqual(g.nearest[i], sorted[0], accuracy: 1e-4, file: file, line: line)
+        XCTAssertEqual(g.second[i], sorted[1], accuracy: 1e-4, file: file, line: line)
+        XCTAssertEqual(all[g.index[i]], sorted[0], accuracy: 1e-4, file: file, line: line)
+        XCTAssertEqual(g.nearestInSubset[i], (0..<nr).filter { subset[$0] }.map { all[$0] }.min()!, accuracy: 1e-4, file: file, line: line)
+    }
+    for j in 0..<nr { XCTAssertEqual(g.referenceNearest[j], refBest[j], accuracy: 1e-4, file: file, line: line) }
 }
 
 /// The embedded heart-disease data from the repository.
