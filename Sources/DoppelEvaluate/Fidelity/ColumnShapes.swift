@@ -77,7 +77,12 @@ public enum PairTrendMetrics {
     /// Correlation similarity: 1 − |ρ_real − ρ_syn| / 2 (Pearson).
     public static func correlationSimilarity(realX: [Double], realY: [Double], synX: [Double], synY: [Double]) -> Double? {
         guard let a = pearson(realX, realY), let b = pearson(synX, synY) else { return nil }
-        return 1 - abs(a - b) / 2
+        return correlationSimilarity(real: a, synthetic: b)
+    }
+
+    /// Correlation similarity from the two correlations: 1 − |ρ_real − ρ_syn| / 2.
+    public static func correlationSimilarity(real: Double, synthetic: Double) -> Double {
+        1 - abs(real - synthetic) / 2
     }
 
     /// Contingency similarity: 1 − ½ Σ_{a,b} |p_real(a,b) − p_syn(a,b)| over the joint categories

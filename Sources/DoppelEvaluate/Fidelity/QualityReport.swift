@@ -79,7 +79,8 @@ public struct QualityReport: Codable, Sendable, Equatable {
             let names = [specs[a].name, specs[b].name]
             if case .numeric(let ra) = real.columns[a].values, case .numeric(let rb) = real.columns[b].values,
                case .numeric(let sa) = synthetic.columns[a].values, case .numeric(let sb) = synthetic.columns[b].values {
-                guard let rr = PairTrendMetrics.pearson(ra, rb), let v = PairTrendMetrics.correlationSimilarity(realX: ra, realY: rb, synX: sa, synY: sb) else { return nil }
+                guard let rr = PairTrendMetrics.pearson(ra, rb), let rs = PairTrendMetrics.pearson(sa, sb) else { return nil }
+                let v = PairTrendMetrics.correlationSimilarity(real: rr, synthetic: rs)
                 return PairItem(columns: names, metric: "CorrelationSimilarity", score: v, realTrend: abs(rr), contributes: abs(rr) > correlationThreshold)
             }
             guard let ra = codes(real, a, binnedReal), let rb = codes(real, b, binnedReal),

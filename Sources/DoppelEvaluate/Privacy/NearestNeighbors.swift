@@ -206,17 +206,22 @@ struct KDOrder {
         var stack = [(node: 0, lo: 0, hi: n)]
         nodes.append((-1, 0, -1, -1, 0))
         var keyed: [(Float, Int)] = []
+        var sample = [Float](repeating: 0, count: 128)
         while let (id, lo, hi) = stack.popLast() {
             nodes[id].lo = lo
             guard hi - lo > leaf, d > 0 else { continue }
             let step = max(1, (hi - lo) / 64)
             var bestCoord = -1, bestSpread = 0.0
             for k in 0..<d {
-                var sample: [Float] = []
-                for p in stride(from: lo, to: hi, by: step) { sample.append(x[order[p] * d + k]) }
-                sample.sort()
-                let med = sample[sample.count / 2]
-                let spread = sample.reduce(0.0) { $0 + Double(min(abs($1 - med), 1)) }
+                var count = 0
+                for p in stride(from: lo, to: hi, by: step) { sample[count] = x[order[p] * d + k]; count += 1 }
+                let med = sample.withUnsafeMutableBufferPointer { b -> Float in
+                    var part = UnsafeMutableBufferPointer(rebasing: b[0..<count])
+                    part.sort()   // in place: no array per coordinate
+                    return b[count / 2]
+                }
+                var spread = 0.0
+                for a in 0..<count { spread += Double(min(abs(sample[a] - med), 1)) }
                 if spread > bestSpread { bestSpread = spread; bestCoord = k }
             }
             guard bestCoord >= 0 else { continue }
