@@ -169,6 +169,22 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
         }
         return;
     }
+    // Few rows against a wide transposed B (an input gradient G·Wᵀ through a wide layer): packing B would
+    // copy all of W for a handful of rows. Its transpose T = B·op(A)ᵀ reads W where it lies; C = Tᵀ.
+    // Every element is the same chain of fused multiply-adds (the product of two factors commutes), so
+    // C is bit-identical; beta = 0 only, where C is written without being read.
+    if (transB && beta == 0 && M <= MC && N >= 256) {
+        static _Thread_local float *bufT = NULL;
+        static _Thread_local size_t capT = 0;
+        size_t needT = roundUp64((size_t)(M * N) * sizeof(float));
+        if (needT > capT) { free(bufT); bufT = (float *)aligned_alloc(64, needT); capT = needT; }
+        doppel_sgemm(0, transA ? 0 : 1, N, M, K, alpha, B, ldb, A, lda, 0.0f, bufT, M);
+        for (int64_t i = 0; i < M; i++) {
+            float *c = C + i * ldc;
+            for (int64_t j = 0; j < N; j++) c[j] = bufT[j * M + i];
+        }
+        return;
+    }
     static gemm_kernel kernel = NULL;
     if (!kernel) kernel = chooseKernel();
 

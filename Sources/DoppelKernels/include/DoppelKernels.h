@@ -72,6 +72,19 @@ void doppel_sgemm_reference(int transA, int transB, int64_t M, int64_t N, int64_
                             const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
                             float *C, int64_t ldc);
 
+/// One Adam step over n weights, in place (PyTorch's `Adam` with L2 weight decay wd):
+/// g = grad + wd·θ; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; θ −= lr·(m/c1)/(√(v/c2) + eps), where c1 and c2
+/// are the bias corrections 1 − βᵗ. Same bits on the AVX2 and portable paths.
+void doppel_adam_update(float *theta, const float *grad, float *m, float *v, int64_t n,
+                        float lr, float beta1, float beta2, float c1, float c2, float eps, float wd);
+
+/// Gumbel noise out[i] = −log(−log u[i]) for u[i] in (0, 1), with a polynomial logarithm (relative error
+/// about 1e-7); same bits on the AVX2 and portable paths.
+void doppel_gumbel_noise(const float *u, int64_t n, float *out);
+
+/// The scalar logarithm used by `doppel_gumbel_noise` (for tests).
+float doppel_log(float x);
+
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 

@@ -39,7 +39,11 @@ public final class BatchNorm: Layer {
             precondition(n > 1, "BatchNorm needs at least 2 rows while training")
             mean = x.columnSums().map { $0 / Float(n) }
             x.values.withUnsafeBufferPointer { v in
-                for r in 0..<n { for c in 0..<f { let d = v[r * f + c] - mean[c]; variance[c] += d * d } }
+                mean.withUnsafeBufferPointer { mu in
+                    variance.withUnsafeMutableBufferPointer { s in
+                        for r in 0..<n { for c in 0..<f { let d = v[r * f + c] - mu[c]; s[c] += d * d } }
+                    }
+                }
             }
             for c in 0..<f {
                 variance[c] /= Float(n)
@@ -55,11 +59,19 @@ public final class BatchNorm: Layer {
         var y = x
         xhat.values.withUnsafeMutableBufferPointer { h in
             y.values.withUnsafeMutableBufferPointer { o in
-                for r in 0..<n {
-                    for c in 0..<f {
-                        let z = (h[r * f + c] - mean[c]) * inv[c]
-                        h[r * f + c] = z
-                        o[r * f + c] = g[c] * z + b[c]
+                mean.withUnsafeBufferPointer { mu in
+                    inv.withUnsafeBufferPointer { iv in
+                        g.withUnsafeBufferPointer { gb in
+                            b.withUnsafeBufferPointer { bb in
+                                for r in 0..<n {
+                                    for c in 0..<f {
+                                        let z = (h[r * f + c] - mu[c]) * iv[c]
+                                        h[r * f + c] = z
+                                        o[r * f + c] = gb[c] * z + bb[c]
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -76,7 +88,11 @@ public final class BatchNorm: Layer {
         var sumG = [Float](repeating: 0, count: f), sumGX = [Float](repeating: 0, count: f)
         grad.values.withUnsafeBufferPointer { d in
             xhat.values.withUnsafeBufferPointer { h in
-                for r in 0..<n { for c in 0..<f { sumG[c] += d[r * f + c]; sumGX[c] += d[r * f + c] * h[r * f + c] } }
+                sumG.withUnsafeMutableBufferPointer { sg in
+                    sumGX.withUnsafeMutableBufferPointer { sx in
+                        for r in 0..<n { for c in 0..<f { sg[c] += d[r * f + c]; sx[c] += d[r * f + c] * h[r * f + c] } }
+                    }
+                }
             }
         }
         if mode == .batch {
@@ -89,11 +105,19 @@ public final class BatchNorm: Layer {
         let invN = 1 / Float(n)
         dx.values.withUnsafeMutableBufferPointer { d in
             xhat.values.withUnsafeBufferPointer { h in
-                for r in 0..<n {
-                    for c in 0..<f {
-                        // ĝ = g·γ; mean(ĝ) = γ·ΣG/n; mean(ĝ·x̂) = γ·ΣGX/n
-                        let k = r * f + c
-                        d[k] = g[c] * inv[c] * (d[k] - sumG[c] * invN - h[k] * sumGX[c] * invN)
+                g.withUnsafeBufferPointer { gb in
+                    inv.withUnsafeBufferPointer { iv in
+                        sumG.withUnsafeBufferPointer { sg in
+                            sumGX.withUnsafeBufferPointer { sx in
+                                for r in 0..<n {
+                                    for c in 0..<f {
+                                        // ĝ = g·γ; mean(ĝ) = γ·ΣG/n; mean(ĝ·x̂) = γ·ΣGX/n
+                                        let k = r * f + c
+                                        d[k] = gb[c] * iv[c] * (d[k] - sg[c] * invN - h[k] * sx[c] * invN)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }

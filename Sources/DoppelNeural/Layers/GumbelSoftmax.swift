@@ -1,5 +1,6 @@
 import DoppelMath
 import Foundation
+import DoppelKernels
 
 /// The output activation of a generator over a row layout made of spans: `tanh` on scalar spans and a
 /// Gumbel-softmax on one-hot spans (CTGAN's `apply_activate`):
@@ -23,25 +24,39 @@ public final class GumbelSoftmax: Layer {
     public func forward(_ x: Matrix, _ context: inout ForwardContext) -> Matrix {
         var y = x
         let n = x.rows, f = x.cols
-        for span in spans {
-            switch span {
-            case .tanh(let s, let w):
-                for r in 0..<n { for c in s..<(s + w) { y.values[r * f + c] = tanhf(y.values[r * f + c]) } }
-            case .softmax(let s, let w):
-                var z = [Float](repeating: 0, count: w)
-                for r in 0..<n {
-                    var top = -Float.infinity
-                    for c in 0..<w {
-                        var v = x.values[r * f + s + c]
-                        if gumbel {
-                            v -= logf(-logf(GumbelSoftmax.openUniform(context.rng.next())))
+        // The noise of every softmax element, drawn in span, row, column order, then G = −log(−log u)
+        // in one vectorised pass (`doppel_gumbel_noise`).
+        let draws = gumbel ? spans.reduce(0) { if case .softmax(_, let w) = $1 { return $0 + n * w }; return $0 } : 0
+        var noise = [Float](repeating: 0, count: draws)
+        if draws > 0 {
+            var u = [Float](repeating: 0, count: draws)
+            u.withUnsafeMutableBufferPointer { ub in for i in 0..<draws { ub[i] = GumbelSoftmax.openUniform(context.rng.next()) } }
+            doppel_gumbel_noise(u, Int64(draws), &noise)
+        }
+        let tau = tau
+        y.values.withUnsafeMutableBufferPointer { yb in
+            noise.withUnsafeBufferPointer { gb in
+                var drawn = 0
+                for span in spans {
+                    switch span {
+                    case .tanh(let s, let w):
+                        for r in 0..<n { for c in (r * f + s)..<(r * f + s + w) { yb[c] = tanhf(yb[c]) } }
+                    case .softmax(let s, let w):
+                        for r in 0..<n {
+                            let row = r * f + s
+                            var top = -Float.infinity
+                            for c in row..<(row + w) {
+                                var v = yb[c]
+                                if draws > 0 { v += gb[drawn]; drawn += 1 }
+                                v /= tau
+                                yb[c] = v
+                                top = max(top, v)
+                            }
+                            var total: Float = 0
+                            for c in row..<(row + w) { let e = expf(yb[c] - top); yb[c] = e; total += e }
+                            for c in row..<(row + w) { yb[c] /= total }
                         }
-                        z[c] = v / tau
-                        top = max(top, z[c])
                     }
-                    var total: Float = 0
-                    for c in 0..<w { z[c] = expf(z[c] - top); total += z[c] }
-                    for c in 0..<w { y.values[r * f + s + c] = z[c] / total }
                 }
             }
         }
@@ -58,16 +73,21 @@ public final class GumbelSoftmax: Layer {
 
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
         var d = g
-        let y = output, n = g.rows, f = g.cols
-        for span in spans {
-            switch span {
-            case .tanh(let s, let w):
-                for r in 0..<n { for c in s..<(s + w) { let k = r * f + c; d.values[k] *= 1 - y.values[k] * y.values[k] } }
-            case .softmax(let s, let w):
-                for r in 0..<n {
-                    var dot: Float = 0
-                    for c in s..<(s + w) { dot += g.values[r * f + c] * y.values[r * f + c] }
-                    for c in s..<(s + w) { let k = r * f + c; d.values[k] = y.values[k] * (g.values[k] - dot) / tau }
+        let n = g.rows, f = g.cols, tau = tau
+        d.values.withUnsafeMutableBufferPointer { db in
+            output.values.withUnsafeBufferPointer { yb in
+                for span in spans {
+                    switch span {
+                    case .tanh(let s, let w):
+                        for r in 0..<n { for k in (r * f + s)..<(r * f + s + w) { db[k] *= 1 - yb[k] * yb[k] } }
+                    case .softmax(let s, let w):
+                        for r in 0..<n {
+                            let row = r * f + s
+                            var dot: Float = 0
+                            for k in row..<(row + w) { dot += db[k] * yb[k] }
+                            for k in row..<(row + w) { db[k] = yb[k] * (db[k] - dot) / tau }
+                        }
+                    }
                 }
             }
         }

@@ -82,6 +82,15 @@ public final class Sequential: Layer {
         return g
     }
 
+    /// The backward pass for the parameters' gradients only: the network's input gradient is not
+    /// computed when the first layer is ``Linear`` (its g·Wᵀ is as large as its weight gradient).
+    public func backwardParameters(_ gradient: Matrix, mode: GradientMode) {
+        var g = gradient
+        for layer in layers.dropFirst().reversed() { g = layer.backward(g, mode: mode) }
+        guard let first = layers.first else { return }
+        if let linear = first as? Linear { linear.backwardParameters(g, mode: mode) } else { _ = first.backward(g, mode: mode) }
+    }
+
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     public func addPerSampleSquaredNorms(_ norms: inout [Float]) { for l in layers { l.addPerSampleSquaredNorms(&norms) } }
     public func accumulateWeighted(_ weights: [Float]) { for l in layers { l.accumulateWeighted(weights) } }

@@ -16,6 +16,9 @@ public final class Linear: Layer {
     public let bias: Parameter
     private var input = Matrix(rows: 0, cols: 0)
     private var outputGradient = Matrix(rows: 0, cols: 0)
+    /// Cores each large product of this layer may use (``Matrix/gemm(_:transposeA:_:transposeB:alpha:beta:into:cores:)``):
+    /// 2 for a layer that runs alone, 1 (the default) inside work already spread over the cores.
+    public var cores = 1
 
     public init(_ inputs: Int, _ outputs: Int, rng: inout SeededGenerator, name: String = "linear") {
         let bound = 1 / Float(max(inputs, 1)).squareRoot()
@@ -34,7 +37,7 @@ public final class Linear: Layer {
     public func forward(_ x: Matrix, _ context: inout ForwardContext) -> Matrix {
         input = x
         var y = Matrix(rows: 0, cols: 0)
-        Matrix.gemm(x, weight.value, into: &y)
+        Matrix.gemm(x, weight.value, into: &y, cores: cores)
         y.addRow(bias.value.values)
         return y
     }
@@ -48,9 +51,17 @@ public final class Linear: Layer {
     }
 
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
+        backwardParameters(g, mode: mode)
+        var dx = Matrix(rows: 0, cols: 0)
+        Matrix.gemm(g, weight.value, transposeB: true, into: &dx, cores: cores)
+        return dx
+    }
+
+    /// ``backward(_:mode:)`` without ∂L/∂x (for a network's first layer, whose input needs no gradient).
+    public func backwardParameters(_ g: Matrix, mode: GradientMode) {
         switch mode {
         case .batch:
-            Matrix.gemm(input, transposeA: true, g, beta: 1, into: &weight.gradient)
+            Matrix.gemm(input, transposeA: true, g, beta: 1, into: &weight.gradient, cores: cores)
             let s = g.columnSums()
             for c in 0..<s.count { bias.gradient.values[c] += s[c] }
         case .perSample:
@@ -58,9 +69,6 @@ public final class Linear: Layer {
         case .inputOnly:
             break
         }
-        var dx = Matrix(rows: 0, cols: 0)
-        Matrix.gemm(g, weight.value, transposeB: true, into: &dx)
-        return dx
     }
 
     public func addPerSampleSquaredNorms(_ norms: inout [Float]) {

@@ -1,4 +1,5 @@
 import Foundation
+import DoppelKernels
 
 /// Adam (Kingma & Ba 2015) with L2 weight decay added to the gradient, as PyTorch's `torch.optim.Adam`
 /// (the optimiser of SDV's TVAE and CTGAN):
@@ -36,12 +37,8 @@ public final class Adam {
                 grad.values.withUnsafeBufferPointer { g in
                     mk.withUnsafeMutableBufferPointer { mm in
                         vk.withUnsafeMutableBufferPointer { vv in
-                            for i in theta.indices {
-                                let gi = g[i] + wd * theta[i]
-                                mm[i] = b1 * mm[i] + (1 - b1) * gi
-                                vv[i] = b2 * vv[i] + (1 - b2) * gi * gi
-                                theta[i] -= lr * (mm[i] / c1) / ((vv[i] / c2).squareRoot() + eps)
-                            }
+                            doppel_adam_update(theta.baseAddress, g.baseAddress, mm.baseAddress, vv.baseAddress, Int64(theta.count),
+                                               lr, b1, b2, c1, c2, eps, wd)
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import DoppelKernels
+import Dispatch
 
 /// A dense row-major matrix of `Float`, the one tensor shape the neural synthesizers need (a batch of
 /// rows × features). A value type: copies share storage until one is written.
@@ -34,8 +35,12 @@ public struct Matrix: Sendable, Equatable, Codable {
 
     /// C = alpha · op(A) · op(B) + beta · C, with op the transpose when asked. Uses the packed AVX2 kernel
     /// of `DoppelKernels` (see `doppel_sgemm`).
+    ///
+    /// `cores: 2` computes the two halves of C's columns side by side when the product is large
+    /// (≥ ``splitThreshold`` multiply-adds). The halves split at a multiple of the kernel's 16-column
+    /// panel, so every element is computed exactly as in one call: the result is bit-identical.
     public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix) {
+                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix, cores: Int = 1) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
         precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
@@ -43,16 +48,26 @@ public struct Matrix: Sendable, Equatable, Codable {
             precondition(beta == 0, "gemm: output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
             c = Matrix(rows: m, cols: n)
         }
+        let panel = 16
+        let split = cores > 1 && n >= 2 * panel && m * n * k >= splitThreshold ? (n / 2 + panel - 1) / panel * panel : n
         a.values.withUnsafeBufferPointer { pa in
             b.values.withUnsafeBufferPointer { pb in
                 c.values.withUnsafeMutableBufferPointer { pc in
-                    doppel_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha,
-                                 pa.baseAddress, Int64(a.cols), pb.baseAddress, Int64(b.cols), beta,
-                                 pc.baseAddress, Int64(n))
+                    let args = GemmArguments(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+                                             a: pa.baseAddress, lda: a.cols, b: pb.baseAddress, ldb: b.cols, c: pc.baseAddress)
+                    if split >= n {
+                        args.columns(0, n)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: 2) { h in h == 0 ? args.columns(0, split) : args.columns(split, n) }
+                    }
                 }
             }
         }
     }
+
+    /// Multiply-adds from which ``gemm(_:transposeA:_:transposeB:alpha:beta:into:cores:)`` splits a product
+    /// across cores (below it, handing half to another thread costs more than it saves).
+    public static let splitThreshold = 4_000_000
 
     /// op(A) · op(B) as a new matrix.
     public static func product(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false) -> Matrix {
@@ -167,5 +182,21 @@ public struct Matrix: Sendable, Equatable, Codable {
         values.withUnsafeMutableBufferPointer { v in
             for r in 0..<rows { let w = weights[r]; for c in 0..<n { v[r * n + c] *= w } }
         }
+    }
+}
+
+/// One product's operands, to compute a range of C's columns from any thread (the ranges are disjoint).
+private struct GemmArguments: @unchecked Sendable {
+    let transposeA: Bool, transposeB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float, beta: Float
+    let a: UnsafePointer<Float>?, lda: Int
+    let b: UnsafePointer<Float>?, ldb: Int
+    let c: UnsafeMutablePointer<Float>?
+
+    /// Columns [lo, hi) of C: op(B)'s columns start at column lo of B, or at row lo of a transposed B.
+    func columns(_ lo: Int, _ hi: Int) {
+        doppel_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(hi - lo), Int64(k), alpha,
+                     a, Int64(lda), b.map { $0 + (transposeB ? lo * ldb : lo) }, Int64(ldb), beta, c.map { $0 + lo }, Int64(n))
     }
 }

@@ -92,7 +92,7 @@ public enum CTGAN {
                             r += Double(scores.values[k]); f += Double(scores.values[packedRows + k])
                             dScores.values[k] = -1 / Float(packedRows); dScores.values[packedRows + k] = 1 / Float(packedRows)
                         }
-                        _ = criticRef.value.network.backward(dScores, mode: .batch)
+                        criticRef.value.network.backwardParameters(dScores, mode: .batch)
                         results.value.main = (r / Double(packedRows), f / Double(packedRows), c)
                     } else {
                         var pr = penaltyStart
@@ -116,10 +116,13 @@ public enum CTGAN {
                 let g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
                 let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
                                     values: Tensor.concatenateColumns([g.activated, c1]).values)
+                // The critic runs alone here (in its own step it shares the cores with the penalty).
+                critic.cores = 2
                 let y = critic.network.forward(packed, &ctx)
                 rng = ctx.rng
                 let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
                 let dPacked = critic.network.backward(dy, mode: .inputOnly)
+                critic.cores = 1
                 let dRows = Tensor(rows: batch, cols: encoder.width + conditions.width, values: dPacked.values).columns(0, encoder.width)
                 var dRaw = generator.activation.backward(dRows, mode: .batch)
                 let ce = conditions.addConditionLoss(raw: g.raw, condition: c1, mask: mask1, gradient: &dRaw)
@@ -268,6 +271,8 @@ final class CTGANGenerator {
         final = Linear(w, outputs, rng: &rng, name: "generator.out")
         activation = GumbelSoftmax(spans: spans, tau: 0.2)
         body = Sequential(b + [final])
+        // The generator runs alone (nothing else is computed beside it): its products use both cores.
+        for layer in b.map(\.linear) + [final] { layer.cores = 2 }
     }
 
     var parameters: [Parameter] { body.parameters }

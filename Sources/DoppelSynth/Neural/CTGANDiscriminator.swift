@@ -37,6 +37,12 @@ final class CTGANDiscriminator {
 
     var parameters: [Parameter] { network.parameters }
 
+    /// Cores the critic's products may use (2 when it runs alone, 1 beside other work).
+    var cores: Int {
+        get { hidden.first?.cores ?? 1 }
+        set { for layer in hidden + [output] { layer.cores = newValue } }
+    }
+
     /// Adds the gradient penalty's gradient to the parameters; returns the penalty.
     func gradientPenalty(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> Double {
         let (penalty, grads) = gradientPenaltyAndGradient(real: real, fake: fake, lambda: lambda, rng: &rng)
@@ -70,9 +76,15 @@ final class CTGANDiscriminator {
                                     rowWeights: ([Float]) -> [Float]) -> (Double, [Tensor]) {
         let n = real.rows, d0 = real.cols
         var x = real
-        for r in 0..<n {
-            let a = Float(rng.nextUniform())
-            for c in 0..<d0 { let k = r * d0 + c; x.values[k] = a * real.values[k] + (1 - a) * fake.values[k] }
+        x.values.withUnsafeMutableBufferPointer { xb in
+            real.values.withUnsafeBufferPointer { rb in
+                fake.values.withUnsafeBufferPointer { fb in
+                    for r in 0..<n {
+                        let a = Float(rng.nextUniform())
+                        for k in (r * d0)..<(r * d0 + d0) { xb[k] = a * rb[k] + (1 - a) * fb[k] }
+                    }
+                }
+            }
         }
         // Forward: pre-activations, then the slope·mask s of each hidden layer and the next input.
         var slopes: [Tensor] = []
@@ -110,13 +122,16 @@ final class CTGANDiscriminator {
         // u = ∇ₓD per packed row. Pᵢ = λ(‖uᵢ‖ − 1)²; G = ∂Pᵢ/∂uᵢ (unweighted).
         var rowPenalty = [Float](repeating: 0, count: n)
         var g = u
-        for i in 0..<n {
-            var ss: Float = 0
-            for c in 0..<u.cols { ss += u[i, c] * u[i, c] }
-            let norm = ss.squareRoot()
-            rowPenalty[i] = lambda * (norm - 1) * (norm - 1)
-            let f = lambda * 2 * (norm - 1) / max(norm, 1e-12)
-            for c in 0..<u.cols { g[i, c] *= f }
+        let width = u.cols
+        g.values.withUnsafeMutableBufferPointer { gb in
+            for i in 0..<n {
+                var ss: Float = 0
+                for k in (i * width)..<(i * width + width) { ss += gb[k] * gb[k] }
+                let norm = ss.squareRoot()
+                rowPenalty[i] = lambda * (norm - 1) * (norm - 1)
+                let f = lambda * 2 * (norm - 1) / max(norm, 1e-12)
+                for k in (i * width)..<(i * width + width) { gb[k] *= f }
+            }
         }
         // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l = (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
         // δ_{l−1} = u_l ⊙ s_{l−1} ⇒ ∂u_l = ∂δ_{l−1} ⊙ s_{l−1}; δ_L = w_out ⊙ s_L ⇒ ∂w_out = Σᵢ ∂δ_L ⊙ s_L.

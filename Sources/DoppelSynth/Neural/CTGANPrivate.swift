@@ -96,7 +96,7 @@ final class PrivateCritic {
             dScores.values[r] = -1; dScores.values[packs + r] = 1
             meanReal += Double(scores.values[r]); meanFake += Double(scores.values[packs + r])
         }
-        _ = critic.network.backward(dScores, mode: .perSample)
+        critic.network.backwardParameters(dScores, mode: .perSample)
         var mainNorms = [Float](repeating: 0, count: 2 * packs)
         critic.network.addPerSampleSquaredNorms(&mainNorms)
         rng = ctx.rng

@@ -1,0 +1,126 @@
+#include "DoppelKernels.h"
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define DOPPEL_X86 1
+#endif
+
+// Element-wise kernels of neural training. Every operation is a single correctly rounded IEEE operation
+// in a fixed order (no fused multiply-add), so the AVX2 and portable paths give the same bits.
+#pragma clang fp contract(off)
+
+// ---- Adam ----------------------------------------------------------------------------------------
+
+static void adam_portable(float *theta, const float *grad, float *m, float *v, int64_t from, int64_t n,
+                          float lr, float b1, float b2, float c1, float c2, float eps, float wd) {
+    for (int64_t i = from; i < n; i++) {
+        float g = grad[i] + wd * theta[i];
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        theta[i] -= lr * (m[i] / c1) / (sqrtf(v[i] / c2) + eps);
+    }
+}
+
+#ifdef DOPPEL_X86
+__attribute__((target("avx2")))
+static void adam_avx2(float *theta, const float *grad, float *m, float *v, int64_t n,
+                      float lr, float b1, float b2, float c1, float c2, float eps, float wd) {
+    const __m256 vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), va1 = _mm256_set1_ps(1 - b1), va2 = _mm256_set1_ps(1 - b2);
+    const __m256 vlr = _mm256_set1_ps(lr), vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2), veps = _mm256_set1_ps(eps), vwd = _mm256_set1_ps(wd);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_loadu_ps(theta + i);
+        __m256 g = _mm256_add_ps(_mm256_loadu_ps(grad + i), _mm256_mul_ps(vwd, t));
+        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(va1, g));
+        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(va2, g), g));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(v + i, vi);
+        __m256 step = _mm256_div_ps(_mm256_mul_ps(vlr, _mm256_div_ps(mi, vc1)), _mm256_add_ps(_mm256_sqrt_ps(_mm256_div_ps(vi, vc2)), veps));
+        _mm256_storeu_ps(theta + i, _mm256_sub_ps(t, step));
+    }
+    adam_portable(theta, grad, m, v, i, n, lr, b1, b2, c1, c2, eps, wd);
+}
+#endif
+
+void doppel_adam_update(float *theta, const float *grad, float *m, float *v, int64_t n,
+                        float lr, float beta1, float beta2, float c1, float c2, float eps, float wd) {
+#ifdef DOPPEL_X86
+    if (doppel_has_avx2()) { adam_avx2(theta, grad, m, v, n, lr, beta1, beta2, c1, c2, eps, wd); return; }
+#endif
+    adam_portable(theta, grad, m, v, 0, n, lr, beta1, beta2, c1, c2, eps, wd);
+}
+
+// ---- Gumbel noise ------------------------------------------------------------------------------
+// log x for finite x > 0: x = 2^e·m with m in [√½, √2), f = m − 1, and
+// log x = e·ln 2 + f − f²/2 + f³·P(f), P the degree-8 minimax polynomial of Cephes' logf (relative
+// error about 1e-7 on the interval); ln 2 is split in two parts so that e·ln 2 stays exact.
+
+static const float LOG_P[9] = {
+    7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f, -1.2420140846e-1f, 1.4249322787e-1f,
+    -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f, 3.3333331174e-1f };
+static const float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+
+static float log_portable(float x) {
+    uint32_t bits;
+    memcpy(&bits, &x, 4);
+    int32_t e = (int32_t)((bits >> 23) & 0xff) - 126;   // x = 2^e · m, m in [½, 1)
+    bits = (bits & 0x007fffffu) | 0x3f000000u;
+    float m;
+    memcpy(&m, &bits, 4);
+    if (m < 0.70710678f) { e -= 1; m = m + m - 1.0f; } else { m = m - 1.0f; }
+    float z = m * m;
+    float p = LOG_P[0];
+    for (int k = 1; k < 9; k++) p = p * m + LOG_P[k];
+    float y = m * z * p;
+    float ef = (float)e;
+    y = y + ef * LN2_LO;
+    y = y - 0.5f * z;
+    return m + y + ef * LN2_HI;
+}
+
+static void gumbel_portable(const float *u, int64_t from, int64_t n, float *out) {
+    for (int64_t i = from; i < n; i++) out[i] = -log_portable(-log_portable(u[i]));
+}
+
+#ifdef DOPPEL_X86
+__attribute__((target("avx2")))
+static inline __m256 log_avx2(__m256 x) {
+    __m256i bits = _mm256_castps_si256(x);
+    __m256i e = _mm256_sub_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(0xff)), _mm256_set1_epi32(126));
+    __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
+    __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(0.70710678f), _CMP_LT_OQ);
+    e = _mm256_add_epi32(e, _mm256_castps_si256(small));   // −1 where small (all ones = −1)
+    __m256 one = _mm256_set1_ps(1.0f);
+    m = _mm256_blendv_ps(_mm256_sub_ps(m, one), _mm256_sub_ps(_mm256_add_ps(m, m), one), small);
+    __m256 z = _mm256_mul_ps(m, m);
+    __m256 p = _mm256_set1_ps(LOG_P[0]);
+    for (int k = 1; k < 9; k++) p = _mm256_add_ps(_mm256_mul_ps(p, m), _mm256_set1_ps(LOG_P[k]));
+    __m256 y = _mm256_mul_ps(_mm256_mul_ps(m, z), p);
+    __m256 ef = _mm256_cvtepi32_ps(e);
+    y = _mm256_add_ps(y, _mm256_mul_ps(ef, _mm256_set1_ps(LN2_LO)));
+    y = _mm256_sub_ps(y, _mm256_mul_ps(_mm256_set1_ps(0.5f), z));
+    return _mm256_add_ps(_mm256_add_ps(m, y), _mm256_mul_ps(ef, _mm256_set1_ps(LN2_HI)));
+}
+
+__attribute__((target("avx2")))
+static void gumbel_avx2(const float *u, int64_t n, float *out) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 a = _mm256_xor_ps(log_avx2(_mm256_loadu_ps(u + i)), sign);
+        _mm256_storeu_ps(out + i, _mm256_xor_ps(log_avx2(a), sign));
+    }
+    gumbel_portable(u, i, n, out);
+}
+#endif
+
+void doppel_gumbel_noise(const float *u, int64_t n, float *out) {
+#ifdef DOPPEL_X86
+    if (doppel_has_avx2()) { gumbel_avx2(u, n, out); return; }
+#endif
+    gumbel_portable(u, 0, n, out);
+}
+
+float doppel_log(float x) { return log_portable(x); }
