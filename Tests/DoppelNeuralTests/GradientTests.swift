@@ -312,5 +312,14 @@ final class KernelIdentityTests: XCTestCase {
         for p in net.parameters { p.zeroGradient() }
         net.backwardParameters(g, mode: .batch)
         for (p, g) in zip(net.parameters, full) { assertSameBits(p.gradient, g, p.name) }
+        // A first residual block (CTGAN's generator).
+        let gen = Sequential([Residual(40, 16, rng: &rng), Linear(56, 3, rng: &rng)])
+        _ = gen.forward(x, &ctx)
+        for p in gen.parameters { p.zeroGradient() }
+        _ = gen.backward(g, mode: .batch)
+        let genFull = gen.parameters.map(\.gradient)
+        for p in gen.parameters { p.zeroGradient() }
+        gen.backwardParameters(g, mode: .batch)
+        for (p, g) in zip(gen.parameters, genFull) { assertSameBits(p.gradient, g, p.name) }
     }
 }

@@ -83,12 +83,17 @@ public final class Sequential: Layer {
     }
 
     /// The backward pass for the parameters' gradients only: the network's input gradient is not
-    /// computed when the first layer is ``Linear`` (its g·Wᵀ is as large as its weight gradient).
+    /// computed when the first layer is ``Linear`` or ``Residual`` (its g·Wᵀ is as large as its weight
+    /// gradient).
     public func backwardParameters(_ gradient: Matrix, mode: GradientMode) {
         var g = gradient
         for layer in layers.dropFirst().reversed() { g = layer.backward(g, mode: mode) }
-        guard let first = layers.first else { return }
-        if let linear = first as? Linear { linear.backwardParameters(g, mode: mode) } else { _ = first.backward(g, mode: mode) }
+        switch layers.first {
+        case let linear as Linear: linear.backwardParameters(g, mode: mode)
+        case let block as Residual: block.backwardParameters(g, mode: mode)
+        case let other?: _ = other.backward(g, mode: mode)
+        case nil: break
+        }
     }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }

@@ -22,6 +22,12 @@ public final class Residual: Layer {
         return Matrix.concatenateColumns([h, x])
     }
 
+    /// ``backward(_:mode:)`` without ∂L/∂x (a network's first block): neither the block's g·Wᵀ nor the
+    /// passed-through part is formed.
+    public func backwardParameters(_ g: Matrix, mode: GradientMode) {
+        linear.backwardParameters(norm.backward(relu.backward(g.columns(0, linear.outputs), mode: mode), mode: mode), mode: mode)
+    }
+
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
         let width = linear.outputs
         let gh = g.columns(0, width)

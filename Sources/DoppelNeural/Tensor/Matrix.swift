@@ -21,6 +21,14 @@ public struct Matrix: Sendable, Equatable, Codable {
         values = [Float](repeating: value, count: rows * cols)
     }
 
+    /// A matrix whose every element the caller writes before reading (a product's output with beta 0):
+    /// no zero-filling pass. The initial contents are unspecified.
+    init(uninitializedRows rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0)
+        self.rows = rows; self.cols = cols
+        values = [Float](unsafeUninitializedCapacity: rows * cols) { _, count in count = rows * cols }
+    }
+
     public init(rows: Int, cols: Int, values: [Float]) {
         precondition(values.count == rows * cols, "Matrix: \(values.count) values for \(rows)×\(cols)")
         self.rows = rows; self.cols = cols; self.values = values
@@ -46,7 +54,8 @@ public struct Matrix: Sendable, Equatable, Codable {
         precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
         if c.rows != m || c.cols != n {
             precondition(beta == 0, "gemm: output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
-            c = Matrix(rows: m, cols: n)
+            // With beta 0 every element is written and none read (K = 0 or alpha = 0 write zeros).
+            c = Matrix(uninitializedRows: m, cols: n)
         }
         let panel = 16
         let split = cores > 1 && n >= 2 * panel && m * n * k >= splitThreshold ? (n / 2 + panel - 1) / panel * panel : n

@@ -282,7 +282,7 @@ final class CTGANGenerator {
         return (raw, activation.forward(raw, &ctx))
     }
 
-    func backward(_ dRaw: Tensor) { _ = body.backward(dRaw, mode: .batch) }
+    func backward(_ dRaw: Tensor) { body.backwardParameters(dRaw, mode: .batch) }
 
     var normStatistics: [[Float]] { blocks.flatMap { [$0.norm.runningMean, $0.norm.runningVariance] } }
 
