@@ -20,9 +20,9 @@ struct Fit: ParsableCommand {
     var degree: Int = 2
     @Option(help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
     var bins: Int?
-    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
+    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; ctgan: DP-SGD on the critic and noisy category counts; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
     var epsilon: Double?
-    @Option(help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
+    @Option(help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae, ctgan (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
     var delta: Double?
     @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
     var minLeaf: Int = 5
@@ -30,7 +30,7 @@ struct Fit: ParsableCommand {
     var visitOrder: String?
     @Option(help: "tvae, ctgan: passes over the training rows (default 300, as SDV).")
     var epochs: Int?
-    @Option(name: .customLong("batch-size"), help: "tvae, ctgan: rows per training step (default 500, as SDV); under --epsilon the expected size of a Poisson-sampled batch.")
+    @Option(name: .customLong("batch-size"), help: "tvae, ctgan: rows per training step (default 500, as SDV; ctgan: a multiple of 10, as PacGAN packs 10 rows); under --epsilon the expected size of a Poisson-sampled batch.")
     var batchSize: Int?
     @Option(name: .customLong("learning-rate"), help: "tvae, ctgan: Adam's step size (default as SDV: tvae 1e-3, ctgan 2e-4).")
     var learningRate: Double?
@@ -38,7 +38,7 @@ struct Fit: ParsableCommand {
     var embeddingDim: Int?
     @Option(help: "tvae, ctgan: hidden layer widths, comma-separated (default as SDV: tvae 128,128; ctgan 256,256).")
     var layers: String?
-    @Option(name: .customLong("max-grad-norm"), help: "tvae with --epsilon (DP-SGD): per-row gradient clipping norm C (default 1).")
+    @Option(name: .customLong("max-grad-norm"), help: "tvae, ctgan with --epsilon (DP-SGD): per-row (ctgan: per packed row) gradient clipping norm C (default 1).")
     var maxGradNorm: Double?
     @OptionGroup var roles: RoleOptions
 
