@@ -15,6 +15,8 @@
 // transposes, so the micro-kernel sees one layout for all four forms.
 
 enum { MR = 6, NR = 16, KC = 256, MC = 96 };
+// The transposed path of doppel_sgemm recurses with M' = N ≥ 256, which must not take that path again.
+_Static_assert(MC < 256, "doppel_sgemm's transposed path needs MC < 256");
 
 static inline size_t roundUp64(size_t n) { return (n + 63) / 64 * 64; }
 

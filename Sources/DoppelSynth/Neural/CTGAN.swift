@@ -43,7 +43,9 @@ public enum CTGAN {
         let hidden = options.layers ?? [256, 256]
         let batch = options.batchSize
         let emb = options.embeddingDim
-        let generator = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans, rng: &rng)
+        // The generator runs alone (nothing else is computed beside it): its products use both cores.
+        let generator = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans,
+                                       cores: 2, rng: &rng)
         let critic = CTGANDiscriminator(inputs: pac * (encoder.width + conditions.width), widths: hidden, rng: &rng)
         let lr = Float(options.learningRate ?? 2e-4)
         let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
@@ -263,7 +265,9 @@ final class CTGANGenerator {
     let activation: GumbelSoftmax
     let body: Sequential
 
-    init(noise: Int, condition: Int, hidden: [Int], outputs: Int, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) {
+    /// `cores`: cores each large product may use — 2 while training (the generator then runs alone), 1
+    /// when sampling (blocks are already generated on every core).
+    init(noise: Int, condition: Int, hidden: [Int], outputs: Int, spans: [GumbelSoftmax.Span], cores: Int = 1, rng: inout SeededGenerator) {
         var w = noise + condition
         var b: [Residual] = []
         for (k, h) in hidden.enumerated() { b.append(Residual(w, h, rng: &rng, name: "generator.\(k)")); w += h }
@@ -271,8 +275,7 @@ final class CTGANGenerator {
         final = Linear(w, outputs, rng: &rng, name: "generator.out")
         activation = GumbelSoftmax(spans: spans, tau: 0.2)
         body = Sequential(b + [final])
-        // The generator runs alone (nothing else is computed beside it): its products use both cores.
-        for layer in b.map(\.linear) + [final] { layer.cores = 2 }
+        for layer in b.map(\.linear) + [final] { layer.cores = cores }
     }
 
     var parameters: [Parameter] { body.parameters }
