@@ -187,8 +187,11 @@ void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float
         }
         return;
     }
-    static gemm_kernel kernel = NULL;
-    if (!kernel) kernel = chooseKernel();
+    // Chosen once; calls from several threads may race to choose, so the pointer is read and written
+    // atomically (they all store the same kernel).
+    static gemm_kernel chosen = NULL;
+    gemm_kernel kernel = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (!kernel) { kernel = chooseKernel(); __atomic_store_n(&chosen, kernel, __ATOMIC_RELEASE); }
 
     int64_t panelsB = (N + NR - 1) / NR;
     int64_t kcMax = K < KC ? K : KC;
