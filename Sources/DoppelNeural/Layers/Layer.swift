@@ -47,6 +47,10 @@ public enum GradientMode: Sendable {
 public protocol Layer: AnyObject {
     func forward(_ x: Matrix, _ context: inout ForwardContext) -> Matrix
     func backward(_ gradient: Matrix, mode: GradientMode) -> Matrix
+    /// `backward` for the parameters' gradients only, when the caller needs no ∂L/∂x (a network's first
+    /// layer). Layers whose input gradient is a large product of its own (``Linear``, ``Residual``,
+    /// ``Sequential``) skip it; the default runs `backward` and drops the result.
+    func backwardParameters(_ gradient: Matrix, mode: GradientMode)
     var parameters: [Parameter] { get }
     /// Adds, for each sample i of the last backward pass, ‖∂ℓᵢ/∂θ‖² over this layer's parameters.
     /// Layers that mix samples (batch norm) cannot, and trap: DP networks are built without them.
@@ -56,6 +60,7 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    public func backwardParameters(_ gradient: Matrix, mode: GradientMode) { _ = backward(gradient, mode: mode) }
     public var parameters: [Parameter] { [] }
     public func addPerSampleSquaredNorms(_ norms: inout [Float]) {
         precondition(parameters.isEmpty, "\(type(of: self)) has no per-sample gradients")
@@ -82,18 +87,12 @@ public final class Sequential: Layer {
         return g
     }
 
-    /// The backward pass for the parameters' gradients only: the network's input gradient is not
-    /// computed when the first layer is ``Linear`` or ``Residual`` (its g·Wᵀ is as large as its weight
-    /// gradient).
+    /// The backward pass for the parameters' gradients only: the first layer is asked for its
+    /// parameters' gradients alone (``Layer/backwardParameters(_:mode:)``).
     public func backwardParameters(_ gradient: Matrix, mode: GradientMode) {
         var g = gradient
         for layer in layers.dropFirst().reversed() { g = layer.backward(g, mode: mode) }
-        switch layers.first {
-        case let linear as Linear: linear.backwardParameters(g, mode: mode)
-        case let block as Residual: block.backwardParameters(g, mode: mode)
-        case let other?: _ = other.backward(g, mode: mode)
-        case nil: break
-        }
+        layers.first?.backwardParameters(g, mode: mode)
     }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
