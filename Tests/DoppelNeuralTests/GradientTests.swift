@@ -298,28 +298,21 @@ final class KernelIdentityTests: XCTestCase {
         }
     }
 
-    /// `backwardParameters` accumulates the same parameter gradients as `backward`.
+    /// `backwardParameters` accumulates the same parameter gradients as `backward`, for a network whose
+    /// first layer is a `Linear` (CTGAN's critic) and one whose first layer is a `Residual` (its generator).
     func testBackwardParametersMatchesBackward() {
         var rng = SeededGenerator(seed: 11)
-        let first = Linear(40, 16, rng: &rng), second = Linear(16, 3, rng: &rng)
-        let net = Sequential([first, LeakyReLU(slope: 0.2), second])
         let x = random(12, 40, seed: 12), g = random(12, 3, seed: 13)
-        var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 1))
-        _ = net.forward(x, &ctx)
-        for p in net.parameters { p.zeroGradient() }
-        _ = net.backward(g, mode: .batch)
-        let full = net.parameters.map(\.gradient)
-        for p in net.parameters { p.zeroGradient() }
-        net.backwardParameters(g, mode: .batch)
-        for (p, g) in zip(net.parameters, full) { assertSameBits(p.gradient, g, p.name) }
-        // A first residual block (CTGAN's generator).
-        let gen = Sequential([Residual(40, 16, rng: &rng), Linear(56, 3, rng: &rng)])
-        _ = gen.forward(x, &ctx)
-        for p in gen.parameters { p.zeroGradient() }
-        _ = gen.backward(g, mode: .batch)
-        let genFull = gen.parameters.map(\.gradient)
-        for p in gen.parameters { p.zeroGradient() }
-        gen.backwardParameters(g, mode: .batch)
-        for (p, g) in zip(gen.parameters, genFull) { assertSameBits(p.gradient, g, p.name) }
+        for net in [Sequential([Linear(40, 16, rng: &rng), LeakyReLU(slope: 0.2), Linear(16, 3, rng: &rng)]),
+                    Sequential([Residual(40, 16, rng: &rng), Linear(56, 3, rng: &rng)])] {
+            var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 1))
+            _ = net.forward(x, &ctx)
+            for p in net.parameters { p.zeroGradient() }
+            _ = net.backward(g, mode: .batch)
+            let full = net.parameters.map(\.gradient)
+            for p in net.parameters { p.zeroGradient() }
+            net.backwardParameters(g, mode: .batch)
+            for (p, g) in zip(net.parameters, full) { assertSameBits(p.gradient, g, p.name) }
+        }
     }
 }
