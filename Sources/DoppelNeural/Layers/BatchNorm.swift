@@ -57,20 +57,16 @@ public final class BatchNorm: Layer {
         var xhat = x
         let g = gamma.value.values, b = beta.value.values
         var y = x
+        // Per column, side by side in one buffer: mean, 1/σ, γ, β.
+        let columns = mean + inv + g + b
         xhat.values.withUnsafeMutableBufferPointer { h in
             y.values.withUnsafeMutableBufferPointer { o in
-                mean.withUnsafeBufferPointer { mu in
-                    inv.withUnsafeBufferPointer { iv in
-                        g.withUnsafeBufferPointer { gb in
-                            b.withUnsafeBufferPointer { bb in
-                                for r in 0..<n {
-                                    for c in 0..<f {
-                                        let z = (h[r * f + c] - mu[c]) * iv[c]
-                                        h[r * f + c] = z
-                                        o[r * f + c] = gb[c] * z + bb[c]
-                                    }
-                                }
-                            }
+                columns.withUnsafeBufferPointer { p in
+                    for r in 0..<n {
+                        for c in 0..<f {
+                            let z = (h[r * f + c] - p[c]) * p[f + c]
+                            h[r * f + c] = z
+                            o[r * f + c] = p[2 * f + c] * z + p[3 * f + c]
                         }
                     }
                 }
@@ -103,20 +99,16 @@ public final class BatchNorm: Layer {
         }
         var dx = grad
         let invN = 1 / Float(n)
+        // Per column, side by side in one buffer: γ, 1/σ, ΣG, ΣGX.
+        let columns = g + inv + sumG + sumGX
         dx.values.withUnsafeMutableBufferPointer { d in
             xhat.values.withUnsafeBufferPointer { h in
-                g.withUnsafeBufferPointer { gb in
-                    inv.withUnsafeBufferPointer { iv in
-                        sumG.withUnsafeBufferPointer { sg in
-                            sumGX.withUnsafeBufferPointer { sx in
-                                for r in 0..<n {
-                                    for c in 0..<f {
-                                        // ĝ = g·γ; mean(ĝ) = γ·ΣG/n; mean(ĝ·x̂) = γ·ΣGX/n
-                                        let k = r * f + c
-                                        d[k] = gb[c] * iv[c] * (d[k] - sg[c] * invN - h[k] * sx[c] * invN)
-                                    }
-                                }
-                            }
+                columns.withUnsafeBufferPointer { p in
+                    for r in 0..<n {
+                        for c in 0..<f {
+                            // ĝ = g·γ; mean(ĝ) = γ·ΣG/n; mean(ĝ·x̂) = γ·ΣGX/n
+                            let k = r * f + c
+                            d[k] = p[c] * p[f + c] * (d[k] - p[2 * f + c] * invN - h[k] * p[3 * f + c] * invN)
                         }
                     }
                 }
