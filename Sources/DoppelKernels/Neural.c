@@ -124,3 +124,127 @@ void doppel_gumbel_noise(const float *u, int64_t n, float *out) {
 }
 
 float doppel_log(float x) { return log_portable(x); }
+
+// ---- Softmax ----------------------------------------------------------------------------------
+// exp x for x ≤ 0 (a softmax after its row maximum is subtracted): x = n·ln 2 + r with n = round(x/ln 2),
+// |r| ≤ ln2/2, exp r = 1 + r + r²·Q(r) with Cephes' expf polynomial Q (relative error about 1e-7), then
+// scaled by 2ⁿ through the exponent bits. Inputs below −87 give exp(−87) ≈ 1.6e-38 (a probability that
+// small is zero for every purpose here) so that 2ⁿ stays a normal number.
+
+static const float EXP_Q[6] = { 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+                                1.6666665459e-1f, 5.0000001201e-1f };
+static const float EXP_LN2_HI = 0.693359375f, EXP_LN2_LO = -2.12194440e-4f, LOG2E = 1.44269504088896341f;
+
+static float exp_portable(float x) {
+    if (x < -87.0f) x = -87.0f;
+    float n = floorf(x * LOG2E + 0.5f);
+    float r = x - n * EXP_LN2_HI;
+    r = r - n * EXP_LN2_LO;
+    float q = EXP_Q[0];
+    for (int k = 1; k < 6; k++) q = q * r + EXP_Q[k];
+    float y = r * r * q + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, 4);
+    return y * scale;
+}
+
+#ifdef DOPPEL_X86
+__attribute__((target("avx2")))
+static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+    __m256 n = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _mm256_set1_ps(0.5f)));
+    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(n, _mm256_set1_ps(EXP_LN2_HI)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(n, _mm256_set1_ps(EXP_LN2_LO)));
+    __m256 q = _mm256_set1_ps(EXP_Q[0]);
+    for (int k = 1; k < 6; k++) q = _mm256_add_ps(_mm256_mul_ps(q, r), _mm256_set1_ps(EXP_Q[k]));
+    __m256 y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(r, r), q), r), _mm256_set1_ps(1.0f));
+    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
+}
+
+__attribute__((target("avx2")))
+static void exp_block_avx2(float *t, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(t + i, exp_avx2(_mm256_loadu_ps(t + i)));
+    for (; i < n; i++) t[i] = exp_portable(t[i]);
+}
+#endif
+
+float doppel_exp(float x) { return exp_portable(x); }
+
+void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp) {
+    if (rows <= 0 || width <= 0) return;
+    // t = (x + g)·(1/τ) minus its row maximum, side by side in tmp (rows × width).
+    for (int64_t r = 0; r < rows; r++) {
+        const float *row = x + r * ld;
+        const float *gr = g ? g + r * width : NULL;
+        float *t = tmp + r * width;
+        float top = -INFINITY;
+        for (int64_t c = 0; c < width; c++) {
+            float v = (gr ? row[c] + gr[c] : row[c]) * invTau;
+            t[c] = v;
+            top = v > top ? v : top;
+        }
+        for (int64_t c = 0; c < width; c++) t[c] -= top;
+    }
+    int64_t n = rows * width;
+#ifdef DOPPEL_X86
+    if (doppel_has_avx2()) exp_block_avx2(tmp, n);
+    else
+#endif
+    for (int64_t i = 0; i < n; i++) tmp[i] = exp_portable(tmp[i]);
+    for (int64_t r = 0; r < rows; r++) {
+        float *row = x + r * ld;
+        const float *t = tmp + r * width;
+        float total = 0;
+        for (int64_t c = 0; c < width; c++) total += t[c];
+        float inv = 1.0f / total;
+        for (int64_t c = 0; c < width; c++) row[c] = t[c] * inv;
+    }
+}
+
+// ---- Batch normalisation -------------------------------------------------------------------------
+// Column statistics and the normalisation of an n × f batch (row-major). Loops run over whole rows so
+// that the compiler vectorises across columns; the sums are over rows in row order, as in a plain loop.
+
+void doppel_batchnorm_forward(const float *x, int64_t n, int64_t f, const float *gamma, const float *beta,
+                              float epsilon, int training, float *mean, float *variance, float *inverseStd,
+                              float *xhat, float *y) {
+    if (training) {
+        for (int64_t c = 0; c < f; c++) { mean[c] = 0; variance[c] = 0; }
+        for (int64_t r = 0; r < n; r++) { const float *row = x + r * f; for (int64_t c = 0; c < f; c++) mean[c] += row[c]; }
+        for (int64_t c = 0; c < f; c++) mean[c] /= (float)n;
+        for (int64_t r = 0; r < n; r++) {
+            const float *row = x + r * f;
+            for (int64_t c = 0; c < f; c++) { float d = row[c] - mean[c]; variance[c] += d * d; }
+        }
+        for (int64_t c = 0; c < f; c++) variance[c] /= (float)n;
+    }
+    for (int64_t c = 0; c < f; c++) inverseStd[c] = 1.0f / sqrtf(variance[c] + epsilon);
+    for (int64_t r = 0; r < n; r++) {
+        const float *row = x + r * f;
+        float *h = xhat + r * f, *o = y + r * f;
+        for (int64_t c = 0; c < f; c++) {
+            float z = (row[c] - mean[c]) * inverseStd[c];
+            h[c] = z;
+            o[c] = gamma[c] * z + beta[c];
+        }
+    }
+}
+
+void doppel_batchnorm_backward(const float *grad, const float *xhat, int64_t n, int64_t f, const float *gamma,
+                               const float *inverseStd, float *sumG, float *sumGX, float *dx) {
+    for (int64_t c = 0; c < f; c++) { sumG[c] = 0; sumGX[c] = 0; }
+    for (int64_t r = 0; r < n; r++) {
+        const float *d = grad + r * f, *h = xhat + r * f;
+        for (int64_t c = 0; c < f; c++) { sumG[c] += d[c]; sumGX[c] += d[c] * h[c]; }
+    }
+    float invN = 1.0f / (float)n;
+    for (int64_t r = 0; r < n; r++) {
+        const float *d = grad + r * f, *h = xhat + r * f;
+        float *o = dx + r * f;
+        for (int64_t c = 0; c < f; c++)
+            o[c] = gamma[c] * inverseStd[c] * (d[c] - sumG[c] * invN - h[c] * sumGX[c] * invN);
+    }
+}

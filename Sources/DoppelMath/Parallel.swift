@@ -24,3 +24,14 @@ public func parallelMap<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T
     }
     return results.map { try! $0!.get() }
 }
+
+/// Runs `body(lo, hi)` over `0..<count`: in one piece, or — with `cores` > 1 and `count` ≥ `minimum` — in
+/// two halves [0, count/2) and [count/2, count) side by side. For element-wise work whose elements are
+/// independent, so the result does not depend on the split.
+public func inHalves(_ count: Int, cores: Int, minimum: Int, _ body: (Int, Int) -> Void) {
+    guard cores > 1 && count >= minimum && count >= 2 else { body(0, count); return }
+    withoutActuallyEscaping(body) { body in
+        let f = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: 2) { h in h == 0 ? f.value(0, count / 2) : f.value(count / 2, count) }
+    }
+}

@@ -258,6 +258,34 @@ final class KernelIdentityTests: XCTestCase {
         }
     }
 
+    /// Adam and the Gumbel-softmax on two cores (two halves side by side) give the one-core bits: the
+    /// updated weights, the activation (noise drawn in the same order) and its backward pass.
+    func testTwoCoreElementwisePassesAreBitIdentical() {
+        let n = Adam.splitThreshold + 13
+        var weights: [Matrix] = []
+        for cores in [1, 2] {
+            let p = Parameter("w", random(1, n, seed: 7))
+            p.gradient = random(1, n, seed: 8)
+            let adam = Adam([p], learningRate: 1e-3, weightDecay: 1e-6)
+            adam.cores = cores
+            adam.update(); adam.update()
+            weights.append(p.value)
+        }
+        assertSameBits(weights[0], weights[1], "Adam")
+        let spans: [GumbelSoftmax.Span] = [.tanh(start: 0, width: 1), .softmax(start: 1, width: 5), .tanh(start: 6, width: 2), .softmax(start: 8, width: 3)]
+        let x = random(101, 11, seed: 9), g = random(101, 11, seed: 10)
+        var outputs: [Matrix] = [], gradients: [Matrix] = []
+        for cores in [1, 2] {
+            let layer = GumbelSoftmax(spans: spans, tau: 0.2)
+            layer.cores = cores
+            var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 11))
+            outputs.append(layer.forward(x, &ctx))
+            gradients.append(layer.backward(g, mode: .batch))
+        }
+        assertSameBits(outputs[0], outputs[1], "Gumbel-softmax forward")
+        assertSameBits(gradients[0], gradients[1], "Gumbel-softmax backward")
+    }
+
     /// The C Adam step equals the scalar formula bit for bit (vector body and tail).
     func testAdamKernelMatchesScalarFormula() {
         let n = 1003
@@ -295,6 +323,38 @@ final class KernelIdentityTests: XCTestCase {
         for (k, x) in u.enumerated() {
             XCTAssertEqual(noise[k], -doppel_log(-doppel_log(x)), "u = \(x)")
             XCTAssertEqual(Double(noise[k]), -log(-log(Double(x))), accuracy: 1e-5 * max(1, abs(Double(noise[k]))))
+        }
+    }
+
+    /// The polynomial exponential is within 2e-7 relative of the library's on [−87, 0], and the softmax
+    /// kernel (vector exponential on whole blocks, scalar tails) matches a plain double-precision softmax
+    /// of (x + g)/τ, in every row of a strided span, with and without noise.
+    func testSoftmaxSpanKernel() {
+        var rng = SeededGenerator(seed: 11)
+        var xs: [Float] = [0, -1e-30, -0.3465736, -0.3465737, -1, -20, -86.9, -87]
+        for _ in 0..<20_000 { xs.append(Float(-rng.nextUniform() * 87)) }
+        for x in xs {
+            let got = Double(doppel_exp(x)), want = exp(Double(x))
+            XCTAssertLessThanOrEqual(abs(got - want), 2e-7 * want, "exp \(x)")
+        }
+        let rows = 13, ld = 11, start = 2, width = 7, tau: Float = 0.2
+        for withNoise in [false, true] {
+            var x = [Float](repeating: 0, count: rows * ld)
+            for i in x.indices { x[i] = Float(rng.nextNormal()) }
+            let g = (0..<(rows * width)).map { _ in Float(rng.nextNormal()) }
+            var y = x
+            var tmp = [Float](repeating: 0, count: rows * width)
+            y.withUnsafeMutableBufferPointer { yb in
+                doppel_softmax_span(yb.baseAddress! + start, Int64(ld), Int64(rows), Int64(width), withNoise ? g : nil, 1 / tau, &tmp)
+            }
+            for r in 0..<rows {
+                let v = (0..<width).map { Double(x[r * ld + start + $0] + (withNoise ? g[r * width + $0] : 0)) / Double(tau) }
+                let top = v.max()!, total = v.reduce(0) { $0 + exp($1 - top) }
+                for c in 0..<width {
+                    XCTAssertEqual(Double(y[r * ld + start + c]), exp(v[c] - top) / total, accuracy: 2e-6, "row \(r) column \(c)")
+                }
+                for c in 0..<ld where c < start || c >= start + width { XCTAssertEqual(y[r * ld + c], x[r * ld + c], "outside the span") }
+            }
         }
     }
 

@@ -85,6 +85,26 @@ void doppel_gumbel_noise(const float *u, int64_t n, float *out);
 /// The scalar logarithm used by `doppel_gumbel_noise` (for tests).
 float doppel_log(float x);
 
+/// Row-wise softmax of (x + g)/τ over `width` columns of each of `rows` rows (row stride `ld`), in place:
+/// softmax(v)_c = exp(v_c − max v)/Σ exp(v − max v), with the polynomial exponential of `doppel_exp`.
+/// `g` (rows × width, side by side) may be NULL; `invTau` = 1/τ; `tmp` holds rows × width floats.
+void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp);
+
+/// exp x for x ≤ 0 as `doppel_softmax_span` computes it (Cephes' expf polynomial; inputs below −87 are
+/// taken as −87). For tests.
+float doppel_exp(float x);
+
+/// Batch normalisation of an n × f batch: with `training`, writes the column means and (biased)
+/// variances; then 1/√(variance + ε), x̂ = (x − mean)/σ and y = γ·x̂ + β (without `training`, `mean` and
+/// `variance` are read: the running statistics).
+void doppel_batchnorm_forward(const float *x, int64_t n, int64_t f, const float *gamma, const float *beta,
+                              float epsilon, int training, float *mean, float *variance, float *inverseStd,
+                              float *xhat, float *y);
+
+/// Its backward pass: ΣG and ΣG·x̂ per column, and ∂L/∂x = γ/σ·(g − ΣG/n − x̂·ΣGx̂/n).
+void doppel_batchnorm_backward(const float *grad, const float *xhat, int64_t n, int64_t f, const float *gamma,
+                               const float *inverseStd, float *sumG, float *sumGX, float *dx);
+
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 

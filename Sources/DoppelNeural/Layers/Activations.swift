@@ -6,7 +6,7 @@ public final class ReLU: Layer {
     public init() {}
     public func forward(_ x: Matrix, _ context: inout ForwardContext) -> Matrix {
         var y = x
-        y.values.withUnsafeMutableBufferPointer { v in for i in v.indices where !(v[i] > 0) { v[i] = 0 } }
+        y.values.withUnsafeMutableBufferPointer { v in for i in v.indices { let x = v[i]; v[i] = x > 0 ? x : 0 } }
         output = y
         return y
     }
@@ -14,7 +14,7 @@ public final class ReLU: Layer {
         var d = g
         let y = output
         y.values.withUnsafeBufferPointer { y in
-            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices where !(y[i] > 0) { v[i] = 0 } }
+            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = y[i] > 0 ? v[i] : 0 } }
         }
         return d
     }
@@ -29,14 +29,14 @@ public final class LeakyReLU: Layer {
         input = x
         var y = x
         let s = slope
-        y.values.withUnsafeMutableBufferPointer { v in for i in v.indices where !(v[i] > 0) { v[i] *= s } }
+        y.values.withUnsafeMutableBufferPointer { v in for i in v.indices { let x = v[i]; v[i] = x > 0 ? x : x * s } }
         return y
     }
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
         var d = g
         let s = slope, x = input
         x.values.withUnsafeBufferPointer { x in
-            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices where !(x[i] > 0) { v[i] *= s } }
+            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { let g = v[i]; v[i] = x[i] > 0 ? g : g * s } }
         }
         return d
     }

@@ -5,7 +5,8 @@ import DoppelKernels
 /// The output activation of a generator over a row layout made of spans: `tanh` on scalar spans and a
 /// Gumbel-softmax on one-hot spans (CTGAN's `apply_activate`):
 /// y = softmax((z + G)/τ) with G = −log(−log U) drawn per element while training (and when sampling;
-/// `gumbel: false` gives the plain softmax). Backward on a softmax span: ∂L/∂z = y ⊙ (g − ⟨g, y⟩)/τ; on a
+/// `gumbel: false` gives the plain softmax), computed as (z + G)·(1/τ) with a vectorised polynomial
+/// exponential (`doppel_softmax_span`). Backward on a softmax span: ∂L/∂z = y ⊙ (g − ⟨g, y⟩)/τ; on a
 /// tanh span: g·(1 − y²). G is held fixed, as in the reparameterisation trick.
 public final class GumbelSoftmax: Layer {
     public enum Span: Sendable, Equatable {
@@ -21,40 +22,44 @@ public final class GumbelSoftmax: Layer {
         self.spans = spans; self.tau = tau; self.gumbel = gumbel
     }
 
+    /// Cores a pass may use: with 2, the noise's logarithms and the rows are done in two halves side by
+    /// side (rows are independent, so the result is the same).
+    public var cores = 1
+
     public func forward(_ x: Matrix, _ context: inout ForwardContext) -> Matrix {
         var y = x
         let n = x.rows, f = x.cols
         // The noise of every softmax element, drawn in span, row, column order, then G = −log(−log u)
-        // in one vectorised pass (`doppel_gumbel_noise`).
+        // in vectorised passes (`doppel_gumbel_noise`).
         let draws = gumbel ? spans.reduce(0) { if case .softmax(_, let w) = $1 { return $0 + n * w }; return $0 } : 0
         var noise = [Float](repeating: 0, count: draws)
         if draws > 0 {
             var u = [Float](repeating: 0, count: draws)
             u.withUnsafeMutableBufferPointer { ub in for i in 0..<draws { ub[i] = GumbelSoftmax.openUniform(context.rng.next()) } }
-            doppel_gumbel_noise(u, Int64(draws), &noise)
+            u.withUnsafeBufferPointer { ub in
+                noise.withUnsafeMutableBufferPointer { nb in
+                    let p = UncheckedSendable((ub.baseAddress!, nb.baseAddress!))
+                    inHalves(draws, cores: cores, minimum: 4096) { lo, hi in doppel_gumbel_noise(p.value.0 + lo, Int64(hi - lo), p.value.1 + lo) }
+                }
+            }
         }
-        let tau = tau
+        let invTau = 1 / tau, spans = spans
+        let widest = spans.reduce(0) { if case .softmax(_, let w) = $1 { return max($0, w) }; return $0 }
         y.values.withUnsafeMutableBufferPointer { yb in
             noise.withUnsafeBufferPointer { gb in
-                var drawn = 0
-                for span in spans {
-                    switch span {
-                    case .tanh(let s, let w):
-                        for r in 0..<n { for c in (r * f + s)..<(r * f + s + w) { yb[c] = tanhf(yb[c]) } }
-                    case .softmax(let s, let w):
-                        for r in 0..<n {
-                            let row = r * f + s
-                            var top = -Float.infinity
-                            for c in row..<(row + w) {
-                                var v = yb[c]
-                                if draws > 0 { v += gb[drawn]; drawn += 1 }
-                                v /= tau
-                                yb[c] = v
-                                top = max(top, v)
-                            }
-                            var total: Float = 0
-                            for c in row..<(row + w) { let e = expf(yb[c] - top); yb[c] = e; total += e }
-                            for c in row..<(row + w) { yb[c] /= total }
+                let pointers = UncheckedSendable((yb.baseAddress, gb.baseAddress))
+                inHalves(n, cores: cores, minimum: 64) { lo, hi in
+                    guard let y0 = pointers.value.0 else { return }
+                    var scratch = [Float](repeating: 0, count: (hi - lo) * widest)
+                    var drawn = 0
+                    for span in spans {
+                        switch span {
+                        case .tanh(let s, let w):
+                            for r in lo..<hi { for c in (r * f + s)..<(r * f + s + w) { y0[c] = tanhf(y0[c]) } }
+                        case .softmax(let s, let w):
+                            let g = draws > 0 ? pointers.value.1.map { $0 + drawn + lo * w } : nil
+                            doppel_softmax_span(y0 + lo * f + s, Int64(f), Int64(hi - lo), Int64(w), g, invTau, &scratch)
+                            if draws > 0 { drawn += n * w }
                         }
                     }
                 }
@@ -73,19 +78,23 @@ public final class GumbelSoftmax: Layer {
 
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
         var d = g
-        let n = g.rows, f = g.cols, tau = tau
+        let n = g.rows, f = g.cols, tau = tau, spans = spans
         d.values.withUnsafeMutableBufferPointer { db in
             output.values.withUnsafeBufferPointer { yb in
-                for span in spans {
-                    switch span {
-                    case .tanh(let s, let w):
-                        for r in 0..<n { for k in (r * f + s)..<(r * f + s + w) { db[k] *= 1 - yb[k] * yb[k] } }
-                    case .softmax(let s, let w):
-                        for r in 0..<n {
-                            let row = r * f + s
-                            var dot: Float = 0
-                            for k in row..<(row + w) { dot += db[k] * yb[k] }
-                            for k in row..<(row + w) { db[k] = yb[k] * (db[k] - dot) / tau }
+                let pointers = UncheckedSendable((db.baseAddress, yb.baseAddress))
+                inHalves(n, cores: cores, minimum: 64) { lo, hi in
+                    guard let d0 = pointers.value.0, let y0 = pointers.value.1 else { return }
+                    for span in spans {
+                        switch span {
+                        case .tanh(let s, let w):
+                            for r in lo..<hi { for k in (r * f + s)..<(r * f + s + w) { d0[k] *= 1 - y0[k] * y0[k] } }
+                        case .softmax(let s, let w):
+                            for r in lo..<hi {
+                                let row = r * f + s
+                                var dot: Float = 0
+                                for k in row..<(row + w) { dot += d0[k] * y0[k] }
+                                for k in row..<(row + w) { d0[k] = y0[k] * (d0[k] - dot) / tau }
+                            }
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import DoppelKernels
+import DoppelMath
 
 /// Adam (Kingma & Ba 2015) with L2 weight decay added to the gradient, as PyTorch's `torch.optim.Adam`
 /// (the optimiser of SDV's TVAE and CTGAN):
@@ -12,6 +13,10 @@ public final class Adam {
     private var m: [[Float]]
     private var v: [[Float]]
     public private(set) var step = 0
+    /// Cores an update may use: parameters of at least ``splitThreshold`` values are updated in two
+    /// halves side by side (each element's update is independent, so the result is the same).
+    public var cores = 1
+    public static let splitThreshold = 65_536
 
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
@@ -37,8 +42,13 @@ public final class Adam {
                 grad.values.withUnsafeBufferPointer { g in
                     mk.withUnsafeMutableBufferPointer { mm in
                         vk.withUnsafeMutableBufferPointer { vv in
-                            doppel_adam_update(theta.baseAddress, g.baseAddress, mm.baseAddress, vv.baseAddress, Int64(theta.count),
-                                               lr, b1, b2, c1, c2, eps, wd)
+                            let n = theta.count
+                            let args = UncheckedSendable((theta.baseAddress, g.baseAddress, mm.baseAddress, vv.baseAddress))
+                            inHalves(n, cores: cores, minimum: Adam.splitThreshold) { lo, hi in
+                                let (t, gg, m1, v1) = args.value
+                                doppel_adam_update(t.map { $0 + lo }, gg.map { $0 + lo }, m1.map { $0 + lo }, v1.map { $0 + lo }, Int64(hi - lo),
+                                                   lr, b1, b2, c1, c2, eps, wd)
+                            }
                         }
                     }
                 }

@@ -23,7 +23,7 @@ public struct Matrix: Sendable, Equatable, Codable {
 
     /// A matrix whose every element the caller writes before reading (a product's output with beta 0):
     /// no zero-filling pass. The initial contents are unspecified.
-    init(uninitializedRows rows: Int, cols: Int) {
+    public init(uninitializedRows rows: Int, cols: Int) {
         precondition(rows >= 0 && cols >= 0)
         self.rows = rows; self.cols = cols
         values = [Float](unsafeUninitializedCapacity: rows * cols) { _, count in count = rows * cols }
@@ -131,18 +131,34 @@ public struct Matrix: Sendable, Equatable, Codable {
     public static func concatenateColumns(_ parts: [Matrix]) -> Matrix {
         guard let first = parts.first else { return Matrix(rows: 0, cols: 0) }
         let rows = first.rows, width = parts.reduce(0) { $0 + $1.cols }
-        var out = Matrix(rows: rows, cols: width)
+        var out = Matrix(uninitializedRows: rows, cols: width)
         var offset = 0
         out.values.withUnsafeMutableBufferPointer { o in
             for p in parts {
                 precondition(p.rows == rows, "concatenateColumns: row counts differ")
                 p.values.withUnsafeBufferPointer { v in
-                    for r in 0..<rows { for c in 0..<p.cols { o[r * width + offset + c] = v[r * p.cols + c] } }
+                    guard let src = v.baseAddress, let dst = o.baseAddress, p.cols > 0 else { return }
+                    for r in 0..<rows { (dst + r * width + offset).update(from: src + r * p.cols, count: p.cols) }
                 }
                 offset += p.cols
             }
         }
         return out
+    }
+
+    /// Rows `range` as a new matrix.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows)
+        return Matrix(rows: range.count, cols: cols, values: Array(values[(range.lowerBound * cols)..<(range.upperBound * cols)]))
+    }
+
+    /// Overwrites rows `start ..< start + source.rows` with `source` (same number of columns).
+    public mutating func setRows(from start: Int, _ source: Matrix) {
+        precondition(source.cols == cols && start >= 0 && start + source.rows <= rows)
+        let offset = start * cols
+        values.withUnsafeMutableBufferPointer { v in
+            source.values.withUnsafeBufferPointer { s in for i in s.indices { v[offset + i] = s[i] } }
+        }
     }
 
     /// Rows at `indices`, in that order.

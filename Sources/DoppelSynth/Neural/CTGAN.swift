@@ -43,13 +43,14 @@ public enum CTGAN {
         let hidden = options.layers ?? [256, 256]
         let batch = options.batchSize
         let emb = options.embeddingDim
-        // The generator runs alone (nothing else is computed beside it): its products use both cores.
+        // The networks run one at a time (nothing else is computed beside them): their products use both cores.
         let generator = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans,
                                        cores: 2, rng: &rng)
-        let critic = CTGANDiscriminator(inputs: pac * (encoder.width + conditions.width), widths: hidden, rng: &rng)
+        let critic = CTGANDiscriminator(inputs: pac * (encoder.width + conditions.width), widths: hidden, cores: 2, rng: &rng)
         let lr = Float(options.learningRate ?? 2e-4)
         let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
         let optD = Adam(critic.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
+        optG.cores = 2; optD.cores = 2
         var progress = EpochProgress(options.progress, epochs: options.epochs)
         let packedRows = batch / pac
         for epoch in 0..<options.epochs {
@@ -72,41 +73,9 @@ public enum CTGAN {
                 let realCat = Tensor.concatenateColumns([real, c2])
                 let realPacked = Tensor(rows: packedRows, cols: realCat.cols * pac, values: realCat.values)
                 let fakePacked = Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values)
-                optD.zeroGradients()
-                let both = Tensor(rows: 2 * packedRows, cols: realPacked.cols, values: realPacked.values + fakePacked.values)
-                // The critic's pass on real and fake rows and the gradient penalty are independent: one
-                // core each, the penalty with its own random stream.
-                let penaltyStart = SeededGenerator(seed: ctx.rng.next(), stream: 0x6770)
-                let criticStart = ctx
-                var criticContext = ctx
-                var meanReal = 0.0, meanFake = 0.0
-                var penaltyResult: (Double, [Tensor]) = (0, [])
-                let criticRef = UncheckedSendable(critic)
-                let inputs = UncheckedSendable((both, realPacked, fakePacked))
-                let results = UncheckedSendable(Box())
-                DispatchQueue.concurrentPerform(iterations: 2) { task in
-                    if task == 0 {
-                        var c = criticStart
-                        let scores = criticRef.value.network.forward(inputs.value.0, &c)
-                        var dScores = Tensor(rows: 2 * packedRows, cols: 1)
-                        var r = 0.0, f = 0.0
-                        for k in 0..<packedRows {
-                            r += Double(scores.values[k]); f += Double(scores.values[packedRows + k])
-                            dScores.values[k] = -1 / Float(packedRows); dScores.values[packedRows + k] = 1 / Float(packedRows)
-                        }
-                        criticRef.value.network.backwardParameters(dScores, mode: .batch)
-                        results.value.main = (r / Double(packedRows), f / Double(packedRows), c)
-                    } else {
-                        var pr = penaltyStart
-                        results.value.penalty = criticRef.value.gradientPenaltyAndGradient(real: inputs.value.1, fake: inputs.value.2, lambda: 10, rng: &pr)
-                    }
-                }
-                (meanReal, meanFake, criticContext) = results.value.main!
-                penaltyResult = results.value.penalty!
-                ctx = criticContext
                 rng = ctx.rng
-                critic.addPenaltyGradient(penaltyResult.1)
-                let penalty = penaltyResult.0
+                optD.zeroGradients()
+                let (meanReal, meanFake, penalty) = critic.step(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
                 optD.update()
                 lossD += -(meanReal - meanFake) + penalty
                 }
@@ -118,13 +87,10 @@ public enum CTGAN {
                 let g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
                 let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
                                     values: Tensor.concatenateColumns([g.activated, c1]).values)
-                // The critic runs alone here (in its own step it shares the cores with the penalty).
-                critic.cores = 2
                 let y = critic.network.forward(packed, &ctx)
                 rng = ctx.rng
                 let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
                 let dPacked = critic.network.backward(dy, mode: .inputOnly)
-                critic.cores = 1
                 let dRows = Tensor(rows: batch, cols: encoder.width + conditions.width, values: dPacked.values).columns(0, encoder.width)
                 var dRaw = generator.activation.backward(dRows, mode: .batch)
                 let ce = conditions.addConditionLoss(raw: g.raw, condition: c1, mask: mask1, gradient: &dRaw)
@@ -145,12 +111,6 @@ public enum CTGAN {
     static func gaussian(_ rows: Int, _ cols: Int, _ rng: inout SeededGenerator) -> Tensor {
         Tensor.standardNormal(rows: rows, cols: cols, rng: &rng)
     }
-}
-
-/// Results of the two concurrent halves of a critic step.
-private final class Box: @unchecked Sendable {
-    var main: (Double, Double, ForwardContext)?
-    var penalty: (Double, [Tensor])?
 }
 
 /// The conditional vectors of CTGAN: one block per categorical column (its one-hot span in the row
@@ -276,6 +236,7 @@ final class CTGANGenerator {
         activation = GumbelSoftmax(spans: spans, tau: 0.2)
         body = Sequential(b + [final])
         for layer in b.map(\.linear) + [final] { layer.cores = cores }
+        activation.cores = cores
     }
 
     var parameters: [Parameter] { body.parameters }

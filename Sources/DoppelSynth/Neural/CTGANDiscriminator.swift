@@ -6,6 +6,7 @@ import DoppelNeural
 /// "packed" inputs — `pac` rows side by side (PacGAN, Lin et al. 2018), which lets the critic see
 /// whether a batch lacks diversity.
 ///
+/// ``step(real:fake:lambda:rng:)`` is one training step of the critic (loss and penalty together).
 /// ``gradientPenalty(real:fake:lambda:rng:)`` adds the WGAN-GP term (Gulrajani et al. 2017)
 /// λ·mean((‖∇ₓD(x̂)‖ − 1)²) at x̂ = a·real + (1 − a)·fake (one a per packed row) and its gradient with
 /// respect to the weights. With LeakyReLU the critic is piecewise linear, so ∇ₓD(x̂) is the product
@@ -20,7 +21,7 @@ final class CTGANDiscriminator {
     let network: Sequential
     let slope: Float = 0.2
 
-    init(inputs: Int, widths: [Int], dropout: Float = 0.5, rng: inout SeededGenerator) {
+    init(inputs: Int, widths: [Int], dropout: Float = 0.5, cores: Int = 1, rng: inout SeededGenerator) {
         var h: [Linear] = [], a: [LeakyReLU] = [], d: [Dropout] = []
         var w = inputs
         for (k, width) in widths.enumerated() {
@@ -33,14 +34,139 @@ final class CTGANDiscriminator {
         for k in 0..<h.count { layers += [h[k], a[k], d[k]] }
         layers.append(output)
         network = Sequential(layers)
+        self.cores = cores
     }
 
     var parameters: [Parameter] { network.parameters }
 
-    /// Cores the critic's products may use (2 when it runs alone, 1 beside other work).
+    /// Cores each large product of the critic may use (2 while training: it runs alone).
     var cores: Int {
         get { hidden.first?.cores ?? 1 }
         set { for layer in hidden + [output] { layer.cores = newValue } }
+    }
+
+    /// One WGAN-GP critic step on n packed real and n packed fake rows: adds to the parameters' gradients
+    /// the gradient of mean D(fake) − mean D(real) + λ·mean((‖∇ₓD(x̂)‖ − 1)²), x̂ = a·real + (1 − a)·fake
+    /// with one a per row; returns the two means and the penalty.
+    ///
+    /// The three sets of rows go through the network as one 3n-row batch, and so does the chain back to
+    /// the first layer: with pre-activations zₗ = hₗ₋₁·Wₗ + bₗ, hₗ = zₗ ⊙ sₗ (slope times dropout mask),
+    /// δ_{L−1} = c ⊗ w_out ⊙ s_{L−1}, uₗ = δₗ·Wₗᵀ, δₗ₋₁ = uₗ ⊙ sₗ₋₁, where c is ∓1/n on the real and fake
+    /// rows (the Wasserstein loss) and 1 on the x̂ rows (so that u₀ there is ∇ₓD; u₀ is formed for those
+    /// rows only). Reversing the penalty through that chain (∂Wₗ += ∂uₗᵀ·δₗ, ∂δₗ = ∂uₗ·Wₗ,
+    /// ∂uₗ₊₁ = ∂δₗ ⊙ sₗ) gives weight gradients of the same form as the loss's, hₗ₋₁ᵀ·δₗ, with ∂uₗ in
+    /// place of hₗ₋₁ on the x̂ rows — so each weight gradient is one product over all 3n rows, the x̂
+    /// rows of each layer's input overwritten by ∂uₗ. Biases get the loss's part only (they do not enter
+    /// ∇ₓD). The large products use ``cores``.
+    func step(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> (meanReal: Double, meanFake: Double, penalty: Double) {
+        let n = real.rows, d0 = real.cols, L = hidden.count, rows = 3 * n
+        precondition(fake.rows == n && fake.cols == d0 && L > 0)
+        let cores = self.cores
+        // x = [real; fake; x̂].
+        var x = Tensor(uninitializedRows: rows, cols: d0)
+        x.values.withUnsafeMutableBufferPointer { xb in
+            real.values.withUnsafeBufferPointer { rb in
+                fake.values.withUnsafeBufferPointer { fb in
+                    let block = n * d0
+                    guard let xp = xb.baseAddress, let rp = rb.baseAddress, let fp = fb.baseAddress else { return }
+                    xp.update(from: rp, count: block)
+                    (xp + block).update(from: fp, count: block)
+                    for r in 0..<n {
+                        let a = Float(rng.nextUniform())
+                        let out = xp + 2 * block + r * d0, re = rp + r * d0, fa = fp + r * d0
+                        for k in 0..<d0 { out[k] = a * re[k] + (1 - a) * fa[k] }
+                    }
+                }
+            }
+        }
+        // Forward: inputs[l] = hₗ₋₁ (inputs[0] = x), slopes[l] = sₗ.
+        var inputs = [x]
+        x = Tensor(rows: 0, cols: 0)   // inputs[0] holds the only reference (its x̂ rows are overwritten below)
+        var slopes: [Tensor] = []
+        for (l, layer) in hidden.enumerated() {
+            var z = Tensor(rows: 0, cols: 0)
+            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: cores)
+            z.addRow(layer.bias.value.values)
+            var sl = Tensor(uninitializedRows: z.rows, cols: z.cols)
+            let p = dropouts[l].p, keep = 1 / (1 - p), slope = slope
+            let threshold = UInt64(Double(p) * 0x1p64.nextDown)
+            z.values.withUnsafeMutableBufferPointer { zb in
+                sl.values.withUnsafeMutableBufferPointer { sb in
+                    for i in zb.indices {
+                        let m: Float = rng.next() >= threshold ? keep : 0
+                        let v = (zb[i] > 0 ? 1 : slope) * m
+                        sb[i] = v
+                        zb[i] *= v
+                    }
+                }
+            }
+            slopes.append(sl)
+            inputs.append(z)
+        }
+        // Scores D = h_{L−1}·w_out + b_out; the loss's weights c.
+        let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
+        let last = inputs[L], width = last.cols
+        var c = [Float](repeating: 1, count: rows)
+        var meanReal = 0.0, meanFake = 0.0
+        for r in 0..<(2 * n) {
+            var score = bOut
+            for k in 0..<width { score += last.values[r * width + k] * wOut[k] }
+            if r < n { meanReal += Double(score); c[r] = -1 / Float(n) } else { meanFake += Double(score); c[r] = 1 / Float(n) }
+        }
+        // Chain back: deltas[l] = δₗ on all rows; u₀ on the x̂ rows only.
+        var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
+        var delta = slopes[L - 1]
+        for r in 0..<rows { for k in 0..<width { delta.values[r * width + k] *= c[r] * wOut[k] } }
+        deltas[L - 1] = delta
+        for l in stride(from: L - 1, to: 0, by: -1) {
+            var u = Tensor(rows: 0, cols: 0)
+            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u, cores: cores)
+            for i in 0..<u.count { u.values[i] *= slopes[l - 1].values[i] }
+            deltas[l - 1] = u
+        }
+        let penaltyRows = 2 * n..<rows
+        var g = Tensor(rows: 0, cols: 0)
+        Tensor.gemm(deltas[0].rows(penaltyRows), hidden[0].weight.value, transposeB: true, into: &g, cores: cores)
+        // Pᵢ = λ(‖u₀ᵢ‖ − 1)²; ∂P/∂u₀ = 2λ(‖u‖ − 1)/‖u‖ · u, over n (the mean).
+        var penalty = 0.0
+        g.values.withUnsafeMutableBufferPointer { gb in
+            for i in 0..<n {
+                var ss: Float = 0
+                for k in (i * d0)..<(i * d0 + d0) { ss += gb[k] * gb[k] }
+                let norm = ss.squareRoot()
+                penalty += Double(lambda * (norm - 1) * (norm - 1)) / Double(n)
+                let f = lambda * 2 * (norm - 1) / max(norm, 1e-12) / Float(n)
+                for k in (i * d0)..<(i * d0 + d0) { gb[k] *= f }
+            }
+        }
+        // Reverse the penalty: ∂u₀ = g, ∂δₗ = ∂uₗ·Wₗ, ∂uₗ₊₁ = ∂δₗ ⊙ sₗ, ∂w_out = Σ ∂δ_{L−1} ⊙ s_{L−1}; the x̂
+        // rows of each layer's input become ∂uₗ (of the output layer's, ∂δ_{L−1} ⊙ s_{L−1}, with c = 1).
+        var du = g
+        for l in 0..<L {
+            inputs[l].setRows(from: 2 * n, du)
+            var dDelta = Tensor(rows: 0, cols: 0)
+            Tensor.gemm(du, hidden[l].weight.value, into: &dDelta, cores: cores)
+            let offset = 2 * n * dDelta.cols
+            dDelta.values.withUnsafeMutableBufferPointer { db in
+                slopes[l].values.withUnsafeBufferPointer { sb in for i in db.indices { db[i] *= sb[offset + i] } }
+            }
+            du = dDelta
+        }
+        inputs[L].setRows(from: 2 * n, du)
+        // Weight gradients: one product over all rows per layer; biases from the loss's rows.
+        let lossRows = 0..<(2 * n)
+        for l in 0..<L {
+            Tensor.gemm(inputs[l], transposeA: true, deltas[l], beta: 1, into: &hidden[l].weight.gradient, cores: cores)
+            let s = deltas[l].rows(lossRows).columnSums()
+            for k in 0..<s.count { hidden[l].bias.gradient.values[k] += s[k] }
+        }
+        output.weight.gradient.values.withUnsafeMutableBufferPointer { wb in
+            inputs[L].values.withUnsafeBufferPointer { hb in
+                for r in 0..<rows { for k in 0..<width { wb[k] += c[r] * hb[r * width + k] } }
+            }
+        }
+        output.bias.gradient.values[0] += c[lossRows].reduce(0, +)
+        return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
     /// Adds the gradient penalty's gradient to the parameters; returns the penalty.
