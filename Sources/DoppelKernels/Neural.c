@@ -173,7 +173,7 @@ static void exp_block_avx2(float *t, int64_t n) {
 
 float doppel_exp(float x) { return exp_portable(x); }
 
-void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp) {
+void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp, float *logNormalizer) {
     if (rows <= 0 || width <= 0) return;
     // t = (x + g)·(1/τ) minus its row maximum, side by side in tmp (rows × width).
     for (int64_t r = 0; r < rows; r++) {
@@ -187,6 +187,7 @@ void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, cons
             top = v > top ? v : top;
         }
         for (int64_t c = 0; c < width; c++) t[c] -= top;
+        if (logNormalizer) logNormalizer[r] = top;
     }
     int64_t n = rows * width;
 #ifdef DOPPEL_X86
@@ -201,6 +202,7 @@ void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, cons
         for (int64_t c = 0; c < width; c++) total += t[c];
         float inv = 1.0f / total;
         for (int64_t c = 0; c < width; c++) row[c] = t[c] * inv;
+        if (logNormalizer) logNormalizer[r] += logf(total);
     }
 }
 

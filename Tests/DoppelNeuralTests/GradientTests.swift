@@ -343,13 +343,14 @@ final class KernelIdentityTests: XCTestCase {
             for i in x.indices { x[i] = Float(rng.nextNormal()) }
             let g = (0..<(rows * width)).map { _ in Float(rng.nextNormal()) }
             var y = x
-            var tmp = [Float](repeating: 0, count: rows * width)
+            var tmp = [Float](repeating: 0, count: rows * width), lse = [Float](repeating: 0, count: rows)
             y.withUnsafeMutableBufferPointer { yb in
-                doppel_softmax_span(yb.baseAddress! + start, Int64(ld), Int64(rows), Int64(width), withNoise ? g : nil, 1 / tau, &tmp)
+                doppel_softmax_span(yb.baseAddress! + start, Int64(ld), Int64(rows), Int64(width), withNoise ? g : nil, 1 / tau, &tmp, &lse)
             }
             for r in 0..<rows {
                 let v = (0..<width).map { Double(x[r * ld + start + $0] + (withNoise ? g[r * width + $0] : 0)) / Double(tau) }
                 let top = v.max()!, total = v.reduce(0) { $0 + exp($1 - top) }
+                XCTAssertEqual(Double(lse[r]), top + log(total), accuracy: 1e-5 * max(1, abs(top)), "log-normaliser of row \(r)")
                 for c in 0..<width {
                     XCTAssertEqual(Double(y[r * ld + start + c]), exp(v[c] - top) / total, accuracy: 2e-6, "row \(r) column \(c)")
                 }

@@ -53,16 +53,11 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
             let present = Array(Set(yt.map { Int($0) })).sorted()
             guard present.count >= 2 else { throw DoppelError.badInput(path: "training data", line: nil, column: target, message: "the target has a single class; utility needs at least two") }
-            // Each (learner, training set) fit is independent and takes seconds: run them on all cores,
-            // the slowest learner (the last) first.
-            let jobs = Supervised.classifiers.reversed().flatMap { l in [(l, true), (l, false)] }
-            let fitted = try parallelMap(jobs.count) { k in
-                jobs[k].1 ? Supervised.classify(jobs[k].0, xt, yt, xh, yh, width: enc.width, classes: levels.count)
-                          : Supervised.classify(jobs[k].0, xs, ys, xh, yh, width: enc.width, classes: levels.count)
+            let pairs = try fitOnBoth(Supervised.classifiers) { learner, real in
+                real ? Supervised.classify(learner, xt, yt, xh, yh, width: enc.width, classes: levels.count)
+                     : Supervised.classify(learner, xs, ys, xh, yh, width: enc.width, classes: levels.count)
             }
-            for li in Supervised.classifiers.indices {
-                let job = 2 * (Supervised.classifiers.count - 1 - li)
-                let (a, pa) = fitted[job], (b, pb) = fitted[job + 1]
+            for ((a, pa), (b, pb)) in pairs {
                 trtr.append(a); tstr.append(b)
                 if predictions == nil, case .categorical(let hc, _) = holdout.columns[t].values {
                     let rows = (0..<holdout.rowCount).filter { hc[$0] >= 0 }
@@ -74,15 +69,11 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             let (xh, yh) = Supervised.xy(holdout, enc, t)
             let (xt, yt) = Supervised.xy(train, enc, t)
             let (xs, ys) = Supervised.xy(synthetic, enc, t)
-            let jobs = Supervised.regressors.reversed().flatMap { l in [(l, true), (l, false)] }
-            let fitted = try parallelMap(jobs.count) { k in
-                jobs[k].1 ? Supervised.regress(jobs[k].0, xt, yt, xh, yh, width: enc.width)
-                          : Supervised.regress(jobs[k].0, xs, ys, xh, yh, width: enc.width)
+            let pairs = try fitOnBoth(Supervised.regressors) { learner, real in
+                real ? Supervised.regress(learner, xt, yt, xh, yh, width: enc.width)
+                     : Supervised.regress(learner, xs, ys, xh, yh, width: enc.width)
             }
-            for li in Supervised.regressors.indices {
-                let job = 2 * (Supervised.regressors.count - 1 - li)
-                trtr.append(fitted[job]); tstr.append(fitted[job + 1])
-            }
+            for (a, b) in pairs { trtr.append(a); tstr.append(b) }
         case .text:
             throw DoppelError.usage(message: "--target '\(target)' is not modelled")
         }
@@ -92,6 +83,20 @@ public struct UtilityReport: Codable, Sendable, Equatable {
             else if let x = a.r2, let y = b.r2, x > 0 { ratio = y / x }
         }
         return UtilityReport(target: target, task: task, trtr: trtr, tstr: tstr, ratio: ratio, holdoutPredictions: predictions)
+    }
+}
+
+extension UtilityReport {
+    /// Fits every learner on the real training rows and on the synthetic rows — each fit is independent
+    /// and takes seconds, so all run side by side, the slowest learner (the last) first — and returns
+    /// (on real, on synthetic) per learner, in the order of `learners`.
+    static func fitOnBoth<T>(_ learners: [String], _ fit: (_ learner: String, _ real: Bool) throws -> T) throws -> [(T, T)] {
+        let jobs = learners.reversed().flatMap { learner in [(learner, true), (learner, false)] }
+        let fitted = try parallelMap(jobs.count) { k in try fit(jobs[k].0, jobs[k].1) }
+        return learners.indices.map { li in
+            let job = 2 * (learners.count - 1 - li)
+            return (fitted[job], fitted[job + 1])
+        }
     }
 }
 

@@ -88,7 +88,8 @@ float doppel_log(float x);
 /// Row-wise softmax of (x + g)/τ over `width` columns of each of `rows` rows (row stride `ld`), in place:
 /// softmax(v)_c = exp(v_c − max v)/Σ exp(v − max v), with the polynomial exponential of `doppel_exp`.
 /// `g` (rows × width, side by side) may be NULL; `invTau` = 1/τ; `tmp` holds rows × width floats.
-void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp);
+/// `logNormalizer`, if not NULL, receives each row's log Σ exp v = max v + log Σ exp(v − max v).
+void doppel_softmax_span(float *x, int64_t ld, int64_t rows, int64_t width, const float *g, float invTau, float *tmp, float *logNormalizer);
 
 /// exp x for x ≤ 0 as `doppel_softmax_span` computes it (Cephes' expf polynomial; inputs below −87 are
 /// taken as −87). For tests.

@@ -58,7 +58,7 @@ public final class GumbelSoftmax: Layer {
                             for r in lo..<hi { for c in (r * f + s)..<(r * f + s + w) { y0[c] = tanhf(y0[c]) } }
                         case .softmax(let s, let w):
                             let g = draws > 0 ? pointers.value.1.map { $0 + drawn + lo * w } : nil
-                            doppel_softmax_span(y0 + lo * f + s, Int64(f), Int64(hi - lo), Int64(w), g, invTau, &scratch)
+                            doppel_softmax_span(y0 + lo * f + s, Int64(f), Int64(hi - lo), Int64(w), g, invTau, &scratch, nil)
                             if draws > 0 { drawn += n * w }
                         }
                     }

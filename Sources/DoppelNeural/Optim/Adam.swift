@@ -42,12 +42,9 @@ public final class Adam {
                 grad.values.withUnsafeBufferPointer { g in
                     mk.withUnsafeMutableBufferPointer { mm in
                         vk.withUnsafeMutableBufferPointer { vv in
-                            let n = theta.count
-                            let args = UncheckedSendable((theta.baseAddress, g.baseAddress, mm.baseAddress, vv.baseAddress))
-                            inHalves(n, cores: cores, minimum: Adam.splitThreshold) { lo, hi in
-                                let (t, gg, m1, v1) = args.value
-                                doppel_adam_update(t.map { $0 + lo }, gg.map { $0 + lo }, m1.map { $0 + lo }, v1.map { $0 + lo }, Int64(hi - lo),
-                                                   lr, b1, b2, c1, c2, eps, wd)
+                            inHalves(theta.count, cores: cores, minimum: Adam.splitThreshold) { lo, hi in
+                                doppel_adam_update(theta.baseAddress.map { $0 + lo }, g.baseAddress.map { $0 + lo }, mm.baseAddress.map { $0 + lo },
+                                                   vv.baseAddress.map { $0 + lo }, Int64(hi - lo), lr, b1, b2, c1, c2, eps, wd)
                             }
                         }
                     }

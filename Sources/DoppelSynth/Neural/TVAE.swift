@@ -2,6 +2,7 @@ import Foundation
 import DoppelMath
 import DoppelData
 import DoppelNeural
+import DoppelKernels
 import DoppelPrivacy
 
 /// Settings of the neural synthesizers, with SDV's defaults.
@@ -199,6 +200,8 @@ final class TVAENetwork {
         let factor: Float = 2
         let width = x.cols
         let sig = sigma.value.values
+        let widest = spans.reduce(0) { if case .softmax(_, let w) = $1 { return max($0, w) }; return $0 }
+        var scratch = [Float](repeating: 0, count: b * widest), lse = [Float](repeating: 0, count: b)
         x.values.withUnsafeBufferPointer { xv in
             recon.values.withUnsafeBufferPointer { rv in
                 dRecon.values.withUnsafeMutableBufferPointer { dr in
@@ -219,17 +222,17 @@ final class TVAENetwork {
                                     loss += Double(factor) * (Double(l) * 0.5 * Double(inv2) + Double(b) * Double(logf(sc)))
                                 }
                             case .softmax(let s, let w):
+                                // p = softmax(recon) into dRecon (`doppel_softmax_span`, with each row's
+                                // log Σ exp); ∂/∂recon of −log p_target is p − onehot(target).
+                                for i in 0..<b { for c in 0..<w { dr[i * width + s + c] = rv[i * width + s + c] } }
+                                doppel_softmax_span(dr.baseAddress! + s, Int64(width), Int64(b), Int64(w), nil, 1, &scratch, &lse)
                                 for i in 0..<b {
                                     let base = i * width + s
-                                    var top = -Float.infinity
-                                    for c in 0..<w { top = max(top, rv[base + c]) }
-                                    var total: Float = 0
-                                    for c in 0..<w { let p = expf(rv[base + c] - top); dr[base + c] = p; total += p }
                                     var target = 0
                                     for c in 1..<max(w, 1) where xv[base + c] > xv[base + target] { target = c }
-                                    for c in 0..<w { dr[base + c] = factor * (dr[base + c] / total) }
+                                    for c in 0..<w { dr[base + c] = factor * dr[base + c] }
                                     dr[base + target] -= factor
-                                    loss += Double(factor) * Double(-(rv[base + target] - top - logf(total)))
+                                    loss += Double(factor) * Double(-(rv[base + target] - lse[i]))
                                 }
                             }
                         }
