@@ -11,10 +11,11 @@ public final class ReLU: Layer {
         return y
     }
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
-        var d = g
-        let y = output
-        y.values.withUnsafeBufferPointer { y in
-            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = y[i] > 0 ? v[i] : 0 } }
+        var d = Matrix(uninitializedRows: g.rows, cols: g.cols)
+        output.values.withUnsafeBufferPointer { y in
+            g.values.withUnsafeBufferPointer { gv in
+                d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = y[i] > 0 ? gv[i] : 0 } }
+            }
         }
         return d
     }

@@ -163,12 +163,14 @@ public struct Matrix: Sendable, Equatable, Codable {
 
     /// Rows at `indices`, in that order.
     public func gatherRows(_ indices: [Int]) -> Matrix {
-        var out = Matrix(rows: indices.count, cols: cols)
+        var out = Matrix(uninitializedRows: indices.count, cols: cols)
         let n = cols
         values.withUnsafeBufferPointer { v in
             out.values.withUnsafeMutableBufferPointer { o in
+                guard let src = v.baseAddress, let dst = o.baseAddress, n > 0 else { return }
                 for (k, r) in indices.enumerated() {
-                    for c in 0..<n { o[k * n + c] = v[r * n + c] }
+                    precondition(r >= 0 && r < rows, "gatherRows: row \(r) of \(rows)")
+                    (dst + k * n).update(from: src + r * n, count: n)
                 }
             }
         }

@@ -229,7 +229,8 @@ final class TVAENetwork {
                                 for i in 0..<b {
                                     let base = i * width + s
                                     var target = 0
-                                    for c in 1..<max(w, 1) where xv[base + c] > xv[base + target] { target = c }
+                                    // The one-hot's position, branch-free (a data-dependent branch mispredicts here).
+                                    for c in 1..<max(w, 1) { target = xv[base + c] > xv[base + target] ? c : target }
                                     for c in 0..<w { dr[base + c] = factor * dr[base + c] }
                                     dr[base + target] -= factor
                                     loss += Double(factor) * Double(-(rv[base + target] - lse[i]))
