@@ -37,6 +37,27 @@ extension Pipeline {
     /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the
     /// schema's and the three files' categories, so a rare category present only in the holdout is not
     /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
+    /// Splits a real table into training and holdout rows at random (seeded): a holdout the synthesizer
+    /// never sees is what `evaluate` compares the synthetic rows against. Rows are written back through
+    /// the (inferred or given) schema, as the demo's split. Returns the two row counts.
+    public static func split(csv path: String, schemaPath: String?, holdoutFraction: Double, seed: UInt64,
+                             train trainPath: String, holdout holdoutPath: String) throws -> (train: Int, holdout: Int) {
+        guard holdoutFraction > 0 && holdoutFraction < 1 else {
+            throw DoppelError.usage(message: "--holdout-fraction must be strictly between 0 and 1 (got \(holdoutFraction))")
+        }
+        let doc = try CSVDocument(path: path)
+        let schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
+        let table = try Table(document: doc, schema: schema)
+        let (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
+        guard train.rowCount > 0 && holdout.rowCount > 0 else {
+            throw DoppelError.usage(message: "\(table.rowCount) rows cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
+        }
+        for (t, out) in [(train, trainPath), (holdout, holdoutPath)] {
+            let w = try CSVWriter(path: out); try t.writeCSV(to: w); try w.finish()
+        }
+        return (train.rowCount, holdout.rowCount)
+    }
+
     public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
         let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
         var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])

@@ -13,7 +13,7 @@ struct DoppelCLI: ParsableCommand {
         73 an output cannot be written; 70 internal error.
         """,
         version: DoppelVersion.current,
-        subcommands: [Demo.self, Inspect.self, Fit.self, Sample.self, Evaluate.self, CollapseCommand.self,
+        subcommands: [Demo.self, Inspect.self, Split.self, Fit.self, Sample.self, Evaluate.self, CollapseCommand.self,
                       Scan.self, Keygen.self, Deid.self, Partial.self, Rebalance.self, Mix.self]
     )
 }

@@ -42,6 +42,7 @@ struct Evaluate: ParsableCommand {
                 inputs.model = ModelFileSummary(synthesizer: f.provenance.synthesizer, provenance: f.provenance, privacy: f.privacy)
             }
             let report = try Evaluation.run(inputs) { step in info("… \(step)") }
+            if let mismatch = report.provenanceMismatch { warn(mismatch) }
             try Pipeline.writeReport(report, train: tr, synthetic: sy, directory: output)
             print(Pipeline.summary(report))
             print("\nReport: \((output as NSString).appendingPathComponent("report.html"))")

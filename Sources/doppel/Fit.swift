@@ -61,6 +61,8 @@ struct Fit: ParsableCommand {
             }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
+            // A nonsensical budget is refused before any warning about how it would be spent.
+            try FitOptions.checkEpsilon(epsilon)
             if epsilon != nil && schema == nil {
                 warn("--epsilon without --schema: the column kinds, categories and numeric bounds are inferred from \(self.file) and are not covered by ε. For an end-to-end guarantee write a schema with public bounds (doppel inspect --schema-out) and pass it with --schema.")
             }

@@ -122,6 +122,39 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(e.code, 64); XCTAssertTrue(e.err.contains("no column 'death'"))
         let mismatch = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", try file("h.csv", "a,b\n1,2\n"), "--synthetic", "\(d)/synthetic.csv", "-o", "ev"])
         XCTAssertEqual(mismatch.code, 65); XCTAssertTrue(mismatch.err.contains("does not have the same columns"))
+        // A model fitted on another file than --train is named in a warning and in the report.
+        let same = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv",
+                            "--model", "\(d)/model.doppel", "-o", "ok"])
+        XCTAssertFalse(same.err.contains("fitted on another file"), same.err)
+        let swapped = try run(["evaluate", "--train", "\(d)/holdout.csv", "--holdout", "\(d)/train.csv", "--synthetic", "\(d)/synthetic.csv",
+                               "--model", "\(d)/model.doppel", "-o", "swapped"])
+        XCTAssertTrue(swapped.err.contains("warning: the model was fitted on another file"), swapped.err)
+        let html = try String(contentsOfFile: work.appendingPathComponent("swapped/report.html").path, encoding: .utf8)
+        XCTAssertTrue(html.contains("Provenance mismatch"))
+    }
+
+    /// `split` writes a seeded random partition (every row on exactly one side, the same files for the
+    /// same seed) and refuses a fraction that leaves a side empty or makes no sense.
+    func testSplitPartitionsTheRowsReproducibly() throws {
+        let a = try run(["split", heart, "--holdout-fraction", "0.25", "--seed", "4", "--train", "t1.csv", "--holdout", "h1.csv"])
+        XCTAssertEqual(a.code, 0, a.err)
+        XCTAssertEqual(try run(["split", heart, "--holdout-fraction", "0.25", "--seed", "4", "--train", "t2.csv", "--holdout", "h2.csv"]).code, 0)
+        func lines(_ name: String) throws -> [String] {
+            try String(contentsOf: work.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        let source = try String(contentsOfFile: heart, encoding: .utf8).split(separator: "\n").map(String.init)
+        let (t, h) = (try lines("t1.csv"), try lines("h1.csv"))
+        XCTAssertEqual(t.first, h.first)                                        // the same header
+        XCTAssertEqual(t.count - 1 + h.count - 1, source.count - 1)             // every row, once
+        XCTAssertEqual(Double(h.count - 1), Double(source.count - 1) * 0.25, accuracy: 1)
+        XCTAssertEqual(try lines("t1.csv"), try lines("t2.csv"))
+        XCTAssertEqual(try lines("h1.csv"), try lines("h2.csv"))
+        XCTAssertTrue(a.out.contains("\(t.count - 1) training rows"))
+        for bad in ["0", "1", "-0.5"] {
+            let r = try run(["split", heart, "--holdout-fraction=\(bad)", "--train", "x.csv", "--holdout", "y.csv"])
+            XCTAssertEqual(r.code, 64, bad); XCTAssertTrue(r.err.contains("--holdout-fraction"), r.err)
+        }
+        XCTAssertEqual(try run(["split", heart, "--train", heart, "--holdout", "y.csv"]).code, 64)   // never overwrites the input
     }
 
     func testCollapseWritesReportAndDrifts() throws {

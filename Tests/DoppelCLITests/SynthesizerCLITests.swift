@@ -73,6 +73,9 @@ extension CLITests {
             let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
+            if args.contains("--epsilon") && (args.contains("0") || args.contains("--epsilon=-1")) {
+                XCTAssertFalse(r.err.contains("warning"), "a refused budget comes without the warning about spending it: \(r.err)")
+            }
             XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.doppel").path))
         }
     }

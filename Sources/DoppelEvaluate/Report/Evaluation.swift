@@ -47,6 +47,16 @@ public struct EvaluationReport: Codable, Sendable {
     /// Seconds per step, each its own elapsed time: fidelity, detection, utility, privacy distances and
     /// re-identification risks run side by side, so their times overlap.
     public var timings: [String: Double]
+
+    /// When the model's provenance names another training file than the `train` input (different SHA-256),
+    /// a sentence saying so: the privacy results then compare the synthetic rows with rows the model may
+    /// not have seen, and the holdout may hold rows it was fitted on. Nil when they match or are unknown.
+    public var provenanceMismatch: String? {
+        guard let m = model, let train = inputs.first(where: { $0.role == "train" }), m.provenance.trainingSHA256 != train.sha256 else { return nil }
+        return "the model was fitted on another file (\(m.provenance.trainingRows) rows, SHA-256 \(m.provenance.trainingSHA256.prefix(12))…) "
+            + "than the train input (\(train.rows) rows, SHA-256 \(train.sha256.prefix(12))…): the privacy results do not describe the rows "
+            + "the model saw, and the holdout may contain some of them. Evaluate with the file the model was fitted on."
+    }
 }
 
 /// What the report says about the model that made the synthetic data (when `--model` is given).

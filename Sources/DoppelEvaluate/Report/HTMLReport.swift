@@ -41,6 +41,9 @@ public enum HTMLReport {
             }
         }
         h += "</div>"
+        if let mismatch = r.provenanceMismatch {
+            h += "<p class=\"note\" style=\"color:#b42318\"><b>Provenance mismatch:</b> \(esc(mismatch))</p>"
+        }
         h += "<div class=\"cards\">"
         h += card(String(format: "%.3f", r.quality.score), "Quality score (SDMetrics definition, 1 = identical)")
         h += card(String(format: "%.3f", r.quality.columnShapes), "Column shapes")

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Doppel
+import Foundation
+
+struct Split: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Split a real CSV at random into training and holdout files (fit on the first, evaluate against the second).",
+        discussion: "The holdout is the baseline of every privacy test in `evaluate`: rows the synthesizer never saw. Fit the model on --train only.")
+
+    @Argument(help: "The real CSV to split.")
+    var file: String
+    @Option(help: "Schema JSON; inferred from the file when omitted.")
+    var schema: String?
+    @Option(help: "Share of rows held out, strictly between 0 and 1.")
+    var holdoutFraction: Double = 0.2
+    @Option(help: "Seed of the random split.")
+    var seed: UInt64 = 1
+    @Option(help: "Where to write the training rows.")
+    var train: String
+    @Option(help: "Where to write the holdout rows.")
+    var holdout: String
+
+    func run() throws {
+        try guarded {
+            try OutputPaths.check(outputs: [("--train", train), ("--holdout", holdout)], inputs: [file] + (schema.map { [$0] } ?? []))
+            let (t, h) = try Pipeline.split(csv: file, schemaPath: schema, holdoutFraction: holdoutFraction, seed: seed, train: train, holdout: holdout)
+            print("Wrote \(t) training rows to \(train) and \(h) holdout rows to \(holdout)")
+        }
+    }
+}
