@@ -38,8 +38,7 @@ public final class GumbelSoftmax: Layer {
             u.withUnsafeMutableBufferPointer { ub in for i in 0..<draws { ub[i] = GumbelSoftmax.openUniform(context.rng.next()) } }
             u.withUnsafeBufferPointer { ub in
                 noise.withUnsafeMutableBufferPointer { nb in
-                    let p = UncheckedSendable((ub.baseAddress!, nb.baseAddress!))
-                    inHalves(draws, cores: cores, minimum: 4096) { lo, hi in doppel_gumbel_noise(p.value.0 + lo, Int64(hi - lo), p.value.1 + lo) }
+                    inHalves(draws, cores: cores, minimum: 4096) { lo, hi in doppel_gumbel_noise(ub.baseAddress! + lo, Int64(hi - lo), nb.baseAddress! + lo) }
                 }
             }
         }
@@ -47,9 +46,8 @@ public final class GumbelSoftmax: Layer {
         let widest = spans.reduce(0) { if case .softmax(_, let w) = $1 { return max($0, w) }; return $0 }
         y.values.withUnsafeMutableBufferPointer { yb in
             noise.withUnsafeBufferPointer { gb in
-                let pointers = UncheckedSendable((yb.baseAddress, gb.baseAddress))
                 inHalves(n, cores: cores, minimum: 64) { lo, hi in
-                    guard let y0 = pointers.value.0 else { return }
+                    guard let y0 = yb.baseAddress else { return }
                     var scratch = [Float](repeating: 0, count: (hi - lo) * widest)
                     var drawn = 0
                     for span in spans {
@@ -57,7 +55,7 @@ public final class GumbelSoftmax: Layer {
                         case .tanh(let s, let w):
                             for r in lo..<hi { for c in (r * f + s)..<(r * f + s + w) { y0[c] = tanhf(y0[c]) } }
                         case .softmax(let s, let w):
-                            let g = draws > 0 ? pointers.value.1.map { $0 + drawn + lo * w } : nil
+                            let g = draws > 0 ? gb.baseAddress.map { $0 + drawn + lo * w } : nil
                             doppel_softmax_span(y0 + lo * f + s, Int64(f), Int64(hi - lo), Int64(w), g, invTau, &scratch, nil)
                             if draws > 0 { drawn += n * w }
                         }
@@ -81,9 +79,8 @@ public final class GumbelSoftmax: Layer {
         let n = g.rows, f = g.cols, tau = tau, spans = spans
         d.values.withUnsafeMutableBufferPointer { db in
             output.values.withUnsafeBufferPointer { yb in
-                let pointers = UncheckedSendable((db.baseAddress, yb.baseAddress))
                 inHalves(n, cores: cores, minimum: 64) { lo, hi in
-                    guard let d0 = pointers.value.0, let y0 = pointers.value.1 else { return }
+                    guard let d0 = db.baseAddress, let y0 = yb.baseAddress else { return }
                     for span in spans {
                         switch span {
                         case .tanh(let s, let w):
