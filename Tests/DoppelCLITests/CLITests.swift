@@ -131,6 +131,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(swapped.err.contains("warning: the model was fitted on another file"), swapped.err)
         let html = try String(contentsOfFile: work.appendingPathComponent("swapped/report.html").path, encoding: .utf8)
         XCTAssertTrue(html.contains("Provenance mismatch"))
+        let json = try String(contentsOfFile: work.appendingPathComponent("swapped/report.json").path, encoding: .utf8)
+        XCTAssertTrue(json.contains("\"provenanceMismatch\""))
+        let okJSON = try String(contentsOfFile: work.appendingPathComponent("ok/report.json").path, encoding: .utf8)
+        XCTAssertFalse(okJSON.contains("provenanceMismatch"))
     }
 
     /// `split` writes a seeded random partition (every row on exactly one side, the same files for the

@@ -48,10 +48,12 @@ public struct EvaluationReport: Codable, Sendable {
     /// re-identification risks run side by side, so their times overlap.
     public var timings: [String: Double]
 
-    /// When the model's provenance names another training file than the `train` input (different SHA-256),
-    /// a sentence saying so: the privacy results then compare the synthetic rows with rows the model may
-    /// not have seen, and the holdout may hold rows it was fitted on. Nil when they match or are unknown.
-    public var provenanceMismatch: String? {
+    /// Set when the model's provenance names another training file than the `train` input (a different
+    /// SHA-256): the privacy results then compare the synthetic rows with rows the model may not have
+    /// seen, and the holdout may hold rows it was fitted on. Absent when they match or no model is given.
+    public var provenanceMismatch: String?
+
+    static func provenanceMismatch(model: ModelFileSummary?, inputs: [Input]) -> String? {
         guard let m = model, let train = inputs.first(where: { $0.role == "train" }), m.provenance.trainingSHA256 != train.sha256 else { return nil }
         return "the model was fitted on another file (\(m.provenance.trainingRows) rows, SHA-256 \(m.provenance.trainingSHA256.prefix(12))…) "
             + "than the train input (\(train.rows) rows, SHA-256 \(train.sha256.prefix(12))…): the privacy results do not describe the rows "
@@ -144,7 +146,8 @@ public enum Evaluation {
             doppelVersion: DoppelVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()), seed: inp.seed,
             inputs: inp.files, target: inp.target, sensitive: inp.sensitive, quasiIdentifiers: inp.quasiIdentifiers,
             quality: quality, detection: detection, utility: utility, privacy: privacy, risks: risks, kAnonymity: kAnon,
-            fairness: fairness, policy: inp.policy, gate: gate, model: inp.model, timings: timings)
+            fairness: fairness, policy: inp.policy, gate: gate, model: inp.model, timings: timings,
+            provenanceMismatch: EvaluationReport.provenanceMismatch(model: inp.model, inputs: inp.files))
     }
 
     static func fairnessReport(column: String, inp: Inputs, closer: [Double], utility: UtilityReport?) -> FairnessReport {
