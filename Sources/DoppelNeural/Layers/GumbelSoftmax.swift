@@ -12,6 +12,9 @@ public final class GumbelSoftmax: Layer {
     public enum Span: Sendable, Equatable {
         case tanh(start: Int, width: Int)
         case softmax(start: Int, width: Int)
+
+        /// The span's width if it is a softmax span, else 0.
+        public var softmaxWidth: Int { if case .softmax(_, let w) = self { return w }; return 0 }
     }
     public let spans: [Span]
     public let tau: Float
@@ -31,7 +34,7 @@ public final class GumbelSoftmax: Layer {
         let n = x.rows, f = x.cols
         // The noise of every softmax element, drawn in span, row, column order, then G = −log(−log u)
         // in vectorised passes (`doppel_gumbel_noise`).
-        let draws = gumbel ? spans.reduce(0) { if case .softmax(_, let w) = $1 { return $0 + n * w }; return $0 } : 0
+        let draws = gumbel ? n * spans.reduce(0) { $0 + $1.softmaxWidth } : 0
         var noise = [Float](repeating: 0, count: draws)
         if draws > 0 {
             var u = [Float](repeating: 0, count: draws)
@@ -43,7 +46,7 @@ public final class GumbelSoftmax: Layer {
             }
         }
         let invTau = 1 / tau, spans = spans
-        let widest = spans.reduce(0) { if case .softmax(_, let w) = $1 { return max($0, w) }; return $0 }
+        let widest = spans.map(\.softmaxWidth).max() ?? 0
         y.values.withUnsafeMutableBufferPointer { yb in
             noise.withUnsafeBufferPointer { gb in
                 inHalves(n, cores: cores, minimum: 64) { lo, hi in

@@ -200,7 +200,7 @@ final class TVAENetwork {
         let factor: Float = 2
         let width = x.cols
         let sig = sigma.value.values
-        let widest = spans.reduce(0) { if case .softmax(_, let w) = $1 { return max($0, w) }; return $0 }
+        let widest = spans.map(\.softmaxWidth).max() ?? 0
         var scratch = [Float](repeating: 0, count: b * widest), lse = [Float](repeating: 0, count: b)
         x.values.withUnsafeBufferPointer { xv in
             recon.values.withUnsafeBufferPointer { rv in
