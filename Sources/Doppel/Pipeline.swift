@@ -52,9 +52,8 @@ extension Pipeline {
         guard train.rowCount > 0 && holdout.rowCount > 0 else {
             throw DoppelError.usage(message: "\(table.rowCount) rows cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
         }
-        for (t, out) in [(train, trainPath), (holdout, holdoutPath)] {
-            let w = try CSVWriter(path: out); try t.writeCSV(to: w); try w.finish()
-        }
+        try train.writeCSV(toPath: trainPath)
+        try holdout.writeCSV(toPath: holdoutPath)
         return (train.rowCount, holdout.rowCount)
     }
 
@@ -144,9 +143,8 @@ public enum Demo {
         let full = try Table(document: doc, schema: schema)
         let (train, holdout) = full.split(fraction: 0.8, seed: seed)
         log("1/5 Split the embedded UCI Heart Disease table (\(full.rowCount) patients) into \(train.rowCount) training and \(holdout.rowCount) holdout rows")
-        for (t, name) in [(train, "train.csv"), (holdout, "holdout.csv")] {
-            let w = try CSVWriter(path: path(name)); try t.writeCSV(to: w); try w.finish()
-        }
+        try train.writeCSV(toPath: path("train.csv"))
+        try holdout.writeCSV(toPath: path("holdout.csv"))
         try schema.jsonData().writeAtomically(toPath: path("schema.json"))
         log("2/5 Inferred the schema → schema.json (identifiers: \(schema.columns.filter { $0.kind == .identifier }.map(\.name).joined(separator: ", ")))")
         let started = Date()

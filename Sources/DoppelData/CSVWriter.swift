@@ -159,6 +159,13 @@ extension Schema {
 }
 
 extension Table {
+    /// Writes the table to a new CSV file at `path` (see ``writeCSV(to:header:)``).
+    public func writeCSV(toPath path: String) throws {
+        let writer = try CSVWriter(path: path)
+        try writeCSV(to: writer)
+        try writer.finish()
+    }
+
     /// Writes the table as CSV (header + rows) in the schema's formats.
     public func writeCSV(to writer: CSVWriter, header: Bool = true) throws {
         if header { try writer.write(schema.csvHeaderBytes()) }

@@ -159,7 +159,7 @@ struct EvaluateBench: ParsableCommand {
             var rng = SeededGenerator(seed: 100 + UInt64(k))
             let t = source.rows((0..<rows).map { _ in rng.nextInt(below: source.rowCount) })
             let p = common.work + "/eval-\(role).csv"
-            let w = try CSVWriter(path: p); try t.writeCSV(to: w); try w.finish(); paths.append(p)
+            try t.writeCSV(toPath: p); paths.append(p)
         }
         let train = try Table.read(csv: paths[0], schema: source.schema)
         let model = try GaussianCopula.fit(train, seed: 1)
