@@ -18,9 +18,30 @@ extension Parameter {
 }
 
 final class CTGANTests: XCTestCase {
-    /// The critic's gradient-penalty gradient (derived by hand for the piecewise-linear critic) against
-    /// central finite differences of the penalty, for every weight matrix; the random interpolation
-    /// weights and dropout masks are the same in every evaluation (same seed).
+    /// Compares each parameter's gradient (computed by one call of `loss`, from zeroed gradients) with
+    /// central finite differences of `loss` (h = 1e-3, tolerance 2% of max(1, |numeric|)); returns how
+    /// many entries agree, how many were checked, and the first disagreements.
+    func finiteDifferenceAgreement(_ parameters: [Parameter], _ loss: () -> Double) -> (agreed: Int, checked: Int, disagreements: [String]) {
+        for p in parameters { p.zeroGradient() }
+        _ = loss()
+        let analytic = parameters.map(\.gradient)
+        var checked = 0, agreed = 0, disagreements: [String] = []
+        for (k, p) in parameters.enumerated() {
+            for i in 0..<p.value.count {
+                let numeric = p.centralDifference(at: i, h: 1e-3, loss)
+                checked += 1
+                if abs(numeric - Double(analytic[k].values[i])) <= 2e-2 * max(1, abs(numeric)) { agreed += 1 }
+                else if disagreements.count < 5 { disagreements.append("\(p.name)[\(i)]: analytic \(analytic[k].values[i]) numeric \(numeric)") }
+            }
+        }
+        for (p, g) in zip(parameters, analytic) { p.gradient = g }
+        return (agreed, checked, disagreements)
+    }
+
+    /// The critic's gradient-penalty gradient (derived by hand for the piecewise-linear critic; DP-CTGAN's
+    /// path, here with equal row weights 1/n) against central finite differences of the penalty, for
+    /// every weight matrix; the random interpolation weights and dropout masks are the same in every
+    /// evaluation (same seed).
     func testGradientPenaltyGradient() {
         var rng = SeededGenerator(seed: 1)
         let critic = CTGANDiscriminator(inputs: 6, widths: [5, 4], dropout: 0.25, rng: &rng)
@@ -28,24 +49,16 @@ final class CTGANTests: XCTestCase {
         for i in 0..<real.count { real.values[i] = Float(rng.nextNormal()); fake.values[i] = Float(rng.nextNormal()) }
         func penalty() -> Double {
             var r = SeededGenerator(seed: 77)
-            return critic.gradientPenalty(real: real, fake: fake, lambda: 10, rng: &r)
-        }
-        for p in critic.parameters { p.zeroGradient() }
-        _ = penalty()
-        let analytic = critic.parameters.map(\.gradient)
-        let h: Float = 1e-3
-        var checked = 0, agreed = 0
-        for (k, p) in critic.parameters.enumerated() {
-            for i in 0..<p.value.count {
-                let numeric = p.centralDifference(at: i, h: h, penalty)
-                checked += 1
-                if abs(numeric - Double(analytic[k].values[i])) <= 2e-2 * max(1, abs(numeric)) { agreed += 1 }
-                else { print("\(p.name)[\(i)]: analytic \(analytic[k].values[i]) numeric \(numeric)") }
+            let (value, grads) = critic.gradientPenaltyAndGradient(real: real, fake: fake, lambda: 10, rng: &r) { _ in
+                [Float](repeating: 1 / Float(real.rows), count: real.rows)
             }
+            critic.addPenaltyGradient(grads)
+            return value
         }
+        let (agreed, checked, disagreements) = finiteDifferenceAgreement(critic.parameters, penalty)
         // A perturbation can push a pre-activation across LeakyReLU's kink, where the penalty is not
         // differentiable; allow a few such entries, no more.
-        XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "\(agreed) of \(checked) agree")
+        XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "\(agreed) of \(checked) agree; \(disagreements)")
         // Biases do not enter the penalty.
         XCTAssertEqual(critic.parameters.filter { $0.name.hasSuffix(".bias") }.map { $0.gradient.squaredNorm }.max(), 0)
     }
@@ -64,20 +77,10 @@ final class CTGANTests: XCTestCase {
             XCTAssertGreaterThan(penalty, 0)
             return meanFake - meanReal + penalty
         }
-        for p in critic.parameters { p.zeroGradient() }
-        _ = loss()
-        let analytic = critic.parameters.map(\.gradient)
-        var checked = 0, agreed = 0
-        for (k, p) in critic.parameters.enumerated() {
-            for i in 0..<p.value.count {
-                let numeric = p.centralDifference(at: i, h: 1e-3, loss)
-                checked += 1
-                if abs(numeric - Double(analytic[k].values[i])) <= 2e-2 * max(1, abs(numeric)) { agreed += 1 }
-            }
-        }
+        let (agreed, checked, disagreements) = finiteDifferenceAgreement(critic.parameters, loss)
         // As above: a few entries may straddle LeakyReLU's kink.
-        XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "\(agreed) of \(checked) agree")
-        XCTAssertGreaterThan(analytic.map(\.squaredNorm).min() ?? 0, 0, "every parameter gets a gradient")
+        XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "\(agreed) of \(checked) agree; \(disagreements)")
+        XCTAssertGreaterThan(critic.parameters.map(\.gradient.squaredNorm).min() ?? 0, 0, "every parameter gets a gradient")
     }
 
     func twoGroups(rows n: Int) throws -> Table {

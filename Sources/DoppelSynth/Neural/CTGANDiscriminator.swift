@@ -7,8 +7,8 @@ import DoppelNeural
 /// whether a batch lacks diversity.
 ///
 /// ``step(real:fake:lambda:rng:)`` is one training step of the critic (loss and penalty together).
-/// ``gradientPenalty(real:fake:lambda:rng:)`` adds the WGAN-GP term (Gulrajani et al. 2017)
-/// λ·mean((‖∇ₓD(x̂)‖ − 1)²) at x̂ = a·real + (1 − a)·fake (one a per packed row) and its gradient with
+/// ``gradientPenaltyAndGradient(real:fake:lambda:rng:rowWeights:)`` (DP-CTGAN, with per-row weights)
+/// gives the WGAN-GP term (Gulrajani et al. 2017) λ·mean((‖∇ₓD(x̂)‖ − 1)²) at x̂ = a·real + (1 − a)·fake (one a per packed row) and its gradient with
 /// respect to the weights. With LeakyReLU the critic is piecewise linear, so ∇ₓD(x̂) is the product
 /// ((w_out ⊙ s_L)·W_Lᵀ ⊙ s_{L−1} ⋯)·W₁ᵀ of the weights and the fixed activation slopes s (times dropout
 /// masks); its derivative with respect to each W follows by the product rule (see the implementation),
@@ -169,15 +169,8 @@ final class CTGANDiscriminator {
         return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
-    /// Adds the gradient penalty's gradient to the parameters; returns the penalty.
-    func gradientPenalty(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> Double {
-        let (penalty, grads) = gradientPenaltyAndGradient(real: real, fake: fake, lambda: lambda, rng: &rng)
-        addPenaltyGradient(grads)
-        return penalty
-    }
-
-    /// Adds gradients from ``gradientPenaltyAndGradient(real:fake:lambda:rng:)`` (hidden weights, then
-    /// the output weight) to the parameters.
+    /// Adds gradients from ``gradientPenaltyAndGradient(real:fake:lambda:rng:rowWeights:)`` (hidden
+    /// weights, then the output weight) to the parameters.
     func addPenaltyGradient(_ grads: [Tensor]) {
         for (l, g) in grads.enumerated() {
             let target = l < hidden.count ? hidden[l].weight : output.weight
@@ -185,13 +178,6 @@ final class CTGANDiscriminator {
                 g.values.withUnsafeBufferPointer { s in for i in t.indices { t[i] += s[i] } }
             }
         }
-    }
-
-    /// The penalty and its gradient with respect to the hidden weights and the output weight, without
-    /// touching the parameters' gradients (so it can run beside the critic's main pass).
-    func gradientPenaltyAndGradient(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> (Double, [Tensor]) {
-        let n = real.rows
-        return gradientPenaltyAndGradient(real: real, fake: fake, lambda: lambda, rng: &rng) { _ in [Float](repeating: 1 / Float(n), count: n) }
     }
 
     /// The penalty Σᵢ wᵢ·λ(‖∇ₓD(x̂ᵢ)‖ − 1)² and its gradient, where the row weights w are chosen by
