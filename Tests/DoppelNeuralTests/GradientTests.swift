@@ -286,6 +286,33 @@ final class KernelIdentityTests: XCTestCase {
         assertSameBits(gradients[0], gradients[1], "Gumbel-softmax backward")
     }
 
+    /// The rectifiers' backward kernels, the bias add and the column sums equal plain scalar loops bit
+    /// for bit (vector bodies and tails; zeros, −0 and values of both signs).
+    func testRectifierAndRowKernelsMatchScalarLoops() {
+        let n = 1003
+        var rng = SeededGenerator(seed: 11)
+        var y = (0..<n).map { _ in Float(rng.nextNormal()) }
+        y[3] = 0; y[17] = -0.0; y[1000] = 0
+        let g = (0..<n).map { _ in Float(rng.nextNormal()) }
+        var out = [Float](repeating: 7, count: n)
+        doppel_relu_backward(y, g, &out, Int64(n))
+        XCTAssertEqual(out.map(\.bitPattern), (0..<n).map { (y[$0] > 0 ? g[$0] : 0).bitPattern })
+        doppel_leaky_relu_backward(y, g, &out, Int64(n), 0.2)
+        XCTAssertEqual(out.map(\.bitPattern), (0..<n).map { (y[$0] > 0 ? g[$0] : g[$0] * 0.2).bitPattern })
+
+        let (rows, cols) = (17, 59)
+        var x = Matrix(rows: rows, cols: cols)
+        for i in 0..<x.count { x.values[i] = Float(rng.nextNormal()) }
+        let bias = (0..<cols).map { _ in Float(rng.nextNormal()) }
+        var expected = x
+        for r in 0..<rows { for c in 0..<cols { expected[r, c] += bias[c] } }
+        x.addRow(bias)
+        XCTAssertEqual(x.values.map(\.bitPattern), expected.values.map(\.bitPattern))
+        var sums = [Float](repeating: 0, count: cols)
+        for r in 0..<rows { for c in 0..<cols { sums[c] += x[r, c] } }
+        XCTAssertEqual(x.columnSums().map(\.bitPattern), sums.map(\.bitPattern))
+    }
+
     /// The C Adam step equals the scalar formula bit for bit (vector body and tail).
     func testAdamKernelMatchesScalarFormula() {
         let n = 1003

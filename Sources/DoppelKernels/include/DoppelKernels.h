@@ -106,6 +106,18 @@ void doppel_batchnorm_forward(const float *x, int64_t n, int64_t f, const float 
 void doppel_batchnorm_backward(const float *grad, const float *xhat, int64_t n, int64_t f, const float *gamma,
                                const float *inverseStd, float *sumG, float *sumGX, float *dx);
 
+/// ReLU's backward pass from its output y: out = g where y > 0, else 0 (`out` may be `g`).
+void doppel_relu_backward(const float *y, const float *g, float *out, int64_t n);
+
+/// Leaky ReLU's backward pass from its input x: out = g where x > 0, else slope·g (`out` may be `g`).
+void doppel_leaky_relu_backward(const float *x, const float *g, float *out, int64_t n, float slope);
+
+/// Adds `row` (length `cols`) to every row of the rows × cols matrix `x`.
+void doppel_add_row(float *x, int64_t rows, int64_t cols, const float *row);
+
+/// The sum of each column of the rows × cols matrix `x`, over rows in order, into `sums`.
+void doppel_column_sums(const float *x, int64_t rows, int64_t cols, float *sums);
+
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 

@@ -1,4 +1,5 @@
 import Foundation
+import DoppelKernels
 
 /// y = max(x, 0); ∂y/∂x = 1 where x > 0.
 public final class ReLU: Layer {
@@ -14,7 +15,7 @@ public final class ReLU: Layer {
         var d = Matrix(uninitializedRows: g.rows, cols: g.cols)
         output.values.withUnsafeBufferPointer { y in
             g.values.withUnsafeBufferPointer { gv in
-                d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = y[i] > 0 ? gv[i] : 0 } }
+                d.values.withUnsafeMutableBufferPointer { v in doppel_relu_backward(y.baseAddress, gv.baseAddress, v.baseAddress, Int64(v.count)) }
             }
         }
         return d
@@ -37,7 +38,7 @@ public final class LeakyReLU: Layer {
         var d = g
         let s = slope, x = input
         x.values.withUnsafeBufferPointer { x in
-            d.values.withUnsafeMutableBufferPointer { v in for i in v.indices { let g = v[i]; v[i] = x[i] > 0 ? g : g * s } }
+            d.values.withUnsafeMutableBufferPointer { v in doppel_leaky_relu_backward(x.baseAddress, v.baseAddress, v.baseAddress, Int64(v.count), s) }
         }
         return d
     }

@@ -88,28 +88,17 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// Adds `row` (length `cols`) to every row.
     public mutating func addRow(_ row: [Float]) {
         precondition(row.count == cols)
-        let n = cols
+        let (r, n) = (rows, cols)
         values.withUnsafeMutableBufferPointer { v in
-            row.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    let base = r * n
-                    for c in 0..<n { v[base + c] += b[c] }
-                }
-            }
+            row.withUnsafeBufferPointer { b in doppel_add_row(v.baseAddress, Int64(r), Int64(n), b.baseAddress) }
         }
     }
 
-    /// Sum of each column (length `cols`).
+    /// Sum of each column (length `cols`), over the rows in order.
     public func columnSums() -> [Float] {
         var s = [Float](repeating: 0, count: cols)
-        let n = cols
         values.withUnsafeBufferPointer { v in
-            s.withUnsafeMutableBufferPointer { o in
-                for r in 0..<rows {
-                    let base = r * n
-                    for c in 0..<n { o[c] += v[base + c] }
-                }
-            }
+            s.withUnsafeMutableBufferPointer { o in doppel_column_sums(v.baseAddress, Int64(rows), Int64(cols), o.baseAddress) }
         }
         return s
     }
