@@ -46,7 +46,7 @@ struct EpochProgress {
         guard now.timeIntervalSince(last) >= 1 || epoch == epochs - 1 else { return }
         last = now
         let elapsed = now.timeIntervalSince(start), eta = elapsed / Double(epoch + 1) * Double(epochs - epoch - 1)
-        report("epoch \(epoch + 1)/\(epochs)  " + losses() + String(format: "  %.2f s/epoch  eta %.0f s", elapsed / Double(epoch + 1), eta))
+        report("epoch \(epoch + 1)/\(epochs)  " + losses() + String(format: "  %.3f s/epoch  eta %.0f s", elapsed / Double(epoch + 1), eta))
     }
 }
 
@@ -76,6 +76,7 @@ public enum TVAE {
         var rng = SeededGenerator(seed: seed, stream: 0x7661)
         let data = encoder.encode(table, rng: &rng)
         let spans = encoder.spans
+        let targets = TVAENetwork.oneHotTargets(data, spans: spans)
         let hidden = options.layers ?? [128, 128]
         let net = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &rng)
         // A second copy of the network computes the gradient of the other half of each batch on the
@@ -115,9 +116,9 @@ public enum TVAE {
                 }
                 optimizer.zeroGradients()
                 let clip = Float(options.maxGradNorm), expected = Float(batch), total = rows.count
-                let loss = TVAENetwork.parallel([net, replica], rows: rows, data: data, rng: &rng) { network, x, r in
-                    privately ? network.privateStep(x, spans: spans, clip: clip, expectedBatch: expected, rng: &r)
-                              : network.step(x, spans: spans, batchSize: total, rng: &r)
+                let loss = TVAENetwork.parallel([net, replica], rows: rows, data: data, targets: targets, rng: &rng) { network, x, t, r in
+                    privately ? network.privateStep(x, targets: t, spans: spans, clip: clip, expectedBatch: expected, rng: &r)
+                              : network.step(x, targets: t, spans: spans, batchSize: total, rng: &r)
                 }
                 if privately { net.addNoise(Float(noise * options.maxGradNorm) / expected, rng: &rng) }
                 optimizer.update()
@@ -176,64 +177,99 @@ final class TVAENetwork {
         sigma.value.values.withUnsafeMutableBufferPointer { s in for i in s.indices { s[i] = min(max(s[i], 0.01), 1) } }
     }
 
-    /// Forward pass and the gradient of each row's own loss ℓᵢ with respect to the decoder output, the
+    /// For each row of `x` and each softmax span, the position of the row's one-hot within the span (the
+    /// first largest entry), row after row: the targets of the categorical losses. ``TVAE/fit(_:options:seed:)``
+    /// finds them once for the whole table (searching them in every step was a chain of dependent loads
+    /// and compares).
+    static func oneHotTargets(_ x: Tensor, spans: [GumbelSoftmax.Span]) -> [Int32] {
+        let starts = spans.compactMap { span -> (Int, Int)? in
+            if case .softmax(let s, let w) = span { return (s, w) } else { return nil }
+        }
+        var out = [Int32](repeating: 0, count: x.rows * starts.count)
+        x.values.withUnsafeBufferPointer { xv in
+            for i in 0..<x.rows {
+                for (j, (s, w)) in starts.enumerated() {
+                    let base = i * x.cols + s
+                    var target = 0
+                    for c in 1..<max(w, 1) where xv[base + c] > xv[base + target] { target = c }
+                    out[i * starts.count + j] = Int32(target)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Forward pass and the gradient of each row's own loss ℓᵢ, times `scale`, with respect to the decoder output, the
     /// per-row gradient of ℓᵢ with respect to the scalar scales (rows × width, zero off the scalars), and
     /// the pieces the KL term needs. Returns Σᵢ ℓᵢ.
-    private func forwardLoss(_ x: Tensor, spans: [GumbelSoftmax.Span], rng: inout SeededGenerator)
-        -> (loss: Double, dRecon: Tensor, dSigma: Tensor, eps: Tensor, std: Tensor, muOut: Tensor, lvOut: Tensor) {
+    private func forwardLoss(_ x: Tensor, targets: [Int32], spans: [GumbelSoftmax.Span], scale: Float, rng: inout SeededGenerator)
+        -> (loss: Double, dRecon: Tensor, dSigma: Tensor, eps: Tensor, std: Tensor, muOut: Tensor) {
         var ctx = ForwardContext(training: true, rng: rng)
         let h = encoder.forward(x, &ctx)
         let m = mu.forward(h, &ctx), lv = logvar.forward(h, &ctx)
         let b = x.rows, e = embedding
         let eps = Tensor.standardNormal(rows: b, cols: e, rng: &rng)
         var std = lv, z = m
+        var loss = 0.0
+        // z = μ + ε·σ with σ = exp(½ log σ²), and KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²).
         std.values.withUnsafeMutableBufferPointer { sv in
             z.values.withUnsafeMutableBufferPointer { zv in
                 eps.values.withUnsafeBufferPointer { ev in
-                    for i in 0..<(b * e) { let s = expf(0.5 * sv[i]); sv[i] = s; zv[i] += ev[i] * s }
+                    for i in 0..<(b * e) {
+                        let l = sv[i], s = expf(0.5 * l), mi = zv[i]
+                        sv[i] = s; zv[i] = mi + ev[i] * s
+                        loss += Double(-0.5 * (1 + l - mi * mi - s * s))
+                    }
                 }
             }
         }
         let recon = decoder.forward(z, &ctx)
         var dRecon = Tensor(rows: b, cols: x.cols), dSigma = Tensor(rows: b, cols: x.cols)
-        var loss = 0.0
-        let factor: Float = 2
+        let factor: Float = 2, scaled = factor * scale
         let width = x.cols
         let sig = sigma.value.values
         let widest = spans.map(\.softmaxWidth).max() ?? 0
-        var scratch = [Float](repeating: 0, count: b * widest), lse = [Float](repeating: 0, count: b)
+        // Blocks of rows, every span of a block before the next: a span is a column or a few of the
+        // 1.8 KB rows, and a whole batch of x, recon and both gradients (4 × 450 KB for support2) does
+        // not stay in L2 from one span to the next.
+        let block = 32
+        var scratch = [Float](repeating: 0, count: block * widest), lse = [Float](repeating: 0, count: block)
+        let categorical = spans.filter { if case .softmax = $0 { return true } else { return false } }.count
+        precondition(targets.count == b * categorical, "TVAE: \(targets.count) one-hot targets for \(b) rows")
         x.values.withUnsafeBufferPointer { xv in
             recon.values.withUnsafeBufferPointer { rv in
                 dRecon.values.withUnsafeMutableBufferPointer { dr in
                     dSigma.values.withUnsafeMutableBufferPointer { ds in
-                        for span in spans {
-                            switch span {
-                            case .tanh(let s, let w):
-                                for c in s..<(s + w) {
-                                    let sc = sig[c], inv2 = 1 / (sc * sc), invS = 1 / sc
-                                    var l: Float = 0
-                                    for i in 0..<b {
-                                        let k = i * width + c
-                                        let t = tanhf(rv[k]), d = xv[k] - t
-                                        l += d * d
-                                        dr[k] = factor * (-d * inv2 * (1 - t * t))
-                                        ds[k] = factor * (-d * d * inv2 * invS + invS)
+                        for first in stride(from: 0, to: b, by: block) {
+                            let last = min(b, first + block)
+                            var j = 0   // the softmax span's index among the softmax spans
+                            for span in spans {
+                                switch span {
+                                case .tanh(let s, let w):
+                                    for c in s..<(s + w) {
+                                        let sc = sig[c], inv2 = 1 / (sc * sc), invS = 1 / sc
+                                        var l: Float = 0
+                                        for i in first..<last {
+                                            let k = i * width + c
+                                            let t = tanhf(rv[k]), d = xv[k] - t
+                                            l += d * d
+                                            dr[k] = scaled * (-d * inv2 * (1 - t * t))
+                                            ds[k] = factor * (-d * d * inv2 * invS + invS)
+                                        }
+                                        loss += Double(factor) * (Double(l) * 0.5 * Double(inv2) + Double(last - first) * Double(logf(sc)))
                                     }
-                                    loss += Double(factor) * (Double(l) * 0.5 * Double(inv2) + Double(b) * Double(logf(sc)))
-                                }
-                            case .softmax(let s, let w):
-                                // p = softmax(recon) into dRecon (`doppel_softmax_span`, with each row's
-                                // log Σ exp); ∂/∂recon of −log p_target is p − onehot(target).
-                                for i in 0..<b { for c in 0..<w { dr[i * width + s + c] = rv[i * width + s + c] } }
-                                doppel_softmax_span(dr.baseAddress! + s, Int64(width), Int64(b), Int64(w), nil, 1, &scratch, &lse)
-                                for i in 0..<b {
-                                    let base = i * width + s
-                                    var target = 0
-                                    // The one-hot's position, branch-free (a data-dependent branch mispredicts here).
-                                    for c in 1..<max(w, 1) { target = xv[base + c] > xv[base + target] ? c : target }
-                                    for c in 0..<w { dr[base + c] = factor * dr[base + c] }
-                                    dr[base + target] -= factor
-                                    loss += Double(factor) * Double(-(rv[base + target] - lse[i]))
+                                case .softmax(let s, let w):
+                                    // p = softmax(recon) into dRecon (`doppel_softmax_span`, with each row's
+                                    // log Σ exp); ∂/∂recon of −log p_target is p − onehot(target).
+                                    for i in first..<last { for c in 0..<w { dr[i * width + s + c] = rv[i * width + s + c] } }
+                                    doppel_softmax_span(dr.baseAddress! + first * width + s, Int64(width), Int64(last - first), Int64(w), nil, 1, &scratch, &lse)
+                                    for i in first..<last {
+                                        let base = i * width + s, target = Int(targets[i * categorical + j])
+                                        for c in 0..<w { dr[base + c] = scaled * dr[base + c] }
+                                        dr[base + target] -= scaled
+                                        loss += Double(factor) * Double(-(rv[base + target] - lse[i - first]))
+                                    }
+                                    j += 1
                                 }
                             }
                         }
@@ -241,37 +277,43 @@ final class TVAENetwork {
                 }
             }
         }
-        // KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²)
-        for i in 0..<(b * e) {
-            let lvi = lv.values[i], mi = m.values[i]
-            loss += Double(-0.5 * (1 + lvi - mi * mi - expf(lvi)))
-        }
         rng = ctx.rng
-        return (loss, dRecon, dSigma, eps, std, m, lv)
+        return (loss, dRecon, dSigma, eps, std, m)
     }
 
-    /// Backward from the per-row output gradients scaled by `scale`, through decoder, reparameterisation
-    /// and encoder.
-    private func backward(dRecon: Tensor, scale: Float, eps: Tensor, std: Tensor, mu m: Tensor, logvar lv: Tensor, mode: GradientMode) {
-        var g = dRecon
-        if scale != 1 { for i in 0..<g.count { g.values[i] *= scale } }
-        let dz = decoder.backward(g, mode: mode)
-        var dmu = dz, dlv = dz
-        for i in 0..<dz.count {
-            dmu.values[i] = scale * (dz.values[i] / scale + m.values[i])
-            dlv.values[i] = scale * (dz.values[i] / scale * eps.values[i] * 0.5 * std.values[i] + 0.5 * (expf(lv.values[i]) - 1))
+    /// Backward from the output gradients (already times `scale`, ``forwardLoss``) through decoder,
+    /// reparameterisation (∂z/∂μ = 1, ∂z/∂log σ² = ½εσ) and encoder, with the KL term's own gradient
+    /// (scale·μ and scale·½(σ² − 1)).
+    private func backward(dRecon: Tensor, scale: Float, eps: Tensor, std: Tensor, mu m: Tensor, mode: GradientMode) {
+        var dz = decoder.backward(dRecon, mode: mode)
+        var dlv = Tensor(uninitializedRows: dz.rows, cols: dz.cols)
+        dz.values.withUnsafeMutableBufferPointer { d in
+            dlv.values.withUnsafeMutableBufferPointer { dl in
+                eps.values.withUnsafeBufferPointer { ev in
+                    std.values.withUnsafeBufferPointer { sv in
+                        m.values.withUnsafeBufferPointer { mv in
+                            for i in 0..<d.count {
+                                let g = d[i], s = sv[i]
+                                dl[i] = g * ev[i] * 0.5 * s + scale * 0.5 * (s * s - 1)
+                                d[i] = g + scale * mv[i]   // now ∂/∂μ
+                            }
+                        }
+                    }
+                }
+            }
         }
-        var dh = mu.backward(dmu, mode: mode)
+        var dh = mu.backward(dz, mode: mode)
         let dh2 = logvar.backward(dlv, mode: mode)
         for i in 0..<dh.count { dh.values[i] += dh2.values[i] }
-        _ = encoder.backward(dh, mode: mode)
+        encoder.backwardParameters(dh, mode: mode)
     }
 
     /// One ordinary step's gradients (of the batch-mean loss) into the parameters. Returns the mean loss.
-    func step(_ x: Tensor, spans: [GumbelSoftmax.Span], batchSize: Int? = nil, rng: inout SeededGenerator) -> Double {
-        let f = forwardLoss(x, spans: spans, rng: &rng)
+    /// `targets`: ``oneHotTargets(_:spans:)`` of `x` (found here when nil).
+    func step(_ x: Tensor, targets: [Int32]? = nil, spans: [GumbelSoftmax.Span], batchSize: Int? = nil, rng: inout SeededGenerator) -> Double {
         let scale = 1 / Float(batchSize ?? x.rows)
-        backward(dRecon: f.dRecon, scale: scale, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .batch)
+        let f = forwardLoss(x, targets: targets ?? Self.oneHotTargets(x, spans: spans), spans: spans, scale: scale, rng: &rng)
+        backward(dRecon: f.dRecon, scale: scale, eps: f.eps, std: f.std, mu: f.muOut, mode: .batch)
         let ds = f.dSigma.columnSums()
         for c in 0..<ds.count { sigma.gradient.values[c] += ds[c] * scale }
         return f.loss / Double(batchSize ?? x.rows)
@@ -281,8 +323,8 @@ final class TVAENetwork {
     /// batch is small), the second network holding the first one's weights; its gradients are added to
     /// the first network's. Returns the sum of what `body` returns. Deterministic: each half has its
     /// own random stream drawn from `rng`.
-    static func parallel(_ nets: [TVAENetwork], rows: [Int], data: Tensor, rng: inout SeededGenerator,
-                         _ body: @escaping (TVAENetwork, Tensor, inout SeededGenerator) -> Double) -> Double {
+    static func parallel(_ nets: [TVAENetwork], rows: [Int], data: Tensor, targets: [Int32], rng: inout SeededGenerator,
+                         _ body: @escaping (TVAENetwork, Tensor, [Int32], inout SeededGenerator) -> Double) -> Double {
         let halves = rows.count >= 128 ? 2 : 1
         let cut = rows.count / halves
         let parts = halves == 2 ? [Array(rows[..<cut]), Array(rows[cut...])] : [rows]
@@ -296,8 +338,12 @@ final class TVAENetwork {
         let shared = UncheckedSendable((nets, parts, body))
         DispatchQueue.concurrentPerform(iterations: halves) { h in
             var r = SeededGenerator(seed: seeds[h], stream: 0x68616c66)
-            let x = data.gatherRows(shared.value.1[h])
-            let v = shared.value.2(shared.value.0[h], x, &r)
+            let part = shared.value.1[h]
+            let x = data.gatherRows(part)
+            let perRow = targets.count / max(data.rows, 1)
+            var t = [Int32](); t.reserveCapacity(part.count * perRow)
+            for row in part { t.append(contentsOf: targets[(row * perRow)..<((row + 1) * perRow)]) }
+            let v = shared.value.2(shared.value.0[h], x, t, &r)
             results.value[h] = v   // one slot per half
         }
         if halves == 2 {
@@ -312,9 +358,9 @@ final class TVAENetwork {
 
     /// One DP-SGD step without the noise: per-row gradients clipped to `clip`, summed and divided by the
     /// expected batch size (the caller adds N(0, (σC/B)²) once per step, ``addNoise(_:rng:)``).
-    func privateStep(_ x: Tensor, spans: [GumbelSoftmax.Span], clip: Float, expectedBatch: Float, rng: inout SeededGenerator) -> Double {
-        let f = forwardLoss(x, spans: spans, rng: &rng)
-        backward(dRecon: f.dRecon, scale: 1, eps: f.eps, std: f.std, mu: f.muOut, logvar: f.lvOut, mode: .perSample)
+    func privateStep(_ x: Tensor, targets: [Int32]? = nil, spans: [GumbelSoftmax.Span], clip: Float, expectedBatch: Float, rng: inout SeededGenerator) -> Double {
+        let f = forwardLoss(x, targets: targets ?? Self.oneHotTargets(x, spans: spans), spans: spans, scale: 1, rng: &rng)
+        backward(dRecon: f.dRecon, scale: 1, eps: f.eps, std: f.std, mu: f.muOut, mode: .perSample)
         var norms = f.dSigma.rowSquaredNorms()
         encoder.addPerSampleSquaredNorms(&norms)
         mu.addPerSampleSquaredNorms(&norms)
