@@ -107,6 +107,25 @@ final class GradientTests: XCTestCase {
         _ = rng.next()
     }
 
+    /// Two batches through one layer in turn leave the same running averages as the first batch through a
+    /// copy and the second through the layer with its update held back, then folded after taking the copy's
+    /// averages (CTGAN's side-by-side generator passes).
+    func testHeldBatchNormUpdateFoldsInSequentialOrder() {
+        var rng = SeededGenerator(seed: 12)
+        let first = randomMatrix(9, 6, &rng), second = randomMatrix(9, 6, &rng, scale: 3)
+        var ctx = ForwardContext(training: true, rng: rng)
+        let sequential = BatchNorm(6), copy = BatchNorm(6), held = BatchNorm(6)
+        let y1 = sequential.forward(first, &ctx), y2 = sequential.forward(second, &ctx)
+        XCTAssertEqual(copy.forward(first, &ctx).values, y1.values)
+        held.holdsRunningUpdate = true
+        XCTAssertEqual(held.forward(second, &ctx).values, y2.values)
+        XCTAssertEqual(held.runningMean, [Float](repeating: 0, count: 6))   // nothing folded yet
+        held.setRunningStatistics(mean: copy.runningMean, variance: copy.runningVariance)
+        held.foldHeldStatistics()
+        XCTAssertEqual(held.runningMean.map(\.bitPattern), sequential.runningMean.map(\.bitPattern))
+        XCTAssertEqual(held.runningVariance.map(\.bitPattern), sequential.runningVariance.map(\.bitPattern))
+    }
+
     /// The per-sample squared norms and weighted accumulation of a linear layer against per-row backward passes.
     func testLinearPerSampleGradients() {
         var rng = SeededGenerator(seed: 7)

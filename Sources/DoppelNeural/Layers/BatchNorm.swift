@@ -16,6 +16,11 @@ public final class BatchNorm: Layer {
     public let epsilon: Float
     private var normalized = Matrix(rows: 0, cols: 0)
     private var inverseStd: [Float] = []
+    /// While true, a training forward pass keeps its batch statistics aside instead of folding them into
+    /// the running averages; ``foldHeldStatistics()`` folds them later. For a second forward pass run at
+    /// the same time on a copy of the network, whose own update has to come first.
+    public var holdsRunningUpdate = false
+    private var held: (mean: [Float], variance: [Float], rows: Int)?
 
     public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, name: String = "batchnorm") {
         gamma = Parameter(name + ".gamma", Matrix(rows: 1, cols: features, repeating: 1))
@@ -44,14 +49,26 @@ public final class BatchNorm: Layer {
         doppel_batchnorm_forward(x.values, Int64(n), Int64(f), gamma.value.values, beta.value.values, epsilon, context.training ? 1 : 0,
                                  &mean, &variance, &inv, &xhat.values, &y.values)
         if context.training {
-            for c in 0..<f {
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
-                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[c] * Float(n) / Float(n - 1)
-            }
+            if holdsRunningUpdate { held = (mean, variance, n) } else { fold(mean: mean, variance: variance, rows: n) }
         }
         normalized = xhat
         inverseStd = inv
         return y
+    }
+
+    private func fold(mean: [Float], variance: [Float], rows n: Int) {
+        for c in 0..<mean.count {
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[c] * Float(n) / Float(n - 1)
+        }
+    }
+
+    /// Folds the batch statistics held back by the last forward pass (``holdsRunningUpdate``) into the
+    /// running averages, as that pass would have.
+    public func foldHeldStatistics() {
+        guard let h = held else { return }
+        fold(mean: h.mean, variance: h.variance, rows: h.rows)
+        held = nil
     }
 
     public func backward(_ grad: Matrix, mode: GradientMode) -> Matrix {

@@ -51,40 +51,80 @@ public enum CTGAN {
         let optG = Adam(generator.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
         let optD = Adam(critic.parameters, learningRate: lr, beta1: 0.5, beta2: 0.9, weightDecay: 1e-6)
         optG.cores = 2; optD.cores = 2
+        // A copy of the generator computes the critic step's fake rows beside the generator step's forward pass.
+        var spare = SeededGenerator(seed: 0)
+        let replica = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans,
+                                     cores: 2, rng: &spare)
         var progress = EpochProgress(options.progress, epochs: options.epochs)
         let packedRows = batch / pac
         for epoch in 0..<options.epochs {
             var lossG = 0.0, lossD = 0.0
             for _ in 0..<steps {
+                let g: (raw: Tensor, activated: Tensor)
+                let c1: Tensor, mask1: Tensor
+                var ctx: ForwardContext
                 if let p = privacy {
                     lossD += p.criticStep(critic: critic, optimizer: optD, generator: generator, conditions: conditions, data: data,
                                           embedding: emb, rng: &rng)
+                    // Generator step's forward pass.
+                    (c1, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
+                    let z = gaussian(batch, emb, &rng)
+                    ctx = ForwardContext(training: true, rng: rng)
+                    g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
                 } else {
-                // Critic step.
-                let (c1, _, chosen) = conditions.sampleTraining(batch, rng: &rng)
-                let z = gaussian(batch, emb, &rng)
-                let perm = rng.permutation(batch)
-                let realRows = perm.map { conditions.realRow(for: chosen[$0], rng: &rng) }
-                let real = data.gatherRows(realRows)
-                let c2 = c1.gatherRows(perm)
-                var ctx = ForwardContext(training: true, rng: rng)
-                let fake = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
-                let fakeCat = Tensor.concatenateColumns([fake.activated, c1])
-                let realCat = Tensor.concatenateColumns([real, c2])
-                let realPacked = Tensor(rows: packedRows, cols: realCat.cols * pac, values: realCat.values)
-                let fakePacked = Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values)
-                rng = ctx.rng
-                optD.zeroGradients()
-                let (meanReal, meanFake, penalty) = critic.step(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
-                optD.update()
-                lossD += -(meanReal - meanFake) + penalty
+                    // The critic step's fake rows and the generator step's forward pass both use the
+                    // generator's present weights (the critic step does not change them), so they run
+                    // side by side, one core each: the fake rows on a copy of the generator.
+                    let (cd, _, chosen) = conditions.sampleTraining(batch, rng: &rng)
+                    let zd = gaussian(batch, emb, &rng)
+                    let perm = rng.permutation(batch)
+                    let realRows = perm.map { conditions.realRow(for: chosen[$0], rng: &rng) }
+                    let cg: Tensor
+                    (cg, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
+                    let zg = gaussian(batch, emb, &rng)
+                    let streams = (rng.next(), rng.next())
+                    replica.copyWeights(of: generator)
+                    generator.cores = 1; replica.cores = 1
+                    for block in generator.blocks { block.norm.holdsRunningUpdate = true }
+                    // Slot 0: the critic's packed real and fake rows; slot 1: the generator's raw and activated output.
+                    let out = UnsafeMutablePointer<(Tensor, Tensor)?>.allocate(capacity: 2)
+                    out.initialize(repeating: nil, count: 2)
+                    defer { out.deinitialize(count: 2); out.deallocate() }
+                    let shared = UncheckedSendable((out, replica, generator))
+                    DispatchQueue.concurrentPerform(iterations: 2) { h in
+                        let (slots, copy, main) = shared.value
+                        if h == 0 {
+                            // Critic step's inputs: fake rows (with c) and the real rows (with c permuted).
+                            var fctx = ForwardContext(training: true, rng: SeededGenerator(seed: streams.0, stream: 0x66616b65))
+                            let fake = copy.forward(Tensor.concatenateColumns([zd, cd]), &fctx)
+                            let fakeCat = Tensor.concatenateColumns([fake.activated, cd])
+                            let realCat = Tensor.concatenateColumns([data.gatherRows(realRows), cd.gatherRows(perm)])
+                            slots[0] = (Tensor(rows: packedRows, cols: realCat.cols * pac, values: realCat.values),
+                                        Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values))
+                        } else {
+                            var gctx = ForwardContext(training: true, rng: SeededGenerator(seed: streams.1, stream: 0x67656e))
+                            let g = main.forward(Tensor.concatenateColumns([zg, cg]), &gctx)
+                            slots[1] = (g.raw, g.activated)
+                        }
+                    }
+                    generator.cores = 2; replica.cores = 2
+                    // Running batch-norm averages in the order of a sequential run: the fake rows' batch first.
+                    for (main, copy) in zip(generator.blocks, replica.blocks) {
+                        main.norm.setRunningStatistics(mean: copy.norm.runningMean, variance: copy.norm.runningVariance)
+                        main.norm.foldHeldStatistics()
+                        main.norm.holdsRunningUpdate = false
+                    }
+                    let (realPacked, fakePacked) = out[0]!
+                    optD.zeroGradients()
+                    let (meanReal, meanFake, penalty) = critic.step(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
+                    optD.update()
+                    lossD += -(meanReal - meanFake) + penalty
+                    c1 = cg
+                    g = (out[1]!.0, out[1]!.1)
+                    ctx = ForwardContext(training: true, rng: rng)
                 }
 
                 // Generator step.
-                let (c1, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
-                let z = gaussian(batch, emb, &rng)
-                var ctx = ForwardContext(training: true, rng: rng)
-                let g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
                 let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
                                     values: Tensor.concatenateColumns([g.activated, c1]).values)
                 let y = critic.network.forward(packed, &ctx)
@@ -235,11 +275,22 @@ final class CTGANGenerator {
         final = Linear(w, outputs, rng: &rng, name: "generator.out")
         activation = GumbelSoftmax(spans: spans, tau: 0.2)
         body = Sequential(b + [final])
-        for layer in b.map(\.linear) + [final] { layer.cores = cores }
-        activation.cores = cores
+        self.cores = cores
     }
 
     var parameters: [Parameter] { body.parameters }
+
+    /// Cores each large product and the output activation may use.
+    var cores: Int {
+        get { final.cores }
+        set { for layer in blocks.map(\.linear) + [final] { layer.cores = newValue }; activation.cores = newValue }
+    }
+
+    /// Takes `other`'s weights and batch-norm running averages (same architecture).
+    func copyWeights(of other: CTGANGenerator) {
+        for (p, q) in zip(other.parameters, parameters) { q.value = p.value }
+        for (a, b) in zip(other.blocks, blocks) { b.norm.setRunningStatistics(mean: a.norm.runningMean, variance: a.norm.runningVariance) }
+    }
 
     func forward(_ x: Tensor, _ ctx: inout ForwardContext) -> (raw: Tensor, activated: Tensor) {
         let raw = body.forward(x, &ctx)
