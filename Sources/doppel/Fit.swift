@@ -20,9 +20,11 @@ struct Fit: ParsableCommand {
     var degree: Int = 2
     @Option(help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
     var bins: Int?
-    @Option(help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; ctgan: DP-SGD on the critic and noisy category counts; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
+    // `.unconditional`: a negative value ("--epsilon -1") is read as the value and refused with the
+    // budget's own message, not taken for an option name.
+    @Option(parsing: .unconditional, help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; ctgan: DP-SGD on the critic and noisy category counts; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
     var epsilon: Double?
-    @Option(help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae, ctgan (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
+    @Option(parsing: .unconditional, help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae, ctgan (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
     var delta: Double?
     @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
     var minLeaf: Int = 5

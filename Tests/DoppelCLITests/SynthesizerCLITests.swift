@@ -69,10 +69,13 @@ extension CLITests {
                      ["--synthesizer", "tvae", "--layers", "a,b"],
                      ["--synthesizer", "tvae", "--epsilon", "0"],
                      ["--synthesizer", "tvae", "--epsilon", "1", "--delta", "0.01"],
-                     ["--synthesizer", "tvae", "--delta", "1e-6"]] {
+                     ["--synthesizer", "tvae", "--delta", "1e-6"],
+                     ["--synthesizer", "tvae", "--epsilon", "-1"],
+                     ["--synthesizer", "mst", "--epsilon", "1", "--delta", "-1e-9"]] {
             let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
+            if args.contains(where: { $0.hasPrefix("-1") }) { XCTAssertTrue(r.err.contains("(got -1"), "a negative budget is named: \(r.err)") }
             if args.contains("--epsilon") && (args.contains("0") || args.contains("--epsilon=-1")) {
                 XCTAssertFalse(r.err.contains("warning"), "a refused budget comes without the warning about spending it: \(r.err)")
             }
