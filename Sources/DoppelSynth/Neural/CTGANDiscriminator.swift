@@ -71,38 +71,13 @@ final class CTGANDiscriminator {
                     guard let xp = xb.baseAddress, let rp = rb.baseAddress, let fp = fb.baseAddress else { return }
                     xp.update(from: rp, count: block)
                     (xp + block).update(from: fp, count: block)
-                    for r in 0..<n {
-                        let a = Float(rng.nextUniform())
-                        let out = xp + 2 * block + r * d0, re = rp + r * d0, fa = fp + r * d0
-                        for k in 0..<d0 { out[k] = a * re[k] + (1 - a) * fa[k] }
-                    }
+                    Self.interpolate(rp, fp, rows: n, cols: d0, into: xp + 2 * block, rng: &rng)
                 }
             }
         }
         // Forward: inputs[l] = hₗ₋₁ (inputs[0] = x), slopes[l] = sₗ.
-        var inputs = [x]
-        x = Tensor(rows: 0, cols: 0)   // inputs[0] holds the only reference (its x̂ rows are overwritten below)
-        var slopes: [Tensor] = []
-        for (l, layer) in hidden.enumerated() {
-            var z = Tensor(rows: 0, cols: 0)
-            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: cores)
-            z.addRow(layer.bias.value.values)
-            var sl = Tensor(uninitializedRows: z.rows, cols: z.cols)
-            let p = dropouts[l].p, keep = 1 / (1 - p), slope = slope
-            let threshold = UInt64(Double(p) * 0x1p64.nextDown)
-            z.values.withUnsafeMutableBufferPointer { zb in
-                sl.values.withUnsafeMutableBufferPointer { sb in
-                    for i in zb.indices {
-                        let m: Float = rng.next() >= threshold ? keep : 0
-                        let v = (zb[i] > 0 ? 1 : slope) * m
-                        sb[i] = v
-                        zb[i] *= v
-                    }
-                }
-            }
-            slopes.append(sl)
-            inputs.append(z)
-        }
+        var inputs: [Tensor], slopes: [Tensor]
+        (inputs, slopes) = forwardWithSlopes(consume x, rng: &rng)   // inputs[0] is x's only reference (its x̂ rows are overwritten below)
         // Scores D = h_{L−1}·w_out + b_out; the loss's weights c.
         let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
         let last = inputs[L], width = last.cols
@@ -114,31 +89,12 @@ final class CTGANDiscriminator {
             if r < n { meanReal += Double(score); c[r] = -1 / Float(n) } else { meanFake += Double(score); c[r] = 1 / Float(n) }
         }
         // Chain back: deltas[l] = δₗ on all rows; u₀ on the x̂ rows only.
-        var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
-        var delta = slopes[L - 1]
-        for r in 0..<rows { for k in 0..<width { delta.values[r * width + k] *= c[r] * wOut[k] } }
-        deltas[L - 1] = delta
-        for l in stride(from: L - 1, to: 0, by: -1) {
-            var u = Tensor(rows: 0, cols: 0)
-            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u, cores: cores)
-            for i in 0..<u.count { u.values[i] *= slopes[l - 1].values[i] }
-            deltas[l - 1] = u
-        }
+        let deltas = chainBack(slopes: slopes, rowScale: c)
         let penaltyRows = 2 * n..<rows
         var g = Tensor(rows: 0, cols: 0)
         Tensor.gemm(deltas[0].rows(penaltyRows), hidden[0].weight.value, transposeB: true, into: &g, cores: cores)
-        // Pᵢ = λ(‖u₀ᵢ‖ − 1)²; ∂P/∂u₀ = 2λ(‖u‖ − 1)/‖u‖ · u, over n (the mean).
-        var penalty = 0.0
-        g.values.withUnsafeMutableBufferPointer { gb in
-            for i in 0..<n {
-                var ss: Float = 0
-                for k in (i * d0)..<(i * d0 + d0) { ss += gb[k] * gb[k] }
-                let norm = ss.squareRoot()
-                penalty += Double(lambda * (norm - 1) * (norm - 1)) / Double(n)
-                let f = lambda * 2 * (norm - 1) / max(norm, 1e-12) / Float(n)
-                for k in (i * d0)..<(i * d0 + d0) { gb[k] *= f }
-            }
-        }
+        // The mean over the n rows of Pᵢ, and its gradient.
+        let penalty = Self.penalize(&g, lambda: lambda, divisor: Float(n)).reduce(0.0) { $0 + Double($1) / Double(n) }
         // Reverse the penalty: ∂u₀ = g, ∂δₗ = ∂uₗ·Wₗ, ∂uₗ₊₁ = ∂δₗ ⊙ sₗ, ∂w_out = Σ ∂δ_{L−1} ⊙ s_{L−1}; the x̂
         // rows of each layer's input become ∂uₗ (of the output layer's, ∂δ_{L−1} ⊙ s_{L−1}, with c = 1).
         var du = g
@@ -169,6 +125,80 @@ final class CTGANDiscriminator {
         return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
+    /// x̂ = a·real + (1 − a)·fake row by row (`rows` × `cols`, row-major), one a ~ U(0, 1) per row, into `out`.
+    private static func interpolate(_ real: UnsafePointer<Float>, _ fake: UnsafePointer<Float>, rows n: Int, cols d: Int,
+                                    into out: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
+        for r in 0..<n {
+            let a = Float(rng.nextUniform())
+            let o = out + r * d, re = real + r * d, fa = fake + r * d
+            for k in 0..<d { o[k] = a * re[k] + (1 - a) * fa[k] }
+        }
+    }
+
+    /// The hidden layers on `x`, each pre-activation zₗ = hₗ₋₁·Wₗ + bₗ times sₗ (the LeakyReLU slope where
+    /// zₗ ≤ 0, 1 elsewhere, times a dropout mask drawn from `rng`). Returns every layer's input (x first,
+    /// then hₗ; the last is the output layer's input) and the sₗ.
+    private func forwardWithSlopes(_ x: Tensor, rng: inout SeededGenerator) -> (inputs: [Tensor], slopes: [Tensor]) {
+        var inputs = [x], slopes: [Tensor] = []
+        for (l, layer) in hidden.enumerated() {
+            var z = Tensor(rows: 0, cols: 0)
+            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: layer.cores)
+            z.addRow(layer.bias.value.values)
+            var sl = Tensor(uninitializedRows: z.rows, cols: z.cols)
+            let p = dropouts[l].p, keep = 1 / (1 - p), slope = slope
+            let threshold = UInt64(Double(p) * 0x1p64.nextDown)
+            z.values.withUnsafeMutableBufferPointer { zb in
+                sl.values.withUnsafeMutableBufferPointer { sb in
+                    for i in zb.indices {
+                        let m: Float = rng.next() >= threshold ? keep : 0
+                        let v = (zb[i] > 0 ? 1 : slope) * m
+                        sb[i] = v
+                        zb[i] *= v
+                    }
+                }
+            }
+            slopes.append(sl)
+            inputs.append(z)
+        }
+        return (inputs, slopes)
+    }
+
+    /// δ_{L−1} = c ⊗ w_out ⊙ s_{L−1} (c one factor per row), δₗ₋₁ = (δₗ·Wₗᵀ) ⊙ sₗ₋₁: the gradient of Σᵣ cᵣ·D(xᵣ)
+    /// with respect to each hidden layer's pre-activation.
+    private func chainBack(slopes: [Tensor], rowScale c: [Float]) -> [Tensor] {
+        let L = hidden.count, wOut = output.weight.value.values
+        var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
+        var delta = slopes[L - 1]
+        let width = delta.cols
+        for r in 0..<delta.rows { for k in 0..<width { delta.values[r * width + k] *= c[r] * wOut[k] } }
+        deltas[L - 1] = delta
+        for l in stride(from: L - 1, to: 0, by: -1) {
+            var u = Tensor(rows: 0, cols: 0)
+            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u, cores: hidden[l].cores)
+            for i in 0..<u.count { u.values[i] *= slopes[l - 1].values[i] }
+            deltas[l - 1] = u
+        }
+        return deltas
+    }
+
+    /// Given u = ∇ₓD row by row, returns each row's Pᵢ = λ(‖uᵢ‖ − 1)² and replaces u by ∂Pᵢ/∂uᵢ / `divisor`
+    /// = 2λ(‖uᵢ‖ − 1)/‖uᵢ‖ · uᵢ / divisor.
+    private static func penalize(_ u: inout Tensor, lambda: Float, divisor: Float) -> [Float] {
+        let width = u.cols
+        var rows = [Float](repeating: 0, count: u.rows)
+        u.values.withUnsafeMutableBufferPointer { gb in
+            for i in rows.indices {
+                var ss: Float = 0
+                for k in (i * width)..<(i * width + width) { ss += gb[k] * gb[k] }
+                let norm = ss.squareRoot()
+                rows[i] = lambda * (norm - 1) * (norm - 1)
+                let f = lambda * 2 * (norm - 1) / max(norm, 1e-12) / divisor
+                for k in (i * width)..<(i * width + width) { gb[k] *= f }
+            }
+        }
+        return rows
+    }
+
     /// Adds gradients from ``gradientPenaltyAndGradient(real:fake:lambda:rng:rowWeights:)`` (hidden
     /// weights, then the output weight) to the parameters.
     func addPenaltyGradient(_ grads: [Tensor]) {
@@ -186,65 +216,23 @@ final class CTGANDiscriminator {
     /// Σ_l ‖∂uᵢ‖²·‖δᵢ‖² (+ the output weight's part) without forming it.
     func gradientPenaltyAndGradient(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator,
                                     rowWeights: ([Float]) -> [Float]) -> (Double, [Tensor]) {
-        let n = real.rows, d0 = real.cols
-        var x = real
+        let n = real.rows, d0 = real.cols, L = hidden.count
+        var x = Tensor(uninitializedRows: n, cols: d0)
         x.values.withUnsafeMutableBufferPointer { xb in
             real.values.withUnsafeBufferPointer { rb in
                 fake.values.withUnsafeBufferPointer { fb in
-                    for r in 0..<n {
-                        let a = Float(rng.nextUniform())
-                        for k in (r * d0)..<(r * d0 + d0) { xb[k] = a * rb[k] + (1 - a) * fb[k] }
-                    }
+                    guard let xp = xb.baseAddress, let rp = rb.baseAddress, let fp = fb.baseAddress else { return }
+                    Self.interpolate(rp, fp, rows: n, cols: d0, into: xp, rng: &rng)
                 }
             }
         }
-        // Forward: pre-activations, then the slope·mask s of each hidden layer and the next input.
-        var slopes: [Tensor] = []
-        var h = x
-        for (k, layer) in hidden.enumerated() {
-            var a = layer.apply(h)
-            var s = Tensor(rows: a.rows, cols: a.cols)
-            let p = dropouts[k].p, keep = 1 / (1 - p)
-            let threshold = UInt64(Double(p) * 0x1p64.nextDown)
-            for i in 0..<a.count {
-                let m: Float = rng.next() >= threshold ? keep : 0
-                let sl: Float = a.values[i] > 0 ? 1 : slope
-                s.values[i] = sl * m
-                a.values[i] *= sl * m
-            }
-            slopes.append(s)
-            h = a
-        }
-        // Input gradient: δ_L = w_out ⊙ s_L; u_l = δ_l·W_lᵀ; δ_{l−1} = u_l ⊙ s_{l−1}; ∇ₓD = u₁.
-        let L = hidden.count
-        let wOut = output.weight.value.values   // d_L × 1
-        var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
-        var delta = slopes[L - 1]
-        for i in 0..<delta.rows { for c in 0..<delta.cols { delta[i, c] *= wOut[c] } }
-        deltas[L - 1] = delta
-        var u = Tensor(rows: 0, cols: 0)
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u)
-            if l > 0 {
-                var next = u
-                for i in 0..<next.count { next.values[i] *= slopes[l - 1].values[i] }
-                deltas[l - 1] = next
-            }
-        }
-        // u = ∇ₓD per packed row. Pᵢ = λ(‖uᵢ‖ − 1)²; G = ∂Pᵢ/∂uᵢ (unweighted).
-        var rowPenalty = [Float](repeating: 0, count: n)
-        var g = u
-        let width = u.cols
-        g.values.withUnsafeMutableBufferPointer { gb in
-            for i in 0..<n {
-                var ss: Float = 0
-                for k in (i * width)..<(i * width + width) { ss += gb[k] * gb[k] }
-                let norm = ss.squareRoot()
-                rowPenalty[i] = lambda * (norm - 1) * (norm - 1)
-                let f = lambda * 2 * (norm - 1) / max(norm, 1e-12)
-                for k in (i * width)..<(i * width + width) { gb[k] *= f }
-            }
-        }
+        // Forward with each hidden layer's slope·mask s; δₗ (c = 1 on every row); ∇ₓD = u = δ₀·W₀ᵀ.
+        let slopes = forwardWithSlopes(x, rng: &rng).slopes
+        let deltas = chainBack(slopes: slopes, rowScale: [Float](repeating: 1, count: n))
+        var g = Tensor(rows: 0, cols: 0)
+        Tensor.gemm(deltas[0], hidden[0].weight.value, transposeB: true, into: &g, cores: hidden[0].cores)
+        // Pᵢ = λ(‖uᵢ‖ − 1)²; g = ∂Pᵢ/∂uᵢ (unweighted).
+        let rowPenalty = Self.penalize(&g, lambda: lambda, divisor: 1)
         // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l = (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
         // δ_{l−1} = u_l ⊙ s_{l−1} ⇒ ∂u_l = ∂δ_{l−1} ⊙ s_{l−1}; δ_L = w_out ⊙ s_L ⇒ ∂w_out = Σᵢ ∂δ_L ⊙ s_L.
         var dus: [Tensor] = []
