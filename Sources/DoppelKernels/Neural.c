@@ -257,12 +257,13 @@ void doppel_batchnorm_backward(const float *grad, const float *xhat, int64_t n, 
 
 #ifdef DOPPEL_X86
 __attribute__((target("avx2")))
-static int64_t relu_backward_avx2(const float *y, const float *g, float *out, int64_t n, float slope) {
+static int64_t relu_backward_avx2(const float *y, const float *g, float *out, int64_t n, int plain, float slope) {
     const __m256 zero = _mm256_setzero_ps(), s = _mm256_set1_ps(slope);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_loadu_ps(g + i), positive = _mm256_cmp_ps(_mm256_loadu_ps(y + i), zero, _CMP_GT_OQ);
-        __m256 r = slope == 0 ? _mm256_and_ps(v, positive) : _mm256_blendv_ps(_mm256_mul_ps(v, s), v, positive);
+        // ReLU: +0 where y ≤ 0 (as the scalar select); leaky: slope·g there (−0 or NaN as g·slope gives).
+        __m256 r = plain ? _mm256_and_ps(v, positive) : _mm256_blendv_ps(_mm256_mul_ps(v, s), v, positive);
         _mm256_storeu_ps(out + i, r);
     }
     return i;
@@ -272,7 +273,7 @@ static int64_t relu_backward_avx2(const float *y, const float *g, float *out, in
 void doppel_relu_backward(const float *y, const float *g, float *out, int64_t n) {
     int64_t i = 0;
 #ifdef DOPPEL_X86
-    if (doppel_has_avx2()) i = relu_backward_avx2(y, g, out, n, 0);
+    if (doppel_has_avx2()) i = relu_backward_avx2(y, g, out, n, 1, 0);
 #endif
     for (; i < n; i++) { float v = g[i]; out[i] = y[i] > 0 ? v : 0.0f; }
 }
@@ -280,7 +281,7 @@ void doppel_relu_backward(const float *y, const float *g, float *out, int64_t n)
 void doppel_leaky_relu_backward(const float *x, const float *g, float *out, int64_t n, float slope) {
     int64_t i = 0;
 #ifdef DOPPEL_X86
-    if (doppel_has_avx2()) i = relu_backward_avx2(x, g, out, n, slope);
+    if (doppel_has_avx2()) i = relu_backward_avx2(x, g, out, n, 0, slope);
 #endif
     for (; i < n; i++) { float v = g[i]; out[i] = x[i] > 0 ? v : v * slope; }
 }
@@ -290,6 +291,7 @@ void doppel_leaky_relu_backward(const float *x, const float *g, float *out, int6
 // columns (Swift cannot tell that the two buffers do not overlap and keeps these loops scalar).
 
 void doppel_add_row(float *restrict x, int64_t rows, int64_t cols, const float *restrict row) {
+    if (rows <= 0 || cols <= 0) return;
     for (int64_t r = 0; r < rows; r++) {
         float *xr = x + r * cols;
         for (int64_t c = 0; c < cols; c++) xr[c] += row[c];
@@ -297,6 +299,7 @@ void doppel_add_row(float *restrict x, int64_t rows, int64_t cols, const float *
 }
 
 void doppel_column_sums(const float *restrict x, int64_t rows, int64_t cols, float *restrict sums) {
+    if (cols <= 0) return;
     for (int64_t c = 0; c < cols; c++) sums[c] = 0;
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;

@@ -76,7 +76,7 @@ extension CLITests {
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
             if args.contains(where: { $0.hasPrefix("-1") }) { XCTAssertTrue(r.err.contains("(got -1"), "a negative budget is named: \(r.err)") }
-            if args.contains("--epsilon") && (args.contains("0") || args.contains("--epsilon=-1")) {
+            if (args.contains("--epsilon") && (args.contains("0") || args.contains("-1"))) || args.contains("--epsilon=-1") {
                 XCTAssertFalse(r.err.contains("warning"), "a refused budget comes without the warning about spending it: \(r.err)")
             }
             XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.doppel").path))

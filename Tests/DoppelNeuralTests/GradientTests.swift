@@ -120,6 +120,7 @@ final class GradientTests: XCTestCase {
         held.holdsRunningUpdate = true
         XCTAssertEqual(held.forward(second, &ctx).values, y2.values)
         XCTAssertEqual(held.runningMean, [Float](repeating: 0, count: 6))   // nothing folded yet
+        XCTAssertEqual(held.runningVariance, [Float](repeating: 1, count: 6))
         held.setRunningStatistics(mean: copy.runningMean, variance: copy.runningVariance)
         held.foldHeldStatistics()
         XCTAssertEqual(held.runningMean.map(\.bitPattern), sequential.runningMean.map(\.bitPattern))
@@ -316,8 +317,12 @@ final class KernelIdentityTests: XCTestCase {
         var out = [Float](repeating: 7, count: n)
         doppel_relu_backward(y, g, &out, Int64(n))
         XCTAssertEqual(out.map(\.bitPattern), (0..<n).map { (y[$0] > 0 ? g[$0] : 0).bitPattern })
-        doppel_leaky_relu_backward(y, g, &out, Int64(n), 0.2)
-        XCTAssertEqual(out.map(\.bitPattern), (0..<n).map { (y[$0] > 0 ? g[$0] : g[$0] * 0.2).bitPattern })
+        // Leaky: in place (as the layer calls it), with slope 0.2 and with slope 0 (−0 where g < 0).
+        for slope: Float in [0.2, 0] {
+            var inPlace = g
+            inPlace.withUnsafeMutableBufferPointer { v in doppel_leaky_relu_backward(y, v.baseAddress, v.baseAddress, Int64(n), slope) }
+            XCTAssertEqual(inPlace.map(\.bitPattern), (0..<n).map { (y[$0] > 0 ? g[$0] : g[$0] * slope).bitPattern }, "slope \(slope)")
+        }
 
         let (rows, cols) = (17, 59)
         var x = Matrix(rows: rows, cols: cols)

@@ -97,6 +97,45 @@ final class TVAETests: XCTestCase {
         XCTAssertEqual(decoded.model, .tvae(model))
     }
 
+    /// The two-core step hands each half its own rows' one-hot targets, and the summed gradient of the
+    /// halves equals the gradient of the two halves computed one after the other on one network.
+    func testHalvesGetTheirRowsTargets() throws {
+        let t = try twoGroups(rows: 300)
+        let enc = try TabularEncoder.fit(t, privately: false, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let data = enc.encode(t, rng: &rng)
+        let targets = TVAENetwork.oneHotTargets(data, spans: enc.spans)
+        XCTAssertGreaterThan(Set(targets).count, 1, "the fixture has categories in more than one position")
+        var initRng = SeededGenerator(seed: 3)
+        let net = TVAENetwork(width: enc.width, hidden: [12], embedding: 3, rng: &initRng)
+        var spare = SeededGenerator(seed: 0)
+        let replica = TVAENetwork(width: enc.width, hidden: [12], embedding: 3, rng: &spare)
+        let rows = rng.permutation(data.rows).prefix(200).map { $0 }
+        let seen = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
+        defer { seen.deallocate() }
+        seen.initialize(repeating: false)
+        let flags = UncheckedSendable(seen)
+        var stepRng = SeededGenerator(seed: 5)
+        for p in net.parameters { p.zeroGradient() }
+        _ = TVAENetwork.parallel([net, replica], rows: rows, data: data, targets: targets, rng: &stepRng) { network, x, t, r in
+            flags.value[network === net ? 0 : 1] = t == TVAENetwork.oneHotTargets(x, spans: enc.spans)
+            return network.step(x, targets: t, spans: enc.spans, batchSize: rows.count, rng: &r)
+        }
+        XCTAssertEqual(Array(seen), [true, true], "each half's targets are its rows' targets")
+        let together = net.parameters.map(\.gradient.values)
+        // The same halves, one after the other, with the streams `parallel` gives them.
+        var seeds = SeededGenerator(seed: 5)
+        let streams = [seeds.next(), seeds.next()]
+        for p in net.parameters { p.zeroGradient() }
+        for (h, part) in [Array(rows[..<100]), Array(rows[100...])].enumerated() {
+            var r = SeededGenerator(seed: streams[h], stream: 0x68616c66)
+            _ = net.step(data.gatherRows(part), spans: enc.spans, batchSize: rows.count, rng: &r)
+        }
+        for (a, b) in zip(together, net.parameters.map(\.gradient.values)) {
+            for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-5 * max(1, abs(v))) }
+        }
+    }
+
     /// The hand-derived gradient of TVAE's loss (reconstruction with learned scales, cross-entropy,
     /// KL) against central finite differences, for a sample of every parameter tensor; the code's
     /// noise is the same in every evaluation (same seed).

@@ -112,10 +112,10 @@ void doppel_relu_backward(const float *y, const float *g, float *out, int64_t n)
 /// Leaky ReLU's backward pass from its input x: out = g where x > 0, else slope·g (`out` may be `g`).
 void doppel_leaky_relu_backward(const float *x, const float *g, float *out, int64_t n, float slope);
 
-/// Adds `row` (length `cols`) to every row of the rows × cols matrix `x`.
+/// Adds `row` (length `cols`) to every row of the rows × cols matrix `x` (the two must not overlap).
 void doppel_add_row(float *x, int64_t rows, int64_t cols, const float *row);
 
-/// The sum of each column of the rows × cols matrix `x`, over rows in order, into `sums`.
+/// The sum of each column of the rows × cols matrix `x`, over rows in order, into `sums` (not overlapping `x`).
 void doppel_column_sums(const float *x, int64_t rows, int64_t cols, float *sums);
 
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.

@@ -49,7 +49,10 @@ public final class BatchNorm: Layer {
         doppel_batchnorm_forward(x.values, Int64(n), Int64(f), gamma.value.values, beta.value.values, epsilon, context.training ? 1 : 0,
                                  &mean, &variance, &inv, &xhat.values, &y.values)
         if context.training {
-            if holdsRunningUpdate { held = (mean, variance, n) } else { fold(mean: mean, variance: variance, rows: n) }
+            if holdsRunningUpdate {
+                precondition(held == nil, "BatchNorm: a held update must be folded before the next training pass")
+                held = (mean, variance, n)
+            } else { fold(mean: mean, variance: variance, rows: n) }
         }
         normalized = xhat
         inverseStd = inv

@@ -43,7 +43,8 @@ public enum CTGAN {
         let hidden = options.layers ?? [256, 256]
         let batch = options.batchSize
         let emb = options.embeddingDim
-        // The networks run one at a time (nothing else is computed beside them): their products use both cores.
+        // Apart from the generator's two side-by-side forward passes (below), the networks run one at a
+        // time, so their products use both cores.
         let generator = CTGANGenerator(noise: emb, condition: conditions.width, hidden: hidden, outputs: encoder.width, spans: encoder.spans,
                                        cores: 2, rng: &rng)
         let critic = CTGANDiscriminator(inputs: pac * (encoder.width + conditions.width), widths: hidden, cores: 2, rng: &rng)
@@ -84,6 +85,7 @@ public enum CTGAN {
                     let zg = gaussian(batch, emb, &rng)
                     let streams = (rng.next(), rng.next())
                     replica.copyWeights(of: generator)
+                    let cores = generator.cores
                     generator.cores = 1; replica.cores = 1
                     for block in generator.blocks { block.norm.holdsRunningUpdate = true }
                     // Slot 0: the critic's packed real and fake rows; slot 1: the generator's raw and activated output.
@@ -99,15 +101,14 @@ public enum CTGAN {
                             let fake = copy.forward(Tensor.concatenateColumns([zd, cd]), &fctx)
                             let fakeCat = Tensor.concatenateColumns([fake.activated, cd])
                             let realCat = Tensor.concatenateColumns([data.gatherRows(realRows), cd.gatherRows(perm)])
-                            slots[0] = (Tensor(rows: packedRows, cols: realCat.cols * pac, values: realCat.values),
-                                        Tensor(rows: packedRows, cols: fakeCat.cols * pac, values: fakeCat.values))
+                            slots[0] = (packed(realCat), packed(fakeCat))
                         } else {
                             var gctx = ForwardContext(training: true, rng: SeededGenerator(seed: streams.1, stream: 0x67656e))
                             let g = main.forward(Tensor.concatenateColumns([zg, cg]), &gctx)
                             slots[1] = (g.raw, g.activated)
                         }
                     }
-                    generator.cores = 2; replica.cores = 2
+                    generator.cores = cores
                     // Running batch-norm averages in the order of a sequential run: the fake rows' batch first.
                     for (main, copy) in zip(generator.blocks, replica.blocks) {
                         main.norm.setRunningStatistics(mean: copy.norm.runningMean, variance: copy.norm.runningVariance)
@@ -125,9 +126,7 @@ public enum CTGAN {
                 }
 
                 // Generator step.
-                let packed = Tensor(rows: packedRows, cols: (encoder.width + conditions.width) * pac,
-                                    values: Tensor.concatenateColumns([g.activated, c1]).values)
-                let y = critic.network.forward(packed, &ctx)
+                let y = critic.network.forward(packed(Tensor.concatenateColumns([g.activated, c1])), &ctx)
                 rng = ctx.rng
                 let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
                 let dPacked = critic.network.backward(dy, mode: .inputOnly)
@@ -146,6 +145,11 @@ public enum CTGAN {
                           conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies,
                           generator: NetworkWeights(generator.parameters), normStatistics: generator.normStatistics, epochs: options.epochs)
         return (model, privacy?.ledger)
+    }
+
+    /// `pac` consecutive rows side by side: n × d becomes n/pac × (pac·d) (the same values, row-major).
+    static func packed(_ rows: Tensor) -> Tensor {
+        Tensor(rows: rows.rows / pac, cols: rows.cols * pac, values: rows.values)
     }
 
     static func gaussian(_ rows: Int, _ cols: Int, _ rng: inout SeededGenerator) -> Tensor {
@@ -265,8 +269,8 @@ final class CTGANGenerator {
     let activation: GumbelSoftmax
     let body: Sequential
 
-    /// `cores`: cores each large product may use — 2 while training (the generator then runs alone), 1
-    /// when sampling (blocks are already generated on every core).
+    /// `cores`: cores each large product may use — 2 while training (1 during the two side-by-side
+    /// forward passes of a step), 1 when sampling (blocks are already generated on every core).
     init(noise: Int, condition: Int, hidden: [Int], outputs: Int, spans: [GumbelSoftmax.Span], cores: Int = 1, rng: inout SeededGenerator) {
         var w = noise + condition
         var b: [Residual] = []
@@ -286,9 +290,15 @@ final class CTGANGenerator {
         set { for layer in blocks.map(\.linear) + [final] { layer.cores = newValue }; activation.cores = newValue }
     }
 
-    /// Takes `other`'s weights and batch-norm running averages (same architecture).
+    /// Takes `other`'s weights and batch-norm running averages (same architecture). The values are copied
+    /// into this network's own buffers: sharing them would make the next optimiser step copy every array.
     func copyWeights(of other: CTGANGenerator) {
-        for (p, q) in zip(other.parameters, parameters) { q.value = p.value }
+        for (p, q) in zip(other.parameters, parameters) {
+            precondition(p.value.count == q.value.count)
+            p.value.values.withUnsafeBufferPointer { src in
+                q.value.values.withUnsafeMutableBufferPointer { dst in dst.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+            }
+        }
         for (a, b) in zip(other.blocks, blocks) { b.norm.setRunningStatistics(mean: a.norm.runningMean, variance: a.norm.runningVariance) }
     }
 

@@ -10,7 +10,7 @@ import DoppelNeural
 /// ``gradientPenaltyAndGradient(real:fake:lambda:rng:rowWeights:)`` (DP-CTGAN, with per-row weights)
 /// gives the WGAN-GP term (Gulrajani et al. 2017) λ·mean((‖∇ₓD(x̂)‖ − 1)²) at x̂ = a·real + (1 − a)·fake (one a per packed row) and its gradient with
 /// respect to the weights. With LeakyReLU the critic is piecewise linear, so ∇ₓD(x̂) is the product
-/// ((w_out ⊙ s_L)·W_Lᵀ ⊙ s_{L−1} ⋯)·W₁ᵀ of the weights and the fixed activation slopes s (times dropout
+/// ((w_out ⊙ s_{L−1})·W_{L−1}ᵀ ⊙ s_{L−2} ⋯)·W₀ᵀ of the weights (hidden layers 0 … L−1) and the fixed activation slopes s (times dropout
 /// masks); its derivative with respect to each W follows by the product rule (see the implementation),
 /// no second-order autodiff needed. The biases do not enter it.
 final class CTGANDiscriminator {
@@ -233,14 +233,14 @@ final class CTGANDiscriminator {
         Tensor.gemm(deltas[0], hidden[0].weight.value, transposeB: true, into: &g, cores: hidden[0].cores)
         // Pᵢ = λ(‖uᵢ‖ − 1)²; g = ∂Pᵢ/∂uᵢ (unweighted).
         let rowPenalty = Self.penalize(&g, lambda: lambda, divisor: 1)
-        // Reverse through the chain: u_l = δ_l·W_lᵀ ⇒ ∂W_l = (∂u_l)ᵀ·δ_l, ∂δ_l = ∂u_l·W_l;
-        // δ_{l−1} = u_l ⊙ s_{l−1} ⇒ ∂u_l = ∂δ_{l−1} ⊙ s_{l−1}; δ_L = w_out ⊙ s_L ⇒ ∂w_out = Σᵢ ∂δ_L ⊙ s_L.
+        // Reverse through the chain: uₗ = δₗ·Wₗᵀ ⇒ ∂Wₗ = (∂uₗ)ᵀ·δₗ, ∂δₗ = ∂uₗ·Wₗ;
+        // δₗ₋₁ = uₗ ⊙ sₗ₋₁ ⇒ ∂uₗ = ∂δₗ₋₁ ⊙ sₗ₋₁; δ_{L−1} = w_out ⊙ s_{L−1} ⇒ ∂w_out = Σᵢ ∂δ_{L−1} ⊙ s_{L−1}.
         var dus: [Tensor] = []
         var du = g
         var dDelta = Tensor(rows: 0, cols: 0)
         for l in 0..<L {
             dus.append(du)
-            Tensor.gemm(du, hidden[l].weight.value, into: &dDelta)
+            Tensor.gemm(du, hidden[l].weight.value, into: &dDelta, cores: hidden[l].cores)
             if l < L - 1 {
                 du = dDelta
                 for i in 0..<du.count { du.values[i] *= slopes[l].values[i] }
@@ -259,7 +259,7 @@ final class CTGANDiscriminator {
         for l in 0..<L {
             var scaled = dus[l]
             scaled.scaleRows(w)
-            Tensor.gemm(scaled, transposeA: true, deltas[l], into: &grads[l])
+            Tensor.gemm(scaled, transposeA: true, deltas[l], into: &grads[l], cores: hidden[l].cores)
         }
         outRows.scaleRows(w)
         grads[L] = Tensor(rows: output.inputs, cols: 1, values: outRows.columnSums())

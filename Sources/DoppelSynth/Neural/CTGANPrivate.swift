@@ -86,8 +86,8 @@ final class PrivateCritic {
         let z = CTGAN.gaussian(m, embedding, &rng)
         var ctx = ForwardContext(training: true, rng: rng)
         let fake = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx).activated
-        let realPacked = Tensor(rows: packs, cols: (real.cols + c2.cols) * pac, values: Tensor.concatenateColumns([real, c2]).values)
-        let fakePacked = Tensor(rows: packs, cols: realPacked.cols, values: Tensor.concatenateColumns([fake, c1]).values)
+        let realPacked = CTGAN.packed(Tensor.concatenateColumns([real, c2]))
+        let fakePacked = CTGAN.packed(Tensor.concatenateColumns([fake, c1]))
         let both = Tensor(rows: 2 * packs, cols: realPacked.cols, values: realPacked.values + fakePacked.values)
         let scores = critic.network.forward(both, &ctx)
         var dScores = Tensor(rows: 2 * packs, cols: 1)

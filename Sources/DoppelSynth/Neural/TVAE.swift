@@ -208,7 +208,7 @@ final class TVAENetwork {
         let h = encoder.forward(x, &ctx)
         let m = mu.forward(h, &ctx), lv = logvar.forward(h, &ctx)
         let b = x.rows, e = embedding
-        let eps = Tensor.standardNormal(rows: b, cols: e, rng: &rng)
+        let eps = Tensor.standardNormal(rows: b, cols: e, rng: &ctx.rng)
         var std = lv, z = m
         var loss = 0.0
         // z = μ + ε·σ with σ = exp(½ log σ²), and KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²).
@@ -321,7 +321,8 @@ final class TVAENetwork {
 
     /// Runs `body` on the rows split in two halves, one network and one core each (one half when the
     /// batch is small), the second network holding the first one's weights; its gradients are added to
-    /// the first network's. Returns the sum of what `body` returns. Deterministic: each half has its
+    /// the first network's. `body` gets each half's rows of `data` and their one-hot targets (`targets`
+    /// holds ``oneHotTargets(_:spans:)`` of all of `data`, row after row). Returns the sum of what `body` returns. Deterministic: each half has its
     /// own random stream drawn from `rng`.
     static func parallel(_ nets: [TVAENetwork], rows: [Int], data: Tensor, targets: [Int32], rng: inout SeededGenerator,
                          _ body: @escaping (TVAENetwork, Tensor, [Int32], inout SeededGenerator) -> Double) -> Double {
