@@ -46,13 +46,13 @@ public struct PrivacySpent: Codable, Sendable, Equatable {
     public init(ledger: PrivacyLedger) {
         let g = ledger.guarantee
         epsilon = g.epsilon; delta = g.delta
-        let unit: String
+        let spent: (Double) -> String
         switch ledger.accounting {
-        case .pureEpsilon: unit = "ε"
-        case .zeroConcentrated: unit = "ρ"
-        case .renyi: unit = "ε alone at δ"
+        case .pureEpsilon: spent = { "ε = " + String(format: "%.4g", $0) }
+        case .zeroConcentrated: spent = { "ρ = " + String(format: "%.4g", $0) }
+        case .renyi: spent = { "ε = " + String(format: "%.4g", $0) + " (this entry alone, at δ = " + String(format: "%.3g", g.delta ?? 0) + ")" }
         }
-        steps = ledger.entries.map { "\(unit) = \(String(format: "%.4g", $0.amount)): \($0.step) — \($0.mechanism)" }
+        steps = ledger.entries.map { "\(spent($0.amount)): \($0.step) — \($0.mechanism)" }
         self.ledger = ledger
     }
 }

@@ -16,31 +16,31 @@ struct Fit: ParsableCommand {
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Where to write the model file.")
     var output: String
-    @Option(help: "bayesian-network: most parents per column (k).")
+    @Option(parsing: .unconditional, help: "bayesian-network: most parents per column (k).")
     var degree: Int = 2
-    @Option(help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
+    @Option(parsing: .unconditional, help: "bayesian-network, mst, aim: bins per numeric or date column (default: ∛rows, clamped to 8…20).")
     var bins: Int?
-    // `.unconditional`: a negative value ("--epsilon -1") is read as the value and refused with the
-    // budget's own message, not taken for an option name.
+    // `.unconditional` on the numeric options: a negative value ("--epsilon -1") is read as the value
+    // and refused with the option's own message, not taken for an option name.
     @Option(parsing: .unconditional, help: "Differential privacy budget ε (bayesian-network: PrivBayes; tvae: DP-SGD; ctgan: DP-SGD on the critic and noisy category counts; mst, aim: required). Categories and numeric bounds of the schema are treated as public: pass --schema for an end-to-end guarantee.")
     var epsilon: Double?
     @Option(parsing: .unconditional, help: "Differential privacy δ for mst, aim (zCDP converted to (ε, δ)) and tvae, ctgan (RDP converted to (ε, δ)); default 1e-9 (or 1/rows² when smaller). Must be below 1/rows.")
     var delta: Double?
-    @Option(name: .customLong("min-leaf"), help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
+    @Option(name: .customLong("min-leaf"), parsing: .unconditional, help: "cart: fewest training rows in a leaf (larger = less of any one row, smoother output).")
     var minLeaf: Int = 5
     @Option(name: .customLong("visit-order"), help: "cart: columns in the order they are synthesized, comma-separated (default: file order, targets last).")
     var visitOrder: String?
-    @Option(help: "tvae, ctgan: passes over the training rows (default 300, as SDV).")
+    @Option(parsing: .unconditional, help: "tvae, ctgan: passes over the training rows (default 300, as SDV).")
     var epochs: Int?
-    @Option(name: .customLong("batch-size"), help: "tvae, ctgan: rows per training step (default 500, as SDV; ctgan: a multiple of 10, as PacGAN packs 10 rows); under --epsilon the expected size of a Poisson-sampled batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "tvae, ctgan: rows per training step (default 500, as SDV; ctgan: a multiple of 10, as PacGAN packs 10 rows); under --epsilon the expected size of a Poisson-sampled batch.")
     var batchSize: Int?
-    @Option(name: .customLong("learning-rate"), help: "tvae, ctgan: Adam's step size (default as SDV: tvae 1e-3, ctgan 2e-4).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "tvae, ctgan: Adam's step size (default as SDV: tvae 1e-3, ctgan 2e-4).")
     var learningRate: Double?
-    @Option(name: .customLong("embedding-dim"), help: "tvae, ctgan: width of the latent code / generator noise (default 128, as SDV).")
+    @Option(name: .customLong("embedding-dim"), parsing: .unconditional, help: "tvae, ctgan: width of the latent code / generator noise (default 128, as SDV).")
     var embeddingDim: Int?
     @Option(help: "tvae, ctgan: hidden layer widths, comma-separated (default as SDV: tvae 128,128; ctgan 256,256).")
     var layers: String?
-    @Option(name: .customLong("max-grad-norm"), help: "tvae, ctgan with --epsilon (DP-SGD): per-row (ctgan: per packed row) gradient clipping norm C (default 1).")
+    @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "tvae, ctgan with --epsilon (DP-SGD): per-row (ctgan: per packed row) gradient clipping norm C (default 1).")
     var maxGradNorm: Double?
     @OptionGroup var roles: RoleOptions
 
@@ -50,28 +50,32 @@ struct Fit: ParsableCommand {
             let kind = try SynthesizerKind.parse(synthesizer)
             var options = FitOptions()
             options.degree = degree; options.bins = bins; options.epsilon = epsilon; options.delta = delta; options.minLeaf = minLeaf
-            if isatty(2) == 1 { options.progress = { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) } }
+            // Progress rewrites one terminal line; it is ended before the next message.
+            let progressLine = ProgressLine()
+            if isatty(2) == 1 { options.progress = { line in progressLine.show(line) } }
+            defer { progressLine.end() }
             if let e = epochs { options.neural.epochs = e }
             if let b = batchSize { options.neural.batchSize = b }
             if let e = embeddingDim { options.neural.embeddingDim = e }
             options.neural.learningRate = learningRate
             if let c = maxGradNorm { options.neural.maxGradNorm = c }
             if let l = layers {
-                let widths = l.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                let widths = l.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else { throw DoppelError.usage(message: "--layers must list widths, e.g. 128,128 (got '\(l)')") }
                 options.neural.layers = widths.map { $0! }
             }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
-            // A nonsensical budget is refused before any warning about how it would be spent.
             try FitOptions.checkEpsilon(epsilon)
+            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
+            try file.write(to: output)
+            progressLine.end()
+            // After the fit, so that it never comes before a refusal of the options.
             if epsilon != nil && schema == nil {
                 warn("--epsilon without --schema: the column kinds, categories and numeric bounds are inferred from \(self.file) and are not covered by ε. For an end-to-end guarantee write a schema with public bounds (doppel inspect --schema-out) and pass it with --schema.")
             }
-            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
-            try file.write(to: output)
             let s = file.model.schema
-            if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g) in %d steps, recorded in the model file", e, file.privacy.delta ?? 0, file.privacy.ledger?.entries.count ?? 0)) }
+            if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g), itemised in the model file's privacy ledger (doppel inspect)", e, file.privacy.delta ?? 0)) }
             info("Fitted \(kind.rawValue) on \(file.provenance.trainingRows) rows × \(s.columns.count) columns in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
         }
     }
@@ -91,5 +95,18 @@ struct Fit: ParsableCommand {
         guard wrong.isEmpty else {
             throw DoppelError.usage(message: "\(wrong.joined(separator: ", ")) do\(wrong.count == 1 ? "es" : "") not apply to \(kind.rawValue)")
         }
+    }
+}
+
+/// The terminal line that progress messages rewrite; `end()` moves past it once something was shown.
+final class ProgressLine: @unchecked Sendable {
+    private var shown = false
+    func show(_ line: String) {
+        shown = true
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+    func end() {
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        shown = false
     }
 }

@@ -49,7 +49,7 @@ struct Inspect: ParsableCommand {
         print("  training file: \(p.trainingRows) rows, SHA-256 \(p.trainingSHA256)\n")
         print(SchemaSummary.render(m.model.schema))
         if let e = m.privacy.epsilon {
-            print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; %d steps:", e, m.privacy.delta ?? 0, m.privacy.steps.count))
+            print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; ledger:", e, m.privacy.delta ?? 0))
             for step in m.privacy.steps { print("  " + step) }
         } else {
             print("\nPrivacy: not differentially private (no budget was spent; evaluate the output before release).")

@@ -47,6 +47,14 @@ extension CLITests {
         let tbody = try String(contentsOf: work.appendingPathComponent("tvae.doppel"), encoding: .utf8)
         XCTAssertTrue(tbody.contains("\"accounting\":\"RDP\""))
         XCTAssertTrue(tbody.contains("DP-SGD"))
+        // The ledger line names δ as δ, and the HTML report does not round δ = 1e-6 to 0.
+        let ti = try run(["inspect", "tvae.doppel"])
+        XCTAssertTrue(ti.out.contains("(this entry alone, at δ = 1e-06)"), ti.out)
+        _ = try run(["sample", "tvae.doppel", "-n", "300", "-o", "tvae.csv"])
+        let ev = try run(["evaluate", "--train", heart, "--holdout", heart, "--synthetic", "tvae.csv", "--model", "tvae.doppel", "-o", "tvae-eval"])
+        XCTAssertTrue([0, 3].contains(ev.code), ev.err)
+        let html = try String(contentsOf: work.appendingPathComponent("tvae-eval/report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("δ = 1e-06"), "HTML report shows δ")
     }
 
     func testNonsenseBudgetsAndInapplicableOptionsAreRefused() throws {
@@ -71,14 +79,19 @@ extension CLITests {
                      ["--synthesizer", "tvae", "--epsilon", "1", "--delta", "0.01"],
                      ["--synthesizer", "tvae", "--delta", "1e-6"],
                      ["--synthesizer", "tvae", "--epsilon", "-1"],
-                     ["--synthesizer", "mst", "--epsilon", "1", "--delta", "-1e-9"]] {
+                     ["--synthesizer", "mst", "--epsilon", "1", "--delta", "-1e-9"],
+                     ["--synthesizer", "tvae", "--learning-rate", "-1"],
+                     ["--synthesizer", "tvae", "--layers", "128,,128"],
+                     ["--synthesizer", "tvae", "--layers", "100000000000"],
+                     ["--synthesizer", "tvae", "--layers", "8000,8000,8000,8000"],
+                     ["--synthesizer", "ctgan", "--embedding-dim", "100000000000"],
+                     ["--synthesizer", "ctgan", "--batch-size", "100000000000"]] {
             let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
             if args.contains(where: { $0.hasPrefix("-1") }) { XCTAssertTrue(r.err.contains("(got -1"), "a negative budget is named: \(r.err)") }
-            if (args.contains("--epsilon") && (args.contains("0") || args.contains("-1"))) || args.contains("--epsilon=-1") {
-                XCTAssertFalse(r.err.contains("warning"), "a refused budget comes without the warning about spending it: \(r.err)")
-            }
+            // The warning about what ε covers comes after a fit, never before a refusal.
+            XCTAssertFalse(r.err.contains("warning"), "a refused fit comes without warnings: \(r.err)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.doppel").path))
         }
     }

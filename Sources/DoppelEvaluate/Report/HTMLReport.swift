@@ -160,9 +160,9 @@ public enum HTMLReport {
         for i in r.inputs { h += "<tr><td>\(esc(i.role))</td><td>\(esc(i.path))</td><td>\(i.rows)</td><td><code>\(i.sha256)</code></td></tr>" }
         h += "</table>"
         if let m = r.model {
-            h += "<p class=\"note\">Model: \(esc(m.synthesizer)), fitted with seed \(m.provenance.seed) on \(m.provenance.trainingRows) rows (training file SHA-256 <code>\(m.provenance.trainingSHA256)</code>) by Doppel \(esc(m.provenance.doppelVersion)) at \(esc(m.provenance.createdAt)). Differential-privacy budget spent: \(m.privacy.epsilon.map { "ε = \(fmt($0)), δ = \(fmt(m.privacy.delta ?? 0))" } ?? "none (not a differentially private synthesizer)").</p>"
+            h += "<p class=\"note\">Model: \(esc(m.synthesizer)), fitted with seed \(m.provenance.seed) on \(m.provenance.trainingRows) rows (training file SHA-256 <code>\(m.provenance.trainingSHA256)</code>) by Doppel \(esc(m.provenance.doppelVersion)) at \(esc(m.provenance.createdAt)). Differential-privacy budget spent: \(m.privacy.epsilon.map { "ε = \(fmt($0)), δ = \(String(format: "%.3g", m.privacy.delta ?? 0))" } ?? "none (not a differentially private synthesizer)").</p>"
             if !m.privacy.steps.isEmpty {
-                h += "<details><summary>Privacy ledger: \(m.privacy.steps.count) steps</summary><ol class=\"note\">" + m.privacy.steps.map { "<li>\(esc($0))</li>" }.joined() + "</ol></details>"
+                h += "<details><summary>Privacy ledger (\(m.privacy.steps.count) entries)</summary><ol class=\"note\">" + m.privacy.steps.map { "<li>\(esc($0))</li>" }.joined() + "</ol></details>"
             }
         }
         h += "<p class=\"note\">Doppel \(esc(r.doppelVersion)), evaluation seed \(r.seed), created \(esc(r.createdAt)). Timings (steps run side by side, so they overlap): " +

@@ -41,6 +41,13 @@ public enum CTGAN {
             privacy = p
         }
         let hidden = options.layers ?? [256, 256]
+        let rowWidth = encoder.width + conditions.width, noiseWidth = options.embeddingDim + conditions.width
+        // Critic: pac·row → hidden → 1; generator: each residual block's input is the noise and every
+        // earlier block's output side by side, then a linear layer to the row.
+        let criticWidths = [pac * rowWidth] + hidden + [1]
+        let blockInputs = hidden.indices.map { noiseWidth + hidden[..<$0].reduce(0, +) }, lastInput = noiseWidth + hidden.reduce(0, +)
+        try NeuralOptions.checkSize(layers: Array(zip(criticWidths, criticWidths.dropFirst())) + Array(zip(blockInputs, hidden)) + [(lastInput, encoder.width)],
+                                    batch: options.batchSize, widest: max(rowWidth, lastInput))
         let batch = options.batchSize
         let emb = options.embeddingDim
         // Apart from the generator's two side-by-side forward passes (below), the networks run one at a

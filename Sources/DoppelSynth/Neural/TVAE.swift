@@ -25,6 +25,25 @@ public struct NeuralOptions: Sendable {
     /// Progress lines ("epoch 12/300 loss 3.21 eta 41 s").
     public var progress: (@Sendable (String) -> Void)?
     public init() {}
+
+    /// Ceilings on the options (far above SDV's defaults), so that a typo is refused with a message
+    /// instead of failing in an allocation.
+    public static let maxWidth = 8_192, maxLayers = 16, maxBatch = 1_000_000
+    /// Most weights a network may have (each costs 16 bytes or more while training: value, gradient and
+    /// Adam's two moments), and most floats in one batch's activation matrix.
+    public static let maxWeights = 200_000_000, maxActivations = 500_000_000
+
+    /// Refuses networks whose dense layers (inputs, outputs) have more than ``maxWeights`` weights, or a
+    /// batch whose widest activation has more than ``maxActivations`` floats.
+    static func checkSize(layers: [(Int, Int)], batch: Int, widest: Int) throws {
+        let total = layers.reduce(0) { $0 + $1.0 * $1.1 }   // each factor is bounded by `validate` and the data's width
+        guard total <= maxWeights else {
+            throw DoppelError.usage(message: "the network would have \(total) weights (at most \(maxWeights)): lower --layers or --embedding-dim")
+        }
+        guard batch * widest <= maxActivations else {
+            throw DoppelError.usage(message: "a batch of \(batch) rows × \(widest) columns is too large (at most \(maxActivations) values): lower --batch-size")
+        }
+    }
 }
 
 /// Live progress of a training loop: a line at most once a second and after the last epoch, with the
@@ -76,6 +95,11 @@ public enum TVAE {
         var rng = SeededGenerator(seed: seed, stream: 0x7661)
         let data = encoder.encode(table, rng: &rng)
         let spans = encoder.spans
+        let widths = options.layers ?? [128, 128]
+        let encoderWidths = [encoder.width] + widths, decoderWidths = [options.embeddingDim] + widths.reversed() + [encoder.width]
+        try NeuralOptions.checkSize(layers: Array(zip(encoderWidths, encoderWidths.dropFirst())) + [(widths.last!, 2 * options.embeddingDim)]
+                                        + Array(zip(decoderWidths, decoderWidths.dropFirst())),
+                                    batch: min(options.batchSize, n), widest: max(encoder.width, options.embeddingDim, widths.max()!))
         let targets = TVAENetwork.oneHotTargets(data, spans: spans)
         let hidden = options.layers ?? [128, 128]
         let net = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &rng)
@@ -140,6 +164,12 @@ public enum TVAE {
         guard options.batchSize >= 2 else { throw DoppelError.usage(message: "--batch-size must be at least 2 (got \(options.batchSize))") }
         guard options.embeddingDim >= 1 else { throw DoppelError.usage(message: "--embedding-dim must be at least 1") }
         if let l = options.layers, l.isEmpty || l.contains(where: { $0 < 1 }) { throw DoppelError.usage(message: "--layers must list positive widths, e.g. 128,128") }
+        // Ceilings far above any useful network, so that a typo fails here instead of in an allocation.
+        if let l = options.layers, l.count > NeuralOptions.maxLayers || l.contains(where: { $0 > NeuralOptions.maxWidth }) {
+            throw DoppelError.usage(message: "--layers: at most \(NeuralOptions.maxLayers) layers of at most \(NeuralOptions.maxWidth) units each")
+        }
+        guard options.embeddingDim <= NeuralOptions.maxWidth else { throw DoppelError.usage(message: "--embedding-dim must be at most \(NeuralOptions.maxWidth) (got \(options.embeddingDim))") }
+        guard options.batchSize <= NeuralOptions.maxBatch else { throw DoppelError.usage(message: "--batch-size must be at most \(NeuralOptions.maxBatch) (got \(options.batchSize))") }
         if let lr = options.learningRate, !(lr > 0 && lr.isFinite) { throw DoppelError.usage(message: "--learning-rate must be positive (got \(lr))") }
         if options.delta != nil && options.epsilon == nil { throw DoppelError.usage(message: "--delta needs --epsilon (DP-SGD)") }
         try FitOptions.checkEpsilon(options.epsilon)
