@@ -41,13 +41,11 @@ public enum CTGAN {
             privacy = p
         }
         let hidden = options.layers ?? [256, 256]
-        let rowWidth = encoder.width + conditions.width, noiseWidth = options.embeddingDim + conditions.width
-        // Critic: pac·row → hidden → 1; generator: each residual block's input is the noise and every
-        // earlier block's output side by side, then a linear layer to the row.
-        let criticWidths = [pac * rowWidth] + hidden + [1]
-        let blockInputs = hidden.indices.map { noiseWidth + hidden[..<$0].reduce(0, +) }, lastInput = noiseWidth + hidden.reduce(0, +)
-        try NeuralOptions.checkSize(layers: Array(zip(criticWidths, criticWidths.dropFirst())) + Array(zip(blockInputs, hidden)) + [(lastInput, encoder.width)],
-                                    batch: options.batchSize, widest: max(rowWidth, lastInput))
+        // Refused before anything is allocated: critic pac·row → hidden → 1, and the generator's layers.
+        let rowWidth = encoder.width + conditions.width, criticWidths = [pac * rowWidth] + hidden + [1]
+        let generatorShapes = CTGANGenerator.layerShapes(noise: options.embeddingDim, condition: conditions.width, hidden: hidden, outputs: encoder.width)
+        try NeuralOptions.checkSize(layers: Array(zip(criticWidths, criticWidths.dropFirst())) + generatorShapes.map { ($0.inputs, $0.outputs) },
+                                    batch: options.batchSize, widest: max(rowWidth, generatorShapes.last!.inputs))
         let batch = options.batchSize
         let emb = options.embeddingDim
         // Apart from the generator's two side-by-side forward passes (below), the networks run one at a
@@ -279,17 +277,25 @@ final class CTGANGenerator {
     /// `cores`: cores each large product may use — 2 while training (1 during the two side-by-side
     /// forward passes of a step), 1 when sampling (blocks are already generated on every core).
     init(noise: Int, condition: Int, hidden: [Int], outputs: Int, spans: [GumbelSoftmax.Span], cores: Int = 1, rng: inout SeededGenerator) {
-        var w = noise + condition
+        let shapes = Self.layerShapes(noise: noise, condition: condition, hidden: hidden, outputs: outputs)
         var b: [Residual] = []
-        for (k, h) in hidden.enumerated() { b.append(Residual(w, h, rng: &rng, name: "generator.\(k)")); w += h }
+        for (k, (i, o)) in shapes.dropLast().enumerated() { b.append(Residual(i, o, rng: &rng, name: "generator.\(k)")) }
         blocks = b
-        final = Linear(w, outputs, rng: &rng, name: "generator.out")
+        final = Linear(shapes.last!.inputs, outputs, rng: &rng, name: "generator.out")
         activation = GumbelSoftmax(spans: spans, tau: 0.2)
         body = Sequential(b + [final])
         self.cores = cores
     }
 
     var parameters: [Parameter] { body.parameters }
+
+    /// (inputs, outputs) of each dense layer: a residual block per hidden width, whose input is [z, c] and
+    /// every earlier block's output side by side, then the linear layer to the row.
+    static func layerShapes(noise: Int, condition: Int, hidden: [Int], outputs: Int) -> [(inputs: Int, outputs: Int)] {
+        var w = noise + condition, shapes: [(inputs: Int, outputs: Int)] = []
+        for h in hidden { shapes.append((w, h)); w += h }
+        return shapes + [(w, outputs)]
+    }
 
     /// Cores each large product and the output activation may use.
     var cores: Int {
