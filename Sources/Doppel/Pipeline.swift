@@ -6,10 +6,7 @@ public enum Pipeline {
     public static func fit(csv path: String, schemaPath: String?, kind: SynthesizerKind, seed: UInt64,
                            options: FitOptions = FitOptions(),
                            roles: ((inout Schema) throws -> Void)? = nil) throws -> ModelFile {
-        let doc = try CSVDocument(path: path)
-        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
-        try roles?(&schema)
-        let table = try Table(document: doc, schema: schema)
+        let table = try readTable(csv: path, schemaPath: schemaPath, roles: roles)
         let started = Date()
         let (model, ledger) = try FittedModel.fit(kind, table: table, seed: seed, options: options)
         let seconds = Date().timeIntervalSince(started)
@@ -20,6 +17,15 @@ public enum Pipeline {
             privacy.steps.append("not covered by ε: the domain (categories and numeric bounds) was inferred from the training file; pass --schema with public bounds and categories for an end-to-end guarantee")
         }
         return ModelFile(model: model, provenance: provenance, privacy: privacy)
+    }
+
+    /// Reads a CSV as a table: with the schema file at `schemaPath`, or the schema inferred from the file;
+    /// `roles` (command-line roles) are applied to the schema before the values are read.
+    public static func readTable(csv path: String, schemaPath: String?, roles: ((inout Schema) throws -> Void)? = nil) throws -> Table {
+        let doc = try CSVDocument(path: path)
+        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
+        try roles?(&schema)
+        return try Table(document: doc, schema: schema)
     }
 }
 
@@ -34,9 +40,6 @@ extension Pipeline {
                                  (extra.isEmpty ? "" : "; extra: \(extra.joined(separator: ", "))"))
     }
 
-    /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the
-    /// schema's and the three files' categories, so a rare category present only in the holdout is not
-    /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
     /// Splits a real table into training and holdout rows at random (seeded): a holdout the synthesizer
     /// never sees is what `evaluate` compares the synthetic rows against. Rows are written back through
     /// the (inferred or given) schema, as the demo's split. Returns the two row counts.
@@ -45,9 +48,7 @@ extension Pipeline {
         guard holdoutFraction > 0 && holdoutFraction < 1 else {
             throw DoppelError.usage(message: "--holdout-fraction must be strictly between 0 and 1 (got \(holdoutFraction))")
         }
-        let doc = try CSVDocument(path: path)
-        let schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
-        let table = try Table(document: doc, schema: schema)
+        let table = try readTable(csv: path, schemaPath: schemaPath)
         let (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
         guard train.rowCount > 0 && holdout.rowCount > 0 else {
             throw DoppelError.usage(message: "\(table.rowCount) rows cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
@@ -57,6 +58,9 @@ extension Pipeline {
         return (train.rowCount, holdout.rowCount)
     }
 
+    /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the
+    /// schema's and the three files' categories, so a rare category present only in the holdout is not
+    /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
     public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
         let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
         var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])

@@ -30,8 +30,7 @@ struct CollapseCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let kind = try SynthesizerKind.parse(synthesizer)
-            let doc = try CSVDocument(path: file)
-            let table = try Table(document: doc, schema: try schema.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc))
+            let table = try Pipeline.readTable(csv: file, schemaPath: schema)
             let report = try Collapse.run(table, kind: kind, generations: generations, seed: seed, target: target) { g in info("generation \(g) done") }
             do {
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
