@@ -28,7 +28,9 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
     public var roles: [ColumnRole]
     /// Numeric: whether every value is a whole number.
     public var integer: Bool?
-    /// Numeric: digits after the decimal point to print (the most observed); nil keeps full precision.
+    /// Numeric: digits after the decimal point to print — the fewest that write 99% of the observed values
+    /// exactly (a handful of values with more digits would otherwise give every synthetic value those
+    /// digits, which tells synthetic rows from real ones); nil keeps full precision.
     public var decimals: Int?
     /// Numeric and datetime bounds; synthetic values are kept inside them. Datetime bounds are in the column's format.
     public var min: Double?

@@ -26,7 +26,7 @@ public enum SchemaInference {
         let n = doc.rowCount
         var missing = 0
         var allNumeric = true, allIntegral = true
-        var maxDecimals = 0
+        var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
         var totalLength = 0, withSpaces = 0
@@ -60,7 +60,7 @@ public enum SchemaInference {
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
                         // Float-representation noise (6.300000000000001) counts as the shortest decimals that reproduce the value.
                         if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
-                        if dec < 0 { maxDecimals = max(maxDecimals, 17) } else { maxDecimals = max(maxDecimals, dec) }
+                        decimalCounts[dec < 0 ? 17 : Swift.min(dec, 17)] += 1
                         if v != v.rounded() || dec != 0 { allIntegral = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
                         // a leading zero ("02134", "007") marks a code, not a quantity
@@ -96,7 +96,13 @@ public enum SchemaInference {
             }
             spec.kind = .numeric
             spec.integer = allIntegral
-            spec.decimals = allIntegral ? 0 : (maxDecimals >= 17 ? nil : maxDecimals)
+            let decimals = allIntegral ? 0 : SchemaInference.coveringDecimals(decimalCounts)
+            spec.decimals = decimals >= 17 ? nil : decimals
+            if let most = decimalCounts.lastIndex(where: { $0 > 0 }), most > decimals {
+                let share = Double(decimalCounts[(decimals + 1)...].reduce(0, +)) / Double(present)
+                spec.note = String(format: "%.2g%% of values have more decimals than the %d kept (up to %@); synthetic values are written with %d",
+                                   100 * share, decimals, most >= 17 ? "full precision" : "\(most)", decimals)
+            }
             spec.min = lo; spec.max = hi
             return spec
         }
@@ -162,6 +168,18 @@ public enum SchemaInference {
         spec.kind = .categorical
         spec.categories = strings.sorted()
         return spec
+    }
+
+    /// The fewest decimals that write at least 99% of the values exactly, from counts of values by
+    /// decimals (index 17: full precision).
+    static func coveringDecimals(_ counts: [Int]) -> Int {
+        let total = counts.reduce(0, +)
+        var covered = 0
+        for (d, c) in counts.enumerated() {
+            covered += c
+            if 100 * covered >= 99 * total { return d }
+        }
+        return counts.count - 1
     }
 
     /// The fewest decimals d ≤ `upTo` with |v − round(v, d)| ≤ 1e-12·max(1, |v|).

@@ -71,6 +71,19 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(schema["t"]?.decimals, 1)
     }
 
+    /// A few values with many decimals (thyroid0387's FTI: 3 of 8,364) must not give every synthetic value
+    /// as many: the decimals cover 99% of the values; with fewer than 100 values, all of them.
+    func testRareLongDecimalsDoNotSetThePrecision() throws {
+        let common = (0..<300).map { String(format: "%.1f", 50 + Double($0) / 10) }
+        let schema = SchemaInference.infer(try parse("t\n" + (common + ["101.123456", "99.5"]).joined(separator: "\n") + "\n"))
+        XCTAssertEqual(schema["t"]?.decimals, 1)
+        XCTAssertEqual(schema["t"]?.note?.contains("more decimals than the 1 kept (up to 6)"), true)
+        // Four values of 300 (more than 1%) with two decimals still count.
+        let some = common.dropLast(4) + ["1.25", "1.75", "2.05", "3.15"]
+        XCTAssertEqual(SchemaInference.infer(try parse("t\n" + some.joined(separator: "\n") + "\n"))["t"]?.decimals, 2)
+        XCTAssertEqual(SchemaInference.infer(try parse("t\n1.5\n2.5\n3.123\n"))["t"]?.decimals, 3)
+    }
+
     func testNameHeuristics() {
         XCTAssertEqual(NameHeuristics.classify("fake_first_name"), .personName)
         XCTAssertEqual(NameHeuristics.classify("LastName"), .personName)
