@@ -65,22 +65,35 @@ final class CTGANTests: XCTestCase {
 
     /// The fused critic step (loss and penalty through one batch, weight gradients as one product per
     /// layer) against central finite differences of its own loss mean D(fake) − mean D(real) + penalty,
-    /// for every weight and bias; same seed, so the same interpolation weights and dropout masks.
+    /// for every weight and bias; same seed, so the same interpolation weights and dropout masks. With two
+    /// cores the rows are cut in two halves run side by side (5 rows: halves of 2 and 3), whose gradients
+    /// must add up to the whole batch's.
     func testCriticStepGradient() {
-        var rng = SeededGenerator(seed: 2)
-        let critic = CTGANDiscriminator(inputs: 7, widths: [6, 5], dropout: 0.25, rng: &rng)
-        var real = DoppelNeural.Matrix(rows: 5, cols: 7), fake = real
-        for i in 0..<real.count { real.values[i] = Float(rng.nextNormal()); fake.values[i] = Float(rng.nextNormal()) }
-        func loss() -> Double {
-            var r = SeededGenerator(seed: 78)
-            let (meanReal, meanFake, penalty) = critic.step(real: real, fake: fake, lambda: 10, rng: &r)
-            XCTAssertGreaterThan(penalty, 0)
-            return meanFake - meanReal + penalty
+        for cores in [1, 2] {
+            var rng = SeededGenerator(seed: 2)
+            let critic = CTGANDiscriminator(inputs: 7, widths: [6, 5], dropout: 0.25, cores: cores, rng: &rng)
+            var real = DoppelNeural.Matrix(rows: 5, cols: 7), fake = real
+            for i in 0..<real.count { real.values[i] = Float(rng.nextNormal()); fake.values[i] = Float(rng.nextNormal()) }
+            func loss() -> Double {
+                var r = SeededGenerator(seed: 78)
+                let (meanReal, meanFake, penalty) = critic.step(real: real, fake: fake, lambda: 10, rng: &r)
+                XCTAssertGreaterThan(penalty, 0)
+                return meanFake - meanReal + penalty
+            }
+            let (agreed, checked, disagreements) = finiteDifferenceAgreement(critic.parameters, loss)
+            // As above: a few entries may straddle LeakyReLU's kink.
+            XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "cores \(cores): \(agreed) of \(checked) agree; \(disagreements)")
+            XCTAssertGreaterThan(critic.parameters.map(\.gradient.squaredNorm).min() ?? 0, 0, "every parameter gets a gradient")
+            // The next step starts from zeroed spare buffers: a second step after zeroing gives the same gradient.
+            for p in critic.parameters { p.zeroGradient() }
+            var r1 = SeededGenerator(seed: 5)
+            _ = critic.step(real: real, fake: fake, lambda: 10, rng: &r1)
+            let first = critic.parameters.map(\.gradient)
+            for p in critic.parameters { p.zeroGradient() }
+            var r2 = SeededGenerator(seed: 5)
+            _ = critic.step(real: real, fake: fake, lambda: 10, rng: &r2)
+            XCTAssertEqual(critic.parameters.map(\.gradient), first)
         }
-        let (agreed, checked, disagreements) = finiteDifferenceAgreement(critic.parameters, loss)
-        // As above: a few entries may straddle LeakyReLU's kink.
-        XCTAssertGreaterThanOrEqual(Double(agreed), 0.97 * Double(checked), "\(agreed) of \(checked) agree; \(disagreements)")
-        XCTAssertGreaterThan(critic.parameters.map(\.gradient.squaredNorm).min() ?? 0, 0, "every parameter gets a gradient")
     }
 
     func twoGroups(rows n: Int) throws -> Table {

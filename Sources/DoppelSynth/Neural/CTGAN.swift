@@ -320,7 +320,18 @@ final class CTGANGenerator {
         return (raw, activation.forward(raw, &ctx))
     }
 
-    func backward(_ dRaw: Tensor) { body.backwardParameters(dRaw, mode: .batch) }
+    /// The parameters' gradients from ∂L/∂(raw output). Each layer's input ends with [z, c], which needs
+    /// no gradient, so only the earlier blocks' columns of each ∂L/∂x are formed (a quarter of the final
+    /// layer's and 40% of the second block's input-gradient product, with the default widths).
+    func backward(_ dRaw: Tensor) {
+        guard let first = blocks.first else { return final.backwardParameters(dRaw, mode: .batch) }
+        let hidden = blocks.map(\.linear.outputs)
+        var g = final.backward(dRaw, mode: .batch, firstInputs: hidden.reduce(0, +))
+        for k in stride(from: blocks.count - 1, to: 0, by: -1) {
+            g = blocks[k].backward(g, mode: .batch, firstInputs: hidden[0..<k].reduce(0, +))
+        }
+        first.backwardParameters(g, mode: .batch)
+    }
 
     var normStatistics: [[Float]] { blocks.flatMap { [$0.norm.runningMean, $0.norm.runningVariance] } }
 
