@@ -145,6 +145,19 @@ public final class CSVWriter {
         out.append(contentsOf: v.description.utf8)
     }
 
+    /// How tables write numbers: with the column's `decimals` when that writes `v` exactly (up to float
+    /// noise), else in the shortest round-tripping form. Synthetic values are already rounded to the
+    /// decimals; a real value with more digits (``ColumnSpec/decimals`` covers 99% of a column's values)
+    /// is written unrounded, so `split`, `hybrid` and `collapse` never alter real values.
+    @inlinable
+    public static func appendValue(_ v: Double, decimals: Int?, to out: inout [UInt8]) {
+        if let d = decimals, d <= 9 {
+            let scaled = v * pow10Table[d]
+            if abs(scaled - scaled.rounded()) > 1e-9 * Swift.max(1, abs(scaled)) { return appendNumber(v, decimals: nil, to: &out) }
+        }
+        appendNumber(v, decimals: decimals, to: &out)
+    }
+
     @usableFromInline static let pow10Table: [Double] = (0...9).map { pow(10.0, Double($0)) }
 }
 
@@ -195,7 +208,7 @@ extension Table {
                     for (r, i) in rows.enumerated() {
                         let x = vb[i]
                         if !x.isNaN {
-                            if let f = format { f.format(x, into: &arena) } else { CSVWriter.appendNumber(x, decimals: decimals, to: &arena) }
+                            if let f = format { f.format(x, into: &arena) } else { CSVWriter.appendValue(x, decimals: decimals, to: &arena) }
                         }
                         ends[base + r] = arena.count
                     }

@@ -160,6 +160,20 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(f(58.76522929500342, nil), "58.76522929500342")
     }
 
+    /// Tables keep real values with more digits than the column's decimals: 101.123456 in a 1-decimal
+    /// column is written in full, a rounded value with the column's decimals.
+    func testTablesWriteRealValuesUnrounded() throws {
+        func g(_ v: Double, _ d: Int?) -> String { var o: [UInt8] = []; CSVWriter.appendValue(v, decimals: d, to: &o); return String(decoding: o, as: UTF8.self) }
+        XCTAssertEqual(g(101.123456, 1), "101.123456"); XCTAssertEqual(g(137.2, 1), "137.2"); XCTAssertEqual(g(137, 1), "137.0")
+        XCTAssertEqual(g(0.1 + 0.2, 1), "0.3"); XCTAssertEqual(g(2.5, 0), "2.5"); XCTAssertEqual(g(-4, 0), "-4")
+        let text = "t\n" + ((0..<300).map { String(format: "%.1f", 50 + Double($0) / 10) } + ["101.123456"]).joined(separator: "\n") + "\n"
+        let table = try Table.read(csv: try temporaryFile(text, name: "t.csv"))
+        XCTAssertEqual(table.schema["t"]?.decimals, 1)
+        let path = try temporaryFile("", name: "out.csv")
+        let w = try CSVWriter(path: path); try table.writeCSV(to: w); try w.finish()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), text)
+    }
+
     func testAtomicWriterLeavesNothingWhenAbandoned() throws {
         let path = try temporaryFile("", name: "x.csv")
         try FileManager.default.removeItem(atPath: path)
