@@ -96,6 +96,42 @@ final class CTGANTests: XCTestCase {
         }
     }
 
+    /// The generator step's gradient through the critic, ∂(s·Σ D(x))/∂x, against central finite differences
+    /// of its own sum (same seed, so the same dropout masks), on one core and on two halves; without
+    /// dropout the sum equals the network's forward pass.
+    func testCriticInputGradient() {
+        for cores in [1, 2] {
+            var rng = SeededGenerator(seed: 12)
+            let critic = CTGANDiscriminator(inputs: 6, widths: [7, 5], dropout: 0.25, cores: cores, rng: &rng)
+            var x = DoppelNeural.Matrix(rows: 5, cols: 6)
+            for i in 0..<x.count { x.values[i] = Float(rng.nextNormal()) }
+            func f(_ x: DoppelNeural.Matrix) -> (Double, DoppelNeural.Matrix) {
+                var r = SeededGenerator(seed: 31)
+                let (sum, g) = critic.inputGradient(x, rowScale: -0.2, rng: &r)
+                return (-0.2 * sum, g)
+            }
+            let analytic = f(x).1
+            XCTAssertEqual(analytic.rows, 5); XCTAssertEqual(analytic.cols, 6)
+            var agreed = 0
+            for i in 0..<x.count {
+                var hi = x, lo = x
+                hi.values[i] += 1e-3; lo.values[i] -= 1e-3
+                let numeric = (f(hi).0 - f(lo).0) / 2e-3
+                if abs(numeric - Double(analytic.values[i])) <= 1e-2 * max(1, abs(numeric)) { agreed += 1 }
+            }
+            XCTAssertGreaterThanOrEqual(agreed, x.count - 1, "cores \(cores)")   // one entry may straddle a kink
+            XCTAssertGreaterThan(analytic.squaredNorm, 0)
+        }
+        var rng = SeededGenerator(seed: 13)
+        let plain = CTGANDiscriminator(inputs: 6, widths: [7, 5], dropout: 0, cores: 2, rng: &rng)
+        var x = DoppelNeural.Matrix(rows: 6, cols: 6)
+        for i in 0..<x.count { x.values[i] = Float(rng.nextNormal()) }
+        var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 1))
+        let scores = plain.network.forward(x, &ctx)
+        var r = SeededGenerator(seed: 2)
+        XCTAssertEqual(plain.inputGradient(x, rowScale: 1, rng: &r).sum, scores.values.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-4)
+    }
+
     func twoGroups(rows n: Int) throws -> Table {
         var rng = SeededGenerator(seed: 9)
         var lines = ["id,group,value,kind"]

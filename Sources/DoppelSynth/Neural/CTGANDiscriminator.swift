@@ -185,6 +185,40 @@ final class CTGANDiscriminator {
         return (sumReal, sumFake, penalty)
     }
 
+    /// Σᵣ D(xᵣ) and the gradient of `rowScale`·Σᵣ D(xᵣ) with respect to the rows x (the generator step:
+    /// rowScale = −1/n). Nothing is stored in the layers. With ``cores`` ≥ 2 the rows are cut in two
+    /// halves run side by side, one core each, with dropout masks from two streams seeded from `rng`.
+    func inputGradient(_ x: Tensor, rowScale: Float, rng: inout SeededGenerator) -> (sum: Double, gradient: Tensor) {
+        let n = x.rows
+        guard cores >= 2, n >= 2 else { return inputGradientRows(x, rowScale: rowScale, cores: cores, rng: &rng) }
+        let half = n / 2, seeds = (rng.next(), rng.next())
+        let out = UnsafeMutablePointer<(sum: Double, gradient: Tensor)>.allocate(capacity: 2)
+        defer { out.deinitialize(count: 2); out.deallocate() }
+        let shared = UncheckedSendable((self, out))
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let (critic, out) = shared.value
+            var r = SeededGenerator(seed: part == 0 ? seeds.0 : seeds.1, stream: 0x67726164)
+            (out + part).initialize(to: critic.inputGradientRows(x.rows(part == 0 ? 0..<half : half..<n), rowScale: rowScale, cores: 1, rng: &r))
+        }
+        return (out[0].sum + out[1].sum, Tensor(rows: n, cols: x.cols, values: out[0].gradient.values + out[1].gradient.values))
+    }
+
+    private func inputGradientRows(_ x: Tensor, rowScale: Float, cores: Int, rng: inout SeededGenerator) -> (sum: Double, gradient: Tensor) {
+        let (inputs, slopes) = forwardWithSlopes(x, rng: &rng, cores: cores)
+        let last = inputs[hidden.count], width = last.cols
+        let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
+        var sum = 0.0
+        for r in 0..<x.rows {
+            var score = bOut
+            for k in 0..<width { score += last.values[r * width + k] * wOut[k] }
+            sum += Double(score)
+        }
+        let deltas = chainBack(slopes: slopes, rowScale: [Float](repeating: rowScale, count: x.rows), cores: cores)
+        var dx = Tensor(rows: 0, cols: 0)
+        Tensor.gemm(deltas[0], hidden[0].weight.value, transposeB: true, into: &dx, cores: cores)
+        return (sum, dx)
+    }
+
     /// x̂ = a·real + (1 − a)·fake row by row (`rows` × `cols`, row-major), one a ~ U(0, 1) per row, into `out`.
     private static func interpolate(_ real: UnsafePointer<Float>, _ fake: UnsafePointer<Float>, rows n: Int, cols d: Int,
                                     into out: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
