@@ -12,7 +12,7 @@ struct CollapseCommand: ParsableCommand {
     var file: String
     @Option(help: "Schema JSON; inferred when omitted.")
     var schema: String?
-    @Option(help: "Number of generations after the real data.")
+    @Option(parsing: .unconditional, help: "Number of generations after the real data.")
     var generations: Int = 5
     @Option(help: "Synthesizer: \(SynthesizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var synthesizer: String = SynthesizerKind.gaussianCopula.rawValue
@@ -24,7 +24,7 @@ struct CollapseCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard generations >= 1 else { throw ValidationError("--generations must be at least 1") }
+        guard generations >= 1 else { throw ValidationError("--generations must be at least 1 (got \(generations))") }
     }
 
     func run() throws {

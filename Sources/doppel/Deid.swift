@@ -83,7 +83,7 @@ struct Deid: ParsableCommand {
     var audit: String?
     @Option(help: "Dates: 'shift' (per-person offset, intervals kept) or 'year' (keep the year only).")
     var dates: String = "shift"
-    @Option(name: .customLong("shift-days"), help: "Largest date shift in days; shifts are drawn from ±[1, N].")
+    @Option(name: .customLong("shift-days"), parsing: .unconditional, help: "Largest date shift in days; shifts are drawn from ±[1, N].")
     var shiftDays: Int = 365
     @Option(name: .customLong("patient-column"), help: "Column identifying a person, so all of a person's dates move together (default: the record number the scan finds).")
     var patientColumn: String?

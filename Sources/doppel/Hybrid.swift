@@ -86,9 +86,9 @@ struct Mix: ParsableCommand {
     var real: String
     @Option(help: "The synthetic CSV (same columns).")
     var synthetic: String
-    @Option(name: .customLong("synthetic-share"), help: "Share of synthetic rows in the output, between 0 and 1.")
+    @Option(name: .customLong("synthetic-share"), parsing: .unconditional, help: "Share of synthetic rows in the output, between 0 and 1.")
     var syntheticShare: Double
-    @Option(help: "Number of output rows (default: as many as the real file).")
+    @Option(parsing: .unconditional, help: "Number of output rows (default: as many as the real file).")
     var rows: Int?
     @Option(name: .customLong("provenance-column"), help: "Add a column with this name saying 'real' or 'synthetic' for each row.")
     var provenanceColumn: String?

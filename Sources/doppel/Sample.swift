@@ -15,7 +15,7 @@ struct Sample: ParsableCommand {
 
     @Argument(help: "The .doppel model file.")
     var model: String
-    @Option(name: .short, help: "Number of rows to generate (a positive integer).")
+    @Option(name: .short, parsing: .unconditional, help: "Number of rows to generate (a positive integer).")
     var n: Int
     @Option(help: "Seed: the same seed gives the same rows.")
     var seed: UInt64 = 1

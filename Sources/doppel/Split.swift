@@ -11,7 +11,7 @@ struct Split: ParsableCommand {
     var file: String
     @Option(help: "Schema JSON; inferred from the file when omitted.")
     var schema: String?
-    @Option(help: "Share of rows held out, strictly between 0 and 1.")
+    @Option(parsing: .unconditional, help: "Share of rows held out, strictly between 0 and 1.")
     var holdoutFraction: Double = 0.2
     @Option(help: "Seed of the random split.")
     var seed: UInt64 = 1

@@ -41,6 +41,22 @@ final class CLITests: XCTestCase {
         return path
     }
 
+    /// A negative number given to a numeric option is read as its value and refused by name (ArgumentParser
+    /// would otherwise take "-0.2" for an option and report a missing value).
+    func testNegativeNumbersAreReadAndRefused() throws {
+        _ = try run(["keygen", "-o", "k.key"])
+        for (args, got) in [(["split", heart, "--holdout-fraction", "-0.2", "--train", "a.csv", "--holdout", "b.csv"], "(got -0.2)"),
+                            (["collapse", heart, "--generations", "-2", "--output", "c"], "(got -2)"),
+                            (["deid", heart, "--key-file", "k.key", "--shift-days", "-3", "--output", "d.csv"], "(got -3)"),
+                            (["mix", "--real", heart, "--synthetic", heart, "--synthetic-share", "-0.5", "--output", "m.csv"], "(got -0.5)"),
+                            (["mix", "--real", heart, "--synthetic", heart, "--synthetic-share", "0.5", "--rows", "-4", "--output", "m.csv"], "(got -4)")] {
+            let r = try run(args)
+            XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains(got), "\(args): \(r.err)")
+            XCTAssertFalse(r.err.contains("Missing value"), r.err)
+        }
+    }
+
     func testInspectFitSampleRoundTrip() throws {
         let schema = work.appendingPathComponent("schema.json").path
         let r = try run(["inspect", heart, "--schema-out", schema, "--target", "num"])
