@@ -57,18 +57,6 @@ public final class Linear: Layer {
         return dx
     }
 
-    /// ``backward(_:mode:)`` with ∂L/∂x for the first `k` input features only: g·W[0..<k]ᵀ, the first k
-    /// rows of W being contiguous. For inputs whose last features need no gradient (CTGAN's generator
-    /// passes [z, c] through to every layer). The columns computed are bit-identical to the full product's.
-    public func backward(_ g: Matrix, mode: GradientMode, firstInputs k: Int) -> Matrix {
-        precondition(k >= 0 && k <= inputs)
-        backwardParameters(g, mode: mode)
-        let leading = k == inputs ? weight.value : Matrix(rows: k, cols: outputs, values: Array(weight.value.values[0..<(k * outputs)]))
-        var dx = Matrix(rows: 0, cols: 0)
-        Matrix.gemm(g, leading, transposeB: true, into: &dx, cores: cores)
-        return dx
-    }
-
     /// ``backward(_:mode:)`` without ∂L/∂x (for a network's first layer, whose input needs no gradient).
     public func backwardParameters(_ g: Matrix, mode: GradientMode) {
         switch mode {

@@ -29,16 +29,10 @@ public final class Residual: Layer {
     }
 
     public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
-        backward(g, mode: mode, firstInputs: linear.inputs)
-    }
-
-    /// ``backward(_:mode:)`` with ∂L/∂x for the first `k` input features only (see
-    /// ``Linear/backward(_:mode:firstInputs:)``).
-    public func backward(_ g: Matrix, mode: GradientMode, firstInputs k: Int) -> Matrix {
         let width = linear.outputs
         let gh = g.columns(0, width)
-        var dx = linear.backward(norm.backward(relu.backward(gh, mode: mode), mode: mode), mode: mode, firstInputs: k)
-        let gx = g.columns(width, k)
+        var dx = linear.backward(norm.backward(relu.backward(gh, mode: mode), mode: mode), mode: mode)
+        let gx = g.columns(width, g.cols - width)
         dx.values.withUnsafeMutableBufferPointer { d in
             gx.values.withUnsafeBufferPointer { s in for i in d.indices { d[i] += s[i] } }
         }

@@ -68,15 +68,15 @@ public enum CTGAN {
             for _ in 0..<steps {
                 let g: (raw: Tensor, activated: Tensor)
                 let c1: Tensor, mask1: Tensor
+                var ctx: ForwardContext
                 if let p = privacy {
                     lossD += p.criticStep(critic: critic, optimizer: optD, generator: generator, conditions: conditions, data: data,
                                           embedding: emb, rng: &rng)
                     // Generator step's forward pass.
                     (c1, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
                     let z = gaussian(batch, emb, &rng)
-                    var ctx = ForwardContext(training: true, rng: rng)
+                    ctx = ForwardContext(training: true, rng: rng)
                     g = generator.forward(Tensor.concatenateColumns([z, c1]), &ctx)
-                    rng = ctx.rng
                 } else {
                     // The critic step's fake rows and the generator step's forward pass both use the
                     // generator's present weights (the critic step does not change them), so they run
@@ -127,19 +127,21 @@ public enum CTGAN {
                     lossD += -(meanReal - meanFake) + penalty
                     c1 = cg
                     g = (out[1]!.0, out[1]!.1)
+                    ctx = ForwardContext(training: true, rng: rng)
                 }
 
                 // Generator step.
-                // −mean D over the packed fake rows, and its gradient with respect to them.
-                let (sumD, dPacked) = critic.inputGradient(packed(Tensor.concatenateColumns([g.activated, c1])),
-                                                           rowScale: -1 / Float(packedRows), rng: &rng)
+                let y = critic.network.forward(packed(Tensor.concatenateColumns([g.activated, c1])), &ctx)
+                rng = ctx.rng
+                let dy = Tensor(rows: packedRows, cols: 1, repeating: -1 / Float(packedRows))
+                let dPacked = critic.network.backward(dy, mode: .inputOnly)
                 let dRows = Tensor(rows: batch, cols: encoder.width + conditions.width, values: dPacked.values).columns(0, encoder.width)
                 var dRaw = generator.activation.backward(dRows, mode: .batch)
                 let ce = conditions.addConditionLoss(raw: g.raw, condition: c1, mask: mask1, gradient: &dRaw)
                 optG.zeroGradients()
                 generator.backward(dRaw)
                 optG.update()
-                lossG += -sumD / Double(packedRows) + ce
+                lossG += -Double(y.values.reduce(0, +)) / Double(packedRows) + ce
             }
             progress.epochDone(epoch) { String(format: "loss G %.3f  D %.3f", lossG / Double(steps), lossD / Double(steps)) }
         }
@@ -318,18 +320,7 @@ final class CTGANGenerator {
         return (raw, activation.forward(raw, &ctx))
     }
 
-    /// The parameters' gradients from ∂L/∂(raw output). Each layer's input ends with [z, c], which needs
-    /// no gradient, so only the earlier blocks' columns of each ∂L/∂x are formed (a quarter of the final
-    /// layer's and 40% of the second block's input-gradient product, with the default widths).
-    func backward(_ dRaw: Tensor) {
-        guard let first = blocks.first else { return final.backwardParameters(dRaw, mode: .batch) }
-        let hidden = blocks.map(\.linear.outputs)
-        var g = final.backward(dRaw, mode: .batch, firstInputs: hidden.reduce(0, +))
-        for k in stride(from: blocks.count - 1, to: 0, by: -1) {
-            g = blocks[k].backward(g, mode: .batch, firstInputs: hidden[0..<k].reduce(0, +))
-        }
-        first.backwardParameters(g, mode: .batch)
-    }
+    func backward(_ dRaw: Tensor) { body.backwardParameters(dRaw, mode: .batch) }
 
     var normStatistics: [[Float]] { blocks.flatMap { [$0.norm.runningMean, $0.norm.runningVariance] } }
 

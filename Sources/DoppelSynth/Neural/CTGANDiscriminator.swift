@@ -1,7 +1,6 @@
 import Foundation
 import DoppelMath
 import DoppelNeural
-import DoppelKernels
 
 /// CTGAN's critic: for each hidden width, Linear → LeakyReLU(0.2) → Dropout(0.5), then Linear(…, 1), on
 /// "packed" inputs — `pac` rows side by side (PacGAN, Lin et al. 2018), which lets the critic see
@@ -21,8 +20,6 @@ final class CTGANDiscriminator {
     let output: Linear
     let network: Sequential
     let slope: Float = 0.2
-    /// Zeroed gradient buffers for the second half of a two-core ``step(real:fake:lambda:rng:)``.
-    private var spareGradients: [Tensor] = []
 
     init(inputs: Int, widths: [Int], dropout: Float = 0.5, cores: Int = 1, rng: inout SeededGenerator) {
         var h: [Linear] = [], a: [LeakyReLU] = [], d: [Dropout] = []
@@ -60,68 +57,11 @@ final class CTGANDiscriminator {
     /// ∂uₗ₊₁ = ∂δₗ ⊙ sₗ) gives weight gradients of the same form as the loss's, hₗ₋₁ᵀ·δₗ, with ∂uₗ in
     /// place of hₗ₋₁ on the x̂ rows — so each weight gradient is one product over all 3n rows, the x̂
     /// rows of each layer's input overwritten by ∂uₗ. Biases get the loss's part only (they do not enter
-    /// ∇ₓD).
-    ///
-    /// With ``cores`` ≥ 2 the rows are cut in two halves that run side by side, one core each (each
-    /// half's products are too small to gain from two cores): each half draws its interpolation weights
-    /// and dropout masks from its own stream seeded from `rng`, and the second half's weight gradients
-    /// go to a spare set of buffers that is then added to the parameters' gradients.
+    /// ∇ₓD). The large products use ``cores``.
     func step(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator) -> (meanReal: Double, meanFake: Double, penalty: Double) {
-        let n = real.rows
-        precondition(fake.rows == n && fake.cols == real.cols && !hidden.isEmpty)
-        let params = parameters
-        guard cores >= 2, n >= 2 else {
-            var grads = params.map(\.gradient)
-            for p in params { p.gradient = Tensor(rows: 0, cols: 0) }   // the buffers move to `grads` (no copy)
-            let sums = accumulateStep(real: real, fake: fake, divisor: n, lambda: lambda, cores: cores, rng: &rng, into: &grads)
-            for (p, g) in zip(params, grads) { p.gradient = g }
-            return (sums.real / Double(n), sums.fake / Double(n), sums.penalty)
-        }
-        let half = n / 2, seeds = (rng.next(), rng.next())
-        if spareGradients.count != params.count { spareGradients = params.map { Tensor(rows: $0.value.rows, cols: $0.value.cols) } }
-        // Slot 0: the parameters' own gradient buffers; slot 1: the spare ones (zero).
-        let slots = UnsafeMutablePointer<[Tensor]>.allocate(capacity: 2)
-        slots.initialize(to: params.map(\.gradient))
-        (slots + 1).initialize(to: spareGradients)
-        for p in params { p.gradient = Tensor(rows: 0, cols: 0) }
-        spareGradients = []
-        let sums = UnsafeMutablePointer<(real: Double, fake: Double, penalty: Double)>.allocate(capacity: 2)
-        defer { slots.deinitialize(count: 2); slots.deallocate(); sums.deallocate() }
-        let shared = UncheckedSendable((self, slots, sums))
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let (critic, slots, sums) = shared.value
-            let range = part == 0 ? 0..<half : half..<n
-            var r = SeededGenerator(seed: part == 0 ? seeds.0 : seeds.1, stream: 0x637269)
-            sums[part] = critic.accumulateStep(real: real.rows(range), fake: fake.rows(range), divisor: n, lambda: lambda, cores: 1,
-                                               rng: &r, into: &slots[part])
-        }
-        // The parameters get their buffers back with the second half's gradients added; the spare set is zeroed.
-        var spare = slots[1]
-        slots[1] = []   // `spare` holds the only reference, so zeroing it in place copies nothing
-        for (k, p) in params.enumerated() {
-            var g = slots[0][k]
-            slots[0][k] = Tensor(rows: 0, cols: 0)
-            g.values.withUnsafeMutableBufferPointer { gb in
-                spare[k].values.withUnsafeMutableBufferPointer { sb in
-                    guard let gp = gb.baseAddress, let sp = sb.baseAddress else { return }
-                    doppel_add_row(gp, 1, Int64(gb.count), sp)
-                    sp.update(repeating: 0, count: sb.count)
-                }
-            }
-            p.gradient = g
-        }
-        spareGradients = spare
-        return ((sums[0].real + sums[1].real) / Double(n), (sums[0].fake + sums[1].fake) / Double(n), sums[0].penalty + sums[1].penalty)
-    }
-
-    /// The body of ``step(real:fake:lambda:rng:)`` on some of a batch's rows: adds to `grads` (the
-    /// parameters' gradients, in ``parameters`` order) this rows' part of the loss gradient, with means
-    /// over `divisor` rows; returns the sums of D over the real and the fake rows and the penalty's part.
-    func accumulateStep(real: Tensor, fake: Tensor, divisor: Int, lambda: Float, cores: Int, rng: inout SeededGenerator,
-                        into grads: inout [Tensor]) -> (real: Double, fake: Double, penalty: Double) {
         let n = real.rows, d0 = real.cols, L = hidden.count, rows = 3 * n
-        precondition(grads.count == 2 * L + 2)
-        let m = Float(divisor)
+        precondition(fake.rows == n && fake.cols == d0 && L > 0)
+        let cores = self.cores
         // x = [real; fake; x̂].
         var x = Tensor(uninitializedRows: rows, cols: d0)
         x.values.withUnsafeMutableBufferPointer { xb in
@@ -137,24 +77,24 @@ final class CTGANDiscriminator {
         }
         // Forward: inputs[l] = hₗ₋₁ (inputs[0] = x), slopes[l] = sₗ.
         var inputs: [Tensor], slopes: [Tensor]
-        (inputs, slopes) = forwardWithSlopes(consume x, rng: &rng, cores: cores)   // inputs[0] is x's only reference (its x̂ rows are overwritten below)
+        (inputs, slopes) = forwardWithSlopes(consume x, rng: &rng)   // inputs[0] is x's only reference (its x̂ rows are overwritten below)
         // Scores D = h_{L−1}·w_out + b_out; the loss's weights c.
         let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
         let last = inputs[L], width = last.cols
         var c = [Float](repeating: 1, count: rows)
-        var sumReal = 0.0, sumFake = 0.0
+        var meanReal = 0.0, meanFake = 0.0
         for r in 0..<(2 * n) {
             var score = bOut
             for k in 0..<width { score += last.values[r * width + k] * wOut[k] }
-            if r < n { sumReal += Double(score); c[r] = -1 / m } else { sumFake += Double(score); c[r] = 1 / m }
+            if r < n { meanReal += Double(score); c[r] = -1 / Float(n) } else { meanFake += Double(score); c[r] = 1 / Float(n) }
         }
         // Chain back: deltas[l] = δₗ on all rows; u₀ on the x̂ rows only.
-        let deltas = chainBack(slopes: slopes, rowScale: c, cores: cores)
+        let deltas = chainBack(slopes: slopes, rowScale: c)
         let penaltyRows = 2 * n..<rows
         var g = Tensor(rows: 0, cols: 0)
         Tensor.gemm(deltas[0].rows(penaltyRows), hidden[0].weight.value, transposeB: true, into: &g, cores: cores)
-        // These rows' Pᵢ summed over `divisor`, and its gradient.
-        let penalty = Self.penalize(&g, lambda: lambda, divisor: m).reduce(0.0) { $0 + Double($1) / Double(divisor) }
+        // The mean over the n rows of Pᵢ, and its gradient.
+        let penalty = Self.penalize(&g, lambda: lambda, divisor: Float(n)).reduce(0.0) { $0 + Double($1) / Double(n) }
         // Reverse the penalty: ∂u₀ = g, ∂δₗ = ∂uₗ·Wₗ, ∂uₗ₊₁ = ∂δₗ ⊙ sₗ, ∂w_out = Σ ∂δ_{L−1} ⊙ s_{L−1}; the x̂
         // rows of each layer's input become ∂uₗ (of the output layer's, ∂δ_{L−1} ⊙ s_{L−1}, with c = 1).
         var du = g
@@ -172,51 +112,17 @@ final class CTGANDiscriminator {
         // Weight gradients: one product over all rows per layer; biases from the loss's rows.
         let lossRows = 0..<(2 * n)
         for l in 0..<L {
-            Tensor.gemm(inputs[l], transposeA: true, deltas[l], beta: 1, into: &grads[2 * l], cores: cores)
+            Tensor.gemm(inputs[l], transposeA: true, deltas[l], beta: 1, into: &hidden[l].weight.gradient, cores: cores)
             let s = deltas[l].rows(lossRows).columnSums()
-            for k in 0..<s.count { grads[2 * l + 1].values[k] += s[k] }
+            for k in 0..<s.count { hidden[l].bias.gradient.values[k] += s[k] }
         }
-        grads[2 * L].values.withUnsafeMutableBufferPointer { wb in
+        output.weight.gradient.values.withUnsafeMutableBufferPointer { wb in
             inputs[L].values.withUnsafeBufferPointer { hb in
                 for r in 0..<rows { for k in 0..<width { wb[k] += c[r] * hb[r * width + k] } }
             }
         }
-        grads[2 * L + 1].values[0] += c[lossRows].reduce(0, +)
-        return (sumReal, sumFake, penalty)
-    }
-
-    /// Σᵣ D(xᵣ) and the gradient of `rowScale`·Σᵣ D(xᵣ) with respect to the rows x (the generator step:
-    /// rowScale = −1/n). Nothing is stored in the layers. With ``cores`` ≥ 2 the rows are cut in two
-    /// halves run side by side, one core each, with dropout masks from two streams seeded from `rng`.
-    func inputGradient(_ x: Tensor, rowScale: Float, rng: inout SeededGenerator) -> (sum: Double, gradient: Tensor) {
-        let n = x.rows
-        guard cores >= 2, n >= 2 else { return inputGradientRows(x, rowScale: rowScale, cores: cores, rng: &rng) }
-        let half = n / 2, seeds = (rng.next(), rng.next())
-        let out = UnsafeMutablePointer<(sum: Double, gradient: Tensor)>.allocate(capacity: 2)
-        defer { out.deinitialize(count: 2); out.deallocate() }
-        let shared = UncheckedSendable((self, out))
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let (critic, out) = shared.value
-            var r = SeededGenerator(seed: part == 0 ? seeds.0 : seeds.1, stream: 0x67726164)
-            (out + part).initialize(to: critic.inputGradientRows(x.rows(part == 0 ? 0..<half : half..<n), rowScale: rowScale, cores: 1, rng: &r))
-        }
-        return (out[0].sum + out[1].sum, Tensor(rows: n, cols: x.cols, values: out[0].gradient.values + out[1].gradient.values))
-    }
-
-    private func inputGradientRows(_ x: Tensor, rowScale: Float, cores: Int, rng: inout SeededGenerator) -> (sum: Double, gradient: Tensor) {
-        let (inputs, slopes) = forwardWithSlopes(x, rng: &rng, cores: cores)
-        let last = inputs[hidden.count], width = last.cols
-        let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
-        var sum = 0.0
-        for r in 0..<x.rows {
-            var score = bOut
-            for k in 0..<width { score += last.values[r * width + k] * wOut[k] }
-            sum += Double(score)
-        }
-        let deltas = chainBack(slopes: slopes, rowScale: [Float](repeating: rowScale, count: x.rows), cores: cores)
-        var dx = Tensor(rows: 0, cols: 0)
-        Tensor.gemm(deltas[0], hidden[0].weight.value, transposeB: true, into: &dx, cores: cores)
-        return (sum, dx)
+        output.bias.gradient.values[0] += c[lossRows].reduce(0, +)
+        return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
     /// x̂ = a·real + (1 − a)·fake row by row (`rows` × `cols`, row-major), one a ~ U(0, 1) per row, into `out`.
@@ -231,12 +137,12 @@ final class CTGANDiscriminator {
 
     /// The hidden layers on `x`, each pre-activation zₗ = hₗ₋₁·Wₗ + bₗ times sₗ (the LeakyReLU slope where
     /// zₗ ≤ 0, 1 elsewhere, times a dropout mask drawn from `rng`). Returns every layer's input (x first,
-    /// then hₗ; the last is the output layer's input) and the sₗ. Products use `cores` (default: each layer's).
-    private func forwardWithSlopes(_ x: Tensor, rng: inout SeededGenerator, cores: Int? = nil) -> (inputs: [Tensor], slopes: [Tensor]) {
+    /// then hₗ; the last is the output layer's input) and the sₗ.
+    private func forwardWithSlopes(_ x: Tensor, rng: inout SeededGenerator) -> (inputs: [Tensor], slopes: [Tensor]) {
         var inputs = [x], slopes: [Tensor] = []
         for (l, layer) in hidden.enumerated() {
             var z = Tensor(rows: 0, cols: 0)
-            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: cores ?? layer.cores)
+            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: layer.cores)
             z.addRow(layer.bias.value.values)
             var sl = Tensor(uninitializedRows: z.rows, cols: z.cols)
             let p = dropouts[l].p, keep = 1 / (1 - p), slope = slope
@@ -259,7 +165,7 @@ final class CTGANDiscriminator {
 
     /// δ_{L−1} = c ⊗ w_out ⊙ s_{L−1} (c one factor per row), δₗ₋₁ = (δₗ·Wₗᵀ) ⊙ sₗ₋₁: the gradient of Σᵣ cᵣ·D(xᵣ)
     /// with respect to each hidden layer's pre-activation.
-    private func chainBack(slopes: [Tensor], rowScale c: [Float], cores: Int? = nil) -> [Tensor] {
+    private func chainBack(slopes: [Tensor], rowScale c: [Float]) -> [Tensor] {
         let L = hidden.count, wOut = output.weight.value.values
         var deltas = [Tensor](repeating: Tensor(rows: 0, cols: 0), count: L)
         var delta = slopes[L - 1]
@@ -268,7 +174,7 @@ final class CTGANDiscriminator {
         deltas[L - 1] = delta
         for l in stride(from: L - 1, to: 0, by: -1) {
             var u = Tensor(rows: 0, cols: 0)
-            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u, cores: cores ?? hidden[l].cores)
+            Tensor.gemm(deltas[l], hidden[l].weight.value, transposeB: true, into: &u, cores: hidden[l].cores)
             for i in 0..<u.count { u.values[i] *= slopes[l - 1].values[i] }
             deltas[l - 1] = u
         }
