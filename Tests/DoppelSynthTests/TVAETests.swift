@@ -46,24 +46,42 @@ final class TVAETests: XCTestCase {
     }
 
     /// Encoding then decoding the exact one-hots gives back every value (numbers to within the
-    /// column's rounding, categories and missing cells exactly).
+    /// column's rounding, categories and missing cells exactly), with missing values as one more mode
+    /// and in the older layout (a (present, missing) one-hot), which model files without
+    /// `missingAsMode` are read with.
     func testEncoderRoundTrip() throws {
         let t = try twoGroups(rows: 300)
-        let enc = try TabularEncoder.fit(t, privately: false, seed: 1)
-        var rng = SeededGenerator(seed: 2)
-        let y = enc.encode(t, rng: &rng)
-        XCTAssertEqual(y.cols, enc.width)
-        let back = enc.decode(y, schema: t.schema, rng: &rng)
-        for j in 1..<4 {
-            switch (back[j], t.columns[j].values) {
-            case (.numeric(let a), .numeric(let b)):
-                for i in 0..<t.rowCount {
-                    if b[i].isNaN { XCTAssertTrue(a[i].isNaN) } else { XCTAssertEqual(a[i], b[i], accuracy: 0.051) }
+        let fitted = try TabularEncoder.fit(t, privately: false, seed: 1)
+        XCTAssertTrue(fitted.missingAsMode)
+        var legacy = fitted
+        legacy.missingAsMode = false
+        XCTAssertEqual(legacy.width, fitted.width + 1, "score has missing values: a 2-way span instead of one more mode")
+        for enc in [fitted, legacy] {
+            var rng = SeededGenerator(seed: 2)
+            let y = enc.encode(t, rng: &rng)
+            XCTAssertEqual(y.cols, enc.width)
+            // Every softmax span of every row is one-hot.
+            for span in enc.spans { if case .softmax(let start, let w) = span {
+                for i in 0..<y.rows { XCTAssertEqual((0..<w).reduce(Float(0)) { $0 + y[i, start + $1] }, 1) }
+            } }
+            let back = enc.decode(y, schema: t.schema, rng: &rng)
+            for j in 1..<4 {
+                switch (back[j], t.columns[j].values) {
+                case (.numeric(let a), .numeric(let b)):
+                    XCTAssertTrue(b.contains { $0.isNaN } || j != 3, "the fixture's score has missing values")
+                    for i in 0..<t.rowCount {
+                        if b[i].isNaN { XCTAssertTrue(a[i].isNaN) } else { XCTAssertEqual(a[i], b[i], accuracy: 0.051) }
+                    }
+                case (.categorical(let a, _), .categorical(let b, _)): XCTAssertEqual(a, b)
+                default: XCTFail("column \(j) changed kind")
                 }
-            case (.categorical(let a, _), .categorical(let b, _)): XCTAssertEqual(a, b)
-            default: XCTFail("column \(j) changed kind")
             }
         }
+        // Model files written before missing became a mode have no `missingAsMode` key.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(fitted)) as! [String: Any]
+        XCTAssertEqual(json["missingAsMode"] as? Bool, true)
+        json.removeValue(forKey: "missingAsMode")
+        XCTAssertEqual(try JSONDecoder().decode(TabularEncoder.self, from: JSONSerialization.data(withJSONObject: json)), legacy)
     }
 
     func smallOptions(epochs: Int = 60) -> NeuralOptions {

@@ -7,12 +7,20 @@ import DoppelNeural
 /// al. 2019). Each modelled column becomes a few spans of the network's row:
 /// - numeric and datetime: a scalar α = (x − μₖ)/(4σₖ), clipped to ±0.99, and a one-hot of the mode k
 ///   of a ``VariationalGaussianMixture`` fitted to the column (k drawn from the posterior of the
-///   modes given x, as RDT does); when values are missing, a two-way one-hot (present, missing) and
-///   the missing rows encoded at the column mean;
+///   modes given x, as RDT does); when values are missing, "missing" is one more mode (its rows have
+///   α = 0);
 /// - categorical: a one-hot of the category (missing as one more category when it occurs).
 ///
 /// Under differential privacy nothing is learned from the rows: the modes are ten equal Gaussians
-/// spread over the schema's public bounds, and every column gets its missing span.
+/// spread over the schema's public bounds, and every column gets its missing mode.
+///
+/// Missing as a mode (rather than a separate (present, missing) one-hot with the missing rows encoded
+/// at the column mean, the layout of model files written before 2026-11-30, still read through
+/// ``missingAsMode`` = false) gives the network one softmax fewer per column with missing values and no
+/// spike of fake values at the mean. On support2 (split seed 1, `doppel fit`/`sample`/`evaluate`),
+/// CTGAN at 300 epochs: Quality 0.850 against 0.800–0.808 over three seeds, pair trends 0.827 against
+/// 0.756–0.763; TVAE at 50 epochs, two seeds: Quality 0.896/0.900 against 0.887/0.883, detection AUC
+/// 0.575/0.559 against 0.588/0.609.
 ///
 /// Decoding reverses each span: the mode and category with the largest output, the scalar mapped back
 /// through the chosen mode, then rounded to the column's decimals and clamped to its bounds.
@@ -24,6 +32,31 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
     }
 
     public var columns: [ColumnEncoding]
+    /// Missing values of a numeric column are one more mode of its one-hot (every encoder fitted now);
+    /// false: the older layout, a (present, missing) one-hot after the modes, missing rows at `fill`.
+    public var missingAsMode: Bool
+
+    public init(columns: [ColumnEncoding], missingAsMode: Bool = true) {
+        self.columns = columns
+        self.missingAsMode = missingAsMode
+    }
+
+    enum CodingKeys: String, CodingKey { case columns, missingAsMode }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        columns = try c.decode([ColumnEncoding].self, forKey: .columns)
+        missingAsMode = try c.decodeIfPresent(Bool.self, forKey: .missingAsMode) ?? false
+    }
+
+    /// A numeric column's one-hot after α: its modes, and "missing" as one more (``missingAsMode``).
+    func modeSlots(_ mix: VariationalGaussianMixture, missing: Bool) -> Int { mix.count + (missing && missingAsMode ? 1 : 0) }
+
+    /// The width of the older layout's (present, missing) one-hot: 2 or 0.
+    func missingSpanWidth(_ missing: Bool) -> Int { missing && !missingAsMode ? 2 : 0 }
+
+    /// All of a numeric column's row positions: α, the mode slots, the older missing span.
+    func numericWidth(_ mix: VariationalGaussianMixture, missing: Bool) -> Int { 1 + modeSlots(mix, missing: missing) + missingSpanWidth(missing) }
 
     /// The output activation layout: tanh spans for scalars, softmax spans for one-hots.
     public var spans: [GumbelSoftmax.Span] {
@@ -31,9 +64,10 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
         for c in columns {
             switch c {
             case .numeric(let mix, let missing, _):
+                let slots = modeSlots(mix, missing: missing)
                 out.append(.tanh(start: at, width: 1)); at += 1
-                out.append(.softmax(start: at, width: mix.count)); at += mix.count
-                if missing { out.append(.softmax(start: at, width: 2)); at += 2 }
+                out.append(.softmax(start: at, width: slots)); at += slots
+                if missingSpanWidth(missing) > 0 { out.append(.softmax(start: at, width: 2)); at += 2 }
             case .categorical(let levels, let missing):
                 let w = levels + (missing ? 1 : 0)
                 out.append(.softmax(start: at, width: w)); at += w
@@ -49,7 +83,7 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
         var out: [(Int, Int, Int)] = [], at = 0
         for (j, c) in columns.enumerated() {
             switch c {
-            case .numeric(let mix, let missing, _): at += 1 + mix.count + (missing ? 2 : 0)
+            case .numeric(let mix, let missing, _): at += numericWidth(mix, missing: missing)
             case .categorical(let levels, let missing):
                 let w = levels + (missing ? 1 : 0)
                 out.append((j, at, w)); at += w
@@ -112,6 +146,7 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
                 var p = [Double](repeating: 0, count: k)
                 for i in 0..<n {
                     let isMissing = v[i].isNaN
+                    if isMissing && missingAsMode { out[i, at + 1 + k] = 1; continue }   // α = 0, the missing mode
                     let x = isMissing ? fill : v[i]
                     mix.posterior(x, into: &p)
                     var u = rng.nextUniform(), mode = k - 1
@@ -119,9 +154,9 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
                     let alpha = min(max((x - mix.means[mode]) / (4 * mix.stds[mode]), -0.99), 0.99)
                     out[i, at] = Float(alpha)
                     out[i, at + 1 + mode] = 1
-                    if missing { out[i, at + 1 + k + (isMissing ? 1 : 0)] = 1 }
+                    if missingSpanWidth(missing) > 0 { out[i, at + 1 + k + (isMissing ? 1 : 0)] = 1 }
                 }
-                at += 1 + k + (missing ? 2 : 0)
+                at += numericWidth(mix, missing: missing)
             case (.categorical(let levels, let missing), .categorical(let codes, _)):
                 for i in 0..<n {
                     let code = codes[i] < 0 ? levels : Int(codes[i])
@@ -170,18 +205,20 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
                 let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
                 let scale = spec.outputScale
                 var v = [Double](repeating: .nan, count: n)
+                let slots = modeSlots(mix, missing: missing)
                 for i in 0..<n {
-                    if missing && argmax(i, at + 1 + k, 2) == 1 { continue }
+                    if missingSpanWidth(missing) > 0 && argmax(i, at + 1 + k, 2) == 1 { continue }
                     var alpha = Double(y[i, at])
                     if let s = scalarNoise[at] { alpha += s * rng.nextNormal() }
                     alpha = min(max(alpha, -1), 1)
-                    let mode = argmax(i, at + 1, k)
+                    let mode = argmax(i, at + 1, slots)
+                    if mode == k { continue }   // the missing mode
                     var x = alpha * 4 * mix.stds[mode] + mix.means[mode]
                     if let s = scale { x = (x * s).rounded() / s }
                     v[i] = min(max(x, lo), hi)
                 }
                 out.append(.numeric(v))
-                at += 1 + k + (missing ? 2 : 0)
+                at += numericWidth(mix, missing: missing)
             case .categorical(let levels, let missing):
                 let w = levels + (missing ? 1 : 0)
                 var codes = [Int32](repeating: -1, count: n)
