@@ -58,9 +58,14 @@ public enum SchemaInference {
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
-                        // Float-representation noise (6.300000000000001) counts as the shortest decimals that reproduce the value.
+                        // Precision: trailing zeros ("97.0", "0.300") add none — whole numbers written as "97.0"
+                        // must not get synthetic fractions — and float-representation noise
+                        // (6.300000000000001) counts as the shortest decimals that reproduce the value.
+                        var significant = dec
+                        if significant > 0 { var k = f.count - 1; while significant > 0, k > 0, f[k] == 0x30 { significant -= 1; k -= 1 } }
+                        if significant > 6 { significant = SchemaInference.significantDecimals(v, upTo: significant) }
+                        decimalCounts[dec < 0 ? 17 : Swift.min(significant, 17)] += 1
                         if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
-                        decimalCounts[dec < 0 ? 17 : Swift.min(dec, 17)] += 1
                         if v != v.rounded() || dec != 0 { allIntegral = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
                         // a leading zero ("02134", "007") marks a code, not a quantity

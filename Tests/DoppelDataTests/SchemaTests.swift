@@ -82,6 +82,11 @@ final class SchemaInferenceTests: XCTestCase {
         let some = common.dropLast(4) + ["1.25", "1.75", "2.05", "3.15"]
         XCTAssertEqual(SchemaInference.infer(try parse("t\n" + some.joined(separator: "\n") + "\n"))["t"]?.decimals, 2)
         XCTAssertEqual(SchemaInference.infer(try parse("t\n1.5\n2.5\n3.123\n"))["t"]?.decimals, 3)
+        // Trailing zeros add no precision: whole numbers written as "97.0" keep 0 decimals (no synthetic
+        // fractions), "0.300" counts as 1.
+        let whole = SchemaInference.infer(try parse("hr\n97.0\n102.0\n88.0\n"))["hr"]
+        XCTAssertEqual(whole?.decimals, 0); XCTAssertEqual(whole?.integer, false)
+        XCTAssertEqual(SchemaInference.infer(try parse("t\n0.300\n1.250\n"))["t"]?.decimals, 2)
     }
 
     func testNameHeuristics() {
