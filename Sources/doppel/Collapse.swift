@@ -18,7 +18,7 @@ struct CollapseCommand: ParsableCommand {
     var synthesizer: String = SynthesizerKind.gaussianCopula.rawValue
     @Option(help: "Categorical column whose TSTR ROC AUC is tracked.")
     var target: String?
-    @Option(help: "Seed for the split, the fits and the samples.")
+    @Option(parsing: .unconditional, help: "Seed for the split, the fits and the samples.")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Output directory.")
     var output: String

@@ -8,7 +8,7 @@ struct Demo: ParsableCommand {
 
     @Option(help: "Directory for the demo's files.")
     var out: String = "doppel-demo"
-    @Option(help: "Seed for the split, the fit, the sampling and the evaluation.")
+    @Option(parsing: .unconditional, help: "Seed for the split, the fit, the sampling and the evaluation.")
     var seed: UInt64 = 42
 
     func run() throws {

@@ -20,7 +20,7 @@ struct Evaluate: ParsableCommand {
     var policy: String?
     @Option(help: "The .doppel model that produced --synthetic, to include its provenance and privacy budget.")
     var model: String?
-    @Option(help: "Seed for the evaluation's random steps (splits, subsamples, attack targets).")
+    @Option(parsing: .unconditional, help: "Seed for the evaluation's random steps (splits, subsamples, attack targets).")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Directory for report.json and report.html.")
     var output: String

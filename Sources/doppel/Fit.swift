@@ -12,7 +12,7 @@ struct Fit: ParsableCommand {
     var schema: String?
     @Option(help: "Synthesizer: \(SynthesizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var synthesizer: String = SynthesizerKind.gaussianCopula.rawValue
-    @Option(help: "Seed for every random step of the fit.")
+    @Option(parsing: .unconditional, help: "Seed for every random step of the fit.")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Where to write the model file.")
     var output: String

@@ -18,7 +18,7 @@ struct Partial: ParsableCommand {
     var synthesize: String
     @Option(help: "A model file fitted on this table (default: fit a Gaussian copula on it).")
     var model: String?
-    @Option(help: "Seed: the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Seed: the same seed gives the same output.")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Output CSV path.")
     var output: String
@@ -55,7 +55,7 @@ struct Rebalance: ParsableCommand {
     var to: String
     @Option(name: .customLong("provenance-column"), help: "Add a column with this name saying 'real' or 'synthetic' for each row.")
     var provenanceColumn: String?
-    @Option(help: "Seed: the same seed gives the same output.")
+    @Option(parsing: .unconditional, help: "Seed: the same seed gives the same output.")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Output CSV path.")
     var output: String
@@ -92,7 +92,7 @@ struct Mix: ParsableCommand {
     var rows: Int?
     @Option(name: .customLong("provenance-column"), help: "Add a column with this name saying 'real' or 'synthetic' for each row.")
     var provenanceColumn: String?
-    @Option(help: "Seed for the draw and the shuffle.")
+    @Option(parsing: .unconditional, help: "Seed for the draw and the shuffle.")
     var seed: UInt64 = 1
     @Option(name: [.customShort("o"), .long], help: "Output CSV path.")
     var output: String

@@ -17,7 +17,7 @@ struct Sample: ParsableCommand {
     var model: String
     @Option(name: .short, parsing: .unconditional, help: "Number of rows to generate (a positive integer).")
     var n: Int
-    @Option(help: "Seed: the same seed gives the same rows.")
+    @Option(parsing: .unconditional, help: "Seed: the same seed gives the same rows.")
     var seed: UInt64 = 1
     @Option(help: "Write only part k of n of the rows, e.g. 3/8.")
     var shard: String?

@@ -13,7 +13,7 @@ struct Split: ParsableCommand {
     var schema: String?
     @Option(parsing: .unconditional, help: "Share of rows held out, strictly between 0 and 1.")
     var holdoutFraction: Double = 0.2
-    @Option(help: "Seed of the random split.")
+    @Option(parsing: .unconditional, help: "Seed of the random split.")
     var seed: UInt64 = 1
     @Option(help: "Where to write the training rows.")
     var train: String

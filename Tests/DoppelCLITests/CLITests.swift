@@ -55,6 +55,10 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(r.err.contains(got), "\(args): \(r.err)")
             XCTAssertFalse(r.err.contains("Missing value"), r.err)
         }
+        // A seed is a non-negative integer: "-3" is named as an invalid value, not taken for an option.
+        let r = try run(["split", heart, "--seed", "-3", "--train", "a.csv", "--holdout", "b.csv"])
+        XCTAssertEqual(r.code, 64, r.err)
+        XCTAssertTrue(r.err.contains("'-3' is invalid"), r.err)
     }
 
     func testInspectFitSampleRoundTrip() throws {
