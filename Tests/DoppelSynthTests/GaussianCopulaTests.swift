@@ -94,10 +94,24 @@ final class GaussianCopulaTests: XCTestCase {
         // Names and codes: a marker position keeps every output different from every input.
         let names = ["Ann", "Bob", "Cyd", "Dee", "Eve", "Fay", "Gus", "Hal"]
         let gen = IdentifierGenerator(values: names)
+        var seen = Set<String>()
         for r in 0..<500 {
             let v = gen.value(row: r, seed: 1)
-            XCTAssertFalse(names.contains(v)); XCTAssertEqual(v.count, 3); XCTAssertTrue(v.first!.isUppercase)
+            XCTAssertFalse(names.contains(v)); XCTAssertTrue(v.first!.isUppercase)
+            // The template "Ann" with a marker has 5 × 19 = 95 values; later rows get extra letters.
+            XCTAssertEqual(v.count, r < 95 ? 3 : 4, "row \(r): \(v)")
+            seen.insert(v)
         }
+        XCTAssertEqual(seen.count, 500, "every row gets its own value")
+        // Mostly numbers with one placeholder: the template path (three digits, one of them the marker)
+        // must still give distinct values that equal no input (a new-user trial found 100 values in 920 rows).
+        let mostlyNumbers = (1...920).map(String.init) + ["pending"]
+        let g3 = IdentifierGenerator(values: mostlyNumbers)
+        let out = (0..<5000).map { g3.value(row: $0, seed: 4) }
+        XCTAssertEqual(Set(out).count, 5000)
+        XCTAssertTrue(Set(out).isDisjoint(with: Set(mostlyNumbers)))
+        XCTAssertEqual(out, (0..<5000).map { g3.value(row: $0, seed: 4) }, "deterministic")
+        XCTAssertNotEqual(out, (0..<5000).map { g3.value(row: $0, seed: 5) }, "seeded")
         let codes = (0..<300).map { String(format: "AB%04d", $0) }
         let g2 = IdentifierGenerator(values: codes)
         for r in 0..<300 { XCTAssertFalse(codes.contains(g2.value(row: r, seed: 2))) }

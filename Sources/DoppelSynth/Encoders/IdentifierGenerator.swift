@@ -8,6 +8,9 @@ import DoppelData
 ///   letters alternate consonant and vowel so names stay pronounceable, and one position carries a
 ///   character that no input value has at that position (a "marker"), so no output can equal an input.
 ///   When every character is used at every position, the output is one character longer than any input.
+///   The other positions spell the row's place in a seeded permutation of all the template's values, so
+///   rows get distinct values; rows beyond the template's capacity (a 3-character template has 100)
+///   carry extra letters instead of repeating values.
 public struct IdentifierGenerator: Codable, Sendable, Equatable {
     public enum Shape: Codable, Sendable, Equatable {
         case sequential(start: Int64, width: Int)
@@ -88,15 +91,31 @@ public struct IdentifierGenerator: Codable, Sendable, Equatable {
             let s = String(start + Int64(row))
             return width > s.count ? String(repeating: "0", count: width - s.count) + s : s
         case let .template(classes, markerPosition, marker):
-            var sm = SplitMixHash.mix(seed, UInt64(row))
-            var out: [UInt8] = []
-            out.reserveCapacity(classes.count)
-            for (p, c) in classes.enumerated() {
-                if p == markerPosition { out.append(marker); continue }
-                let pool = IdentifierGenerator.pool(c, position: p)
-                sm = SplitMixHash.mix(sm, UInt64(p))
-                out.append(pool[Int(sm % UInt64(pool.count))])
+            // The free positions form a mixed-radix numeral with ∏ pool sizes values (capped at 2⁶⁴ − 1).
+            let free = classes.indices.filter { $0 != markerPosition }.map { IdentifierGenerator.pool(classes[$0], position: $0) }
+            let capacity = free.reduce(UInt64(1)) { c, pool in
+                let (v, overflow) = c.multipliedReportingOverflow(by: UInt64(pool.count))
+                return overflow ? .max : v
             }
+            let r = UInt64(row), block = r / capacity
+            // A seeded affine permutation of 0 ..< capacity: the multiplier is a prime that divides no
+            // capacity (pool sizes are 1, 5, 10 and 19; 2⁶⁴ − 1's factors are other primes).
+            let shift = SplitMixHash.mix(seed, 0x6964) % capacity
+            let product = (r % capacity).multipliedFullWidth(by: 2_654_435_761)
+            let x = capacity.dividingFullWidth((product.high, product.low)).remainder
+            let sum = x &+ shift
+            var k = sum < x || sum >= capacity ? sum &- capacity : sum   // (x + shift) mod capacity, without overflow
+            var out = [UInt8](repeating: marker, count: classes.count)
+            var at = classes.count - 1
+            for pool in free.reversed() {
+                if at == markerPosition { at -= 1 }
+                out[at] = pool[Int(k % UInt64(pool.count))]
+                k /= UInt64(pool.count)
+                at -= 1
+            }
+            // Rows past the capacity: the block number in bijective base 19, as lowercase consonants.
+            var b = block
+            while b > 0 { out.append(IdentifierGenerator.consonants[Int((b - 1) % 19)]); b = (b - 1) / 19 }
             return String(decoding: out, as: UTF8.self)
         }
     }
