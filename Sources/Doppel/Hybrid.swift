@@ -40,7 +40,7 @@ public enum Hybrid {
         let model = try model(modelPath, input: input, seed: seed)
         let table = try readWithModelSchema(input, model: model)
         for name in columns where model.schema[name]?.isModelled == false && model.schema[name]?.kind != .identifier {
-            throw DoppelError.usage(message: "--synthesize: '\(name)' is a \(model.schema[name]!.kind.rawValue) column, which is not modelled")
+            throw DoppelError.usage(message: "--synthesize: '\(name)' is \(model.schema[name]!.kind.withArticle) column, which is not modelled")
         }
         let out = try model.synthesize(columns: columns, in: table, seed: seed)
         try write(out, to: output)

@@ -20,7 +20,7 @@ public enum SchemaSummary {
             case .text: detail = "free text"
             }
             if detail.count > 48 { detail = String(detail.prefix(47)) + "…" }
-            rows.append([c.name, c.kind.rawValue, detail, c.missingRate.map { String(format: "%.1f%%", $0 * 100) } ?? "", c.roles.map(\.rawValue).joined(separator: ",")])
+            rows.append([c.name, c.kind.rawValue, detail, c.missingRate.map { $0 > 0 && $0 < 0.0005 ? "<0.1%" : String(format: "%.1f%%", $0 * 100) } ?? "", c.roles.map(\.rawValue).joined(separator: ",")])
         }
         return TextTable.render(rows)
     }

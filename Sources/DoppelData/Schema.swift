@@ -2,6 +2,9 @@ import Foundation
 
 /// What a column holds, which decides how it is modelled.
 public enum ColumnKind: String, Codable, Sendable, CaseIterable {
+    /// "a numeric", "an identifier", … (for messages).
+    public var withArticle: String { (rawValue.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + rawValue }
+
     /// Numbers (integer or decimal), modelled with their distribution.
     case numeric
     /// A finite set of labels (including booleans), modelled with their frequencies.

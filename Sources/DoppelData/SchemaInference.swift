@@ -101,6 +101,7 @@ public enum SchemaInference {
             }
             spec.kind = .numeric
             spec.integer = allIntegral
+            if interner.count > maxIntegerLevels { spec.distinct = nil }   // counting stopped there: not the number of values
             let decimals = allIntegral ? 0 : SchemaInference.coveringDecimals(decimalCounts)
             spec.decimals = decimals >= 17 ? nil : decimals
             if let most = decimalCounts.lastIndex(where: { $0 > 0 }), most > decimals {

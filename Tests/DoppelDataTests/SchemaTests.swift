@@ -71,6 +71,15 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(schema["t"]?.decimals, 1)
     }
 
+    /// Numeric columns do not claim a distinct count (counting stops once they cannot be codes); a
+    /// code column does. Messages get the right article.
+    func testDistinctCountsAndArticles() throws {
+        let schema = SchemaInference.infer(try parse("x,c\n" + (0..<50).map { "\($0 * 3),\($0 % 3)" }.joined(separator: "\n") + "\n"))
+        XCTAssertEqual(schema["x"]?.kind, .numeric); XCTAssertNil(schema["x"]?.distinct)
+        XCTAssertEqual(schema["c"]?.kind, .categorical); XCTAssertEqual(schema["c"]?.distinct, 3)
+        XCTAssertEqual(ColumnKind.identifier.withArticle, "an identifier"); XCTAssertEqual(ColumnKind.numeric.withArticle, "a numeric")
+    }
+
     /// A few values with many decimals (thyroid0387's FTI: 3 of 8,364) must not give every synthetic value
     /// as many: the decimals cover 99% of the values; with fewer than 100 values, all of them.
     func testRareLongDecimalsDoNotSetThePrecision() throws {

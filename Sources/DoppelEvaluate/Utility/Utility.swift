@@ -39,7 +39,7 @@ public struct UtilityReport: Codable, Sendable, Equatable {
     public static func compute(train: Table, holdout: Table, synthetic: Table, target: String) throws -> UtilityReport {
         guard let t = train.schema.index(of: target) else { throw DoppelError.usage(message: "--target: no column '\(target)'") }
         let spec = train.schema.columns[t]
-        guard spec.isModelled else { throw DoppelError.usage(message: "--target '\(target)' is a \(spec.kind.rawValue) column; choose a numeric or categorical column") }
+        guard spec.isModelled else { throw DoppelError.usage(message: "--target '\(target)' is \(spec.kind.withArticle) column; choose a numeric or categorical column") }
         let features = train.schema.columns.indices.filter { $0 != t && train.schema.columns[$0].isModelled }
         let enc = FeatureEncoder(reference: train, columns: features, mode: .standardized)
         var trtr: [LearnerScores] = [], tstr: [LearnerScores] = []

@@ -162,7 +162,7 @@ public enum TVAE {
     static func validate(_ options: NeuralOptions, rows n: Int) throws {
         guard options.epochs >= 1 else { throw DoppelError.usage(message: "--epochs must be at least 1 (got \(options.epochs))") }
         guard options.batchSize >= 2 else { throw DoppelError.usage(message: "--batch-size must be at least 2 (got \(options.batchSize))") }
-        guard options.embeddingDim >= 1 else { throw DoppelError.usage(message: "--embedding-dim must be at least 1") }
+        guard options.embeddingDim >= 1 else { throw DoppelError.usage(message: "--embedding-dim must be at least 1 (got \(options.embeddingDim))") }
         if let l = options.layers, l.isEmpty || l.contains(where: { $0 < 1 }) { throw DoppelError.usage(message: "--layers must list positive widths, e.g. 128,128") }
         // Ceilings far above any useful network, so that a typo fails here instead of in an allocation.
         if let l = options.layers, l.count > NeuralOptions.maxLayers || l.contains(where: { $0 > NeuralOptions.maxWidth }) {
