@@ -98,6 +98,7 @@ struct NeuralBench: ParsableCommand {
             print(String(format: "Doppel %@: %.3f s/epoch (median of %d; %d rows)", name, median(perEpoch), common.repeats, table.rowCount))
         }
         guard !common.noPython else { return }
+        try FileManager.default.createDirectory(atPath: common.work, withIntermediateDirectories: true)   // the script writes its JSON there
         let names = synthesizers.split(separator: ",").map { $0.uppercased() }
         if let a = pythonAnchor("bench_sdv_neural.py", ["--data", path, "--synthesizers", synthesizers, "--epochs-a", "\(epochsA)", "--epochs-b", "\(epochsB)",
                                                         "--out", common.work + "/sdv-neural.json"]),
