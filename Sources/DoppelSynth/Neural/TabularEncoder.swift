@@ -18,9 +18,9 @@ import DoppelNeural
 /// at the column mean, the layout of model files written before 2026-11-30, still read through
 /// ``missingAsMode`` = false) gives the network one softmax fewer per column with missing values and no
 /// spike of fake values at the mean. On support2 (split seed 1, `doppel fit`/`sample`/`evaluate`),
-/// CTGAN at 300 epochs: Quality 0.850 against 0.800–0.808 over three seeds, pair trends 0.827 against
-/// 0.756–0.763; TVAE at 50 epochs, two seeds: Quality 0.896/0.900 against 0.887/0.883, detection AUC
-/// 0.575/0.559 against 0.588/0.609.
+/// CTGAN at 300 epochs, three seeds each: Quality 0.853–0.862 against 0.800–0.808, pair trends
+/// 0.813–0.825 against 0.756–0.763; TVAE at 50 epochs, two seeds: Quality 0.896/0.900 against
+/// 0.887/0.883, detection AUC 0.575/0.559 against 0.588/0.609 (BENCHMARKS.md).
 ///
 /// Decoding reverses each span: the mode and category with the largest output, the scalar mapped back
 /// through the chosen mode, then rounded to the column's decimals and clamped to its bounds.
