@@ -35,7 +35,7 @@ let package = Package(
             "Doppel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "doppel-bench", dependencies: [
-            "Doppel", "DoppelNeural", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Doppel", "DoppelNeural", "DoppelKernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "DoppelMathTests", dependencies: ["DoppelMath"]),
         .testTarget(name: "DoppelDataTests", dependencies: ["DoppelData"]),

@@ -13,6 +13,13 @@ Usage: python scripts/bench_gemm.py [--repeats 7] [--threads 1] [--out result.js
 equivalents) before numpy is imported; the thread count BLAS actually reports (threadpoolctl, if
 installed) is printed with the results.
 
+--coretype (default auto) sets OPENBLAS_CORETYPE before numpy is imported, unless it is already set:
+OpenBLAS 0.3.23 does not know newer Xeons (e.g. family 6 model 207) and falls back to its "Prescott"
+SSE kernel there, about a fifth of what the CPU can do, which would make the anchor meaninglessly weak.
+auto picks SkylakeX where /proc/cpuinfo lists avx512f, avx512bw and avx512vl, Haswell where it lists
+avx2 and fma, and leaves OpenBLAS's own choice otherwise; "none" never sets it. The architecture
+OpenBLAS reports (threadpoolctl) is in the printed config.
+
 Forms, with C[M x N] = op(A)[M x K] . op(B)[K x N] (BLAS sgemm conventions, row-major arrays;
 numpy passes a transposed view to BLAS as a transpose flag, no copy). For a layer with input
 width `in`, output width `out`, batch B (default 500), X[B x in] the layer input, W[in x out]
@@ -55,7 +62,28 @@ def parse_args():
     ap.add_argument("--min-time", type=float, default=0.02,
                     help="seconds each timing must last at least (sets the inner repetitions)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--coretype", default="auto",
+                    help="OPENBLAS_CORETYPE to force: auto (from the CPU flags), none, or a name such as SkylakeX")
     return ap.parse_args()
+
+
+def set_coretype(choice):
+    """Sets OPENBLAS_CORETYPE (see the module doc); returns the value set, or None."""
+    if choice == "none" or os.environ.get("OPENBLAS_CORETYPE"):
+        return os.environ.get("OPENBLAS_CORETYPE")
+    if choice != "auto":
+        os.environ["OPENBLAS_CORETYPE"] = choice
+        return choice
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return None
+    if {"avx512f", "avx512bw", "avx512vl"} <= set(flags):
+        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
+    elif {"avx2", "fma"} <= set(flags):
+        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+    return os.environ.get("OPENBLAS_CORETYPE")
 
 
 def set_threads(n):
@@ -123,6 +151,7 @@ def time_product(np, a, b, c, repeats, min_time):
 def main():
     args = parse_args()
     set_threads(args.threads)
+    coretype = set_coretype(args.coretype)
     import numpy as np  # only now: BLAS reads its thread count when the library loads
 
     shapes = [tuple(int(v) for v in s.split(":")) for s in args.shapes.split(",") if s]
@@ -130,7 +159,7 @@ def main():
     config = {"threads_requested": args.threads, "batch": args.batch, "repeats": args.repeats,
               "min_time": args.min_time, "numpy": np.__version__,
               "python": platform.python_version(), "machine": platform.machine(),
-              "cpu_count": os.cpu_count(), **blas_info(np)}
+              "cpu_count": os.cpu_count(), "openblas_coretype_set": coretype, **blas_info(np)}
     print(f"config: {json.dumps(config)}", file=sys.stderr)
 
     rows = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import Doppel
 import DoppelNeural
 import DoppelMath
+import DoppelKernels
 import Foundation
 
 private typealias Matrix = DoppelNeural.Matrix
@@ -14,9 +15,14 @@ struct GemmBench: ParsableCommand {
     var shapes: String = "128:128,256:256,512:512,128:512,512:128,300:128,128:300,300:256"
     @Option(help: "Rows per batch.")
     var batch: Int = 500
+    @Flag(help: "Keep Doppel on its 6×16 AVX2 tile even where the CPU has AVX-512 (to compare the two tiles).")
+    var avx2Only = false
     @OptionGroup var common: Common
 
     func run() throws {
+        if avx2Only { doppel_sgemm_allow_avx512(0) }
+        let tile = doppel_has_avx512() == 1 && !avx2Only ? "6×32 AVX-512" : doppel_has_avx2() == 1 ? "6×16 AVX2" : "portable C"
+        print("Doppel's register tile: \(tile)")
         let pairs = shapes.split(separator: ",").compactMap { p -> (Int, Int)? in
             let f = p.split(separator: ":").compactMap { Int($0) }
             return f.count == 2 ? (f[0], f[1]) : nil

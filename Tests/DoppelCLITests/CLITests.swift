@@ -21,6 +21,10 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     }
 
+    override func tearDownWithError() throws {
+        if let work { try? FileManager.default.removeItem(at: work) }
+    }
+
     @discardableResult
     func run(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
         let p = Process()

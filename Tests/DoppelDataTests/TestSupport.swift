@@ -5,8 +5,16 @@ func parse(_ text: String, path: String = "test.csv") throws -> CSVDocument {
     try CSVDocument(bytes: Array(text.utf8), path: path)
 }
 
+/// One scratch folder per test process, removed when the process exits.
+private let scratchPath = FileManager.default.temporaryDirectory.appendingPathComponent("doppel-tests-\(UUID().uuidString)")
+private let scratch: URL = {
+    try? FileManager.default.createDirectory(at: scratchPath, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: scratchPath) }
+    return scratchPath
+}()
+
 func temporaryFile(_ contents: String, name: String = "t.csv") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("doppel-tests-\(UUID().uuidString)")
+    let dir = scratch.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     try contents.write(toFile: path, atomically: true, encoding: .utf8)

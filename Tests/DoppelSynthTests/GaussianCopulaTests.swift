@@ -124,6 +124,7 @@ final class GaussianCopulaTests: XCTestCase {
         let sampler = try GaussianCopula.fit(real, seed: 1).sampler()
         func run(_ shard: Shard?, header: Bool = true) throws -> String {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString).csv").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
             let w = try CSVWriter(path: path)
             try Sampling.stream(sampler, total: 10_000, seed: 7, shard: shard, to: w, header: header)
             try w.finish()
@@ -215,6 +216,7 @@ final class ModelFileTests: XCTestCase {
                                                                   synthesizer: "gaussian-copula", seed: 1, fitSeconds: 0.1))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("m-\(UUID().uuidString).doppel").path
         try file.write(to: path)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return (file, path)
     }
 

@@ -61,8 +61,9 @@ int doppel_gower_cross_q16(const float *queries, const int16_t *queries16, int64
 
 /// Single-precision matrix product, row-major: C[M×N] = alpha · op(A) · op(B) + beta · C, where
 /// op(A) is A[M×K] (row stride lda) or, with transA, the transpose of A[K×M]; likewise op(B) is
-/// B[K×N] or the transpose of B[N×K]. beta == 0 never reads C. Packed panels and a 6×16 AVX2/FMA
-/// register tile when the CPU has them (chosen at run time), portable C otherwise. Single-threaded.
+/// B[K×N] or the transpose of B[N×K]. beta == 0 never reads C. Packed panels and a 6×32 AVX-512 or
+/// 6×16 AVX2/FMA register tile when the CPU has them (chosen at run time; the two give identical bits),
+/// portable C otherwise. Single-threaded.
 void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
                   float *C, int64_t ldc);
@@ -120,6 +121,13 @@ void doppel_column_sums(const float *x, int64_t rows, int64_t cols, float *sums)
 
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
+
+/// 1 when the running CPU supports AVX-512F (doppel_sgemm's 6×32 tile), 0 otherwise.
+int doppel_has_avx512(void);
+
+/// 0 keeps doppel_sgemm on its AVX2 tile even where AVX-512 is present; 1 (the default) allows the
+/// AVX-512 tile. For tests that check the two paths give the same bits; not for use while products run.
+void doppel_sgemm_allow_avx512(int allow);
 
 #ifdef __cplusplus
 }
