@@ -223,9 +223,11 @@ int doppel_has_avx512(void) {
 #endif
 }
 
+// The environment variable DOPPEL_NO_AVX512 (any value) keeps the AVX2 tile: the results are the same
+// bits, so it only serves to measure the two tiles (or to rule the wide one out).
 static gemm_kernel_wide chooseWideKernel(void) {
 #ifdef DOPPEL_X86
-    if (doppel_has_avx512()) return kernel_avx512;
+    if (doppel_has_avx512() && !getenv("DOPPEL_NO_AVX512")) return kernel_avx512;
 #endif
     return NULL;
 }

@@ -7,6 +7,12 @@ import Foundation
 
 private typealias Matrix = DoppelNeural.Matrix
 
+/// The GEMM register tile Doppel's products use on this CPU (the figures depend on it).
+func gemmTile(avx2Only: Bool = false) -> String {
+    let wide = doppel_has_avx512() == 1 && !avx2Only && ProcessInfo.processInfo.environment["DOPPEL_NO_AVX512"] == nil
+    return wide ? "6×32 AVX-512" : doppel_has_avx2() == 1 ? "6×16 AVX2" : "portable C"
+}
+
 /// GEMM throughput for the shapes of MLP training, against numpy/OpenBLAS single-threaded.
 struct GemmBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gemm",
@@ -21,8 +27,7 @@ struct GemmBench: ParsableCommand {
 
     func run() throws {
         if avx2Only { doppel_sgemm_allow_avx512(0) }
-        let tile = doppel_has_avx512() == 1 && !avx2Only ? "6×32 AVX-512" : doppel_has_avx2() == 1 ? "6×16 AVX2" : "portable C"
-        print("Doppel's register tile: \(tile)")
+        print("Doppel's register tile: \(gemmTile(avx2Only: avx2Only))")
         let pairs = shapes.split(separator: ",").compactMap { p -> (Int, Int)? in
             let f = p.split(separator: ":").compactMap { Int($0) }
             return f.count == 2 ? (f[0], f[1]) : nil
@@ -89,6 +94,7 @@ struct NeuralBench: ParsableCommand {
     @OptionGroup var common: Common
 
     func run() throws {
+        print("Doppel's register tile: \(gemmTile())")
         let path = data ?? sharedPath("support2.csv")
         let table = try Table.read(csv: path)
         var mine: [String: Double] = [:]

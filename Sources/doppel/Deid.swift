@@ -118,7 +118,7 @@ struct Deid: ParsableCommand {
             }
             // The summary goes to stderr when the data goes to stdout.
             if output == "-" { info(DeidSummary.render(report)) } else { print(DeidSummary.render(report)) }
-            info("Wrote \(report.rows) rows to \(output)\(audit.map { " and the audit to \($0)" } ?? "") in \(String(format: "%.2f", secs)) s (\(Int(Double(report.rows) / max(secs, 1e-9))) rows/s)")
+            info("Wrote \(counted(report.rows, "row")) to \(output)\(audit.map { " and the audit to \($0)" } ?? "") in \(String(format: "%.2f", secs)) s (\(Int(Double(report.rows) / max(secs, 1e-9))) rows/s)")
         }
     }
 }

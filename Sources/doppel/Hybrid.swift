@@ -29,7 +29,7 @@ struct Partial: ParsableCommand {
             try OutputPaths.check(outputs: [("-o", output)], inputs: [file] + (model.map { [$0] } ?? []))
             let started = Date()
             let n = try Hybrid.partial(input: file, columns: cols, modelPath: model, seed: seed, output: output)
-            info("Wrote \(n) rows to \(output) with \(cols.joined(separator: ", ")) replaced by model draws in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+            info("Wrote \(counted(n, "row")) to \(output) with \(cols.joined(separator: ", ")) replaced by model draws in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
         }
     }
 }
@@ -72,7 +72,7 @@ struct Rebalance: ParsableCommand {
                              String(format: "%.3f", Double(r.before[k]!) / Double(max(before, 1))), String(format: "%.3f", Double(r.after[k]!) / Double(max(total, 1)))])
             }
             if output == "-" { info(TextTable.render(rows)) } else { print(TextTable.render(rows)) }
-            info("Wrote \(r.rows) rows (\(added) synthetic) to \(output)")
+            info("Wrote \(counted(r.rows, "row")) (\(added) synthetic) to \(output)")
         }
     }
 }
@@ -101,7 +101,7 @@ struct Mix: ParsableCommand {
         try guarded {
             try OutputPaths.check(outputs: [("-o", output)], inputs: [real, synthetic])
             let (r, s) = try Hybrid.mix(real: real, synthetic: synthetic, syntheticShare: syntheticShare, rows: rows, seed: seed, output: output, provenanceColumn: provenanceColumn)
-            info("Wrote \(r + s) rows (\(r) real, \(s) synthetic) to \(output)")
+            info("Wrote \(counted(r + s, "row")) (\(r) real, \(s) synthetic) to \(output)")
         }
     }
 }

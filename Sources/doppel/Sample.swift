@@ -55,7 +55,7 @@ struct Sample: ParsableCommand {
             if showProgress { Progress.finish() }
             if output != "-" {
                 let secs = Date().timeIntervalSince(started)
-                info("Wrote \(toRows) rows\(shard.map { " (shard \($0))" } ?? "") to \(output) in \(String(format: "%.2f", secs)) s (\(Int(Double(toRows) / max(secs, 1e-9))) rows/s)")
+                info("Wrote \(counted(toRows, "row"))\(shard.map { " (shard \($0))" } ?? "") to \(output) in \(String(format: "%.2f", secs)) s (\(Int(Double(toRows) / max(secs, 1e-9))) rows/s)")
             }
         }
     }

@@ -24,7 +24,7 @@ struct Split: ParsableCommand {
         try guarded {
             try OutputPaths.check(outputs: [("--train", train), ("--holdout", holdout)], inputs: [file] + (schema.map { [$0] } ?? []))
             let (t, h) = try Pipeline.split(csv: file, schemaPath: schema, holdoutFraction: holdoutFraction, seed: seed, train: train, holdout: holdout)
-            print("Wrote \(t) training rows to \(train) and \(h) holdout rows to \(holdout)")
+            print("Wrote \(counted(t, "training row")) to \(train) and \(counted(h, "holdout row")) to \(holdout)")
         }
     }
 }

@@ -122,7 +122,8 @@ void doppel_column_sums(const float *x, int64_t rows, int64_t cols, float *sums)
 /// 1 when the running CPU supports AVX2 and FMA (the fast kernel path), 0 otherwise.
 int doppel_has_avx2(void);
 
-/// 1 when the running CPU supports AVX-512F (doppel_sgemm's 6×32 tile), 0 otherwise.
+/// 1 when the running CPU supports AVX-512F (doppel_sgemm's 6×32 tile, unless the environment sets
+/// DOPPEL_NO_AVX512), 0 otherwise.
 int doppel_has_avx512(void);
 
 /// 0 keeps doppel_sgemm on its AVX2 tile even where AVX-512 is present; 1 (the default) allows the
