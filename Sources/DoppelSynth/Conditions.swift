@@ -74,6 +74,31 @@ extension ColumnSpec {
             : decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
     }
 
+    /// Rounds a synthetic value to the column's output grid (``outputScale``) and keeps it within the
+    /// column's bounds, the bounds themselves taken to the nearest grid points inside them: a value held at
+    /// a bound is then written with the column's decimals like every other, not as the real extreme's
+    /// full digits (which the bounds of a fitted schema are).
+    struct OutputGrid {
+        let scale: Double?
+        let lo: Double, hi: Double
+
+        init(_ spec: ColumnSpec) {
+            scale = spec.outputScale
+            var lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
+            if let s = scale, lo.isFinite || hi.isFinite {
+                let l = lo.isFinite ? (lo * s).rounded(.up) / s : lo, h = hi.isFinite ? (hi * s).rounded(.down) / s : hi
+                if l <= h { lo = l; hi = h } else { lo = (lo * s).rounded() / s; hi = lo }   // no grid point inside
+            }
+            self.lo = lo; self.hi = hi
+        }
+
+        @inline(__always) func callAsFunction(_ x: Double) -> Double {
+            var x = x
+            if let s = scale { x = (x * s).rounded() / s }
+            return Swift.min(Swift.max(x, lo), hi)
+        }
+    }
+
     /// `m` missing values in this column's storage.
     func missingValues(_ m: Int) -> ColumnValues {
         switch kind {

@@ -77,12 +77,20 @@ public struct RejectionSampler: BlockSampler {
         }
     }
 
+    /// Candidates drawn at once: enough for the block at the pilot's acceptance rate (plus 20%), at most
+    /// ``maximumBatch`` or 2m, so a rare condition costs more draws but not more memory.
+    static func candidateBatch(rows m: Int, acceptance: Double) -> Int {
+        max(256, min(Int(min(Double(m) / acceptance * 1.2, 1e9)), max(2 * m, maximumBatch)))
+    }
+    static let maximumBatch = 16_384
+
     public func sampleBlock(rows m: Int, firstRow: Int, seed: UInt64, rng: inout SeededGenerator) -> Table {
-        // identifiers (and the column layout) from the block's own rows
-        let template = base.sampleBlock(rows: m, firstRow: firstRow, seed: seed, rng: &rng)
+        // Identifiers from the block's own rows (only drawn when the table has identifier columns).
+        let hasIdentifiers = schema.columns.contains { $0.kind == .identifier }
+        let template = hasIdentifiers ? base.sampleBlock(rows: m, firstRow: firstRow, seed: seed, rng: &rng) : nil
         var parts: [Table] = []
         var have = 0
-        let batch = max(256, Int(Double(m) / acceptance * 1.2))
+        let batch = RejectionSampler.candidateBatch(rows: m, acceptance: acceptance)
         while have < m {
             let candidates = base.sampleBlock(rows: batch, firstRow: firstRow, seed: seed, rng: &rng)
             let keep = Array(RejectionSampler.matches(candidates, filters).prefix(m - have))
@@ -91,7 +99,7 @@ public struct RejectionSampler: BlockSampler {
         }
         let accepted = Table.concatenate(parts, schema: schema)
         var columns = accepted.columns
-        for (k, spec) in schema.columns.enumerated() where spec.kind == .identifier { columns[k] = template.columns[k] }
+        if let template { for (k, spec) in schema.columns.enumerated() where spec.kind == .identifier { columns[k] = template.columns[k] } }
         return Table(schema: schema, columns: columns)
     }
 }

@@ -280,6 +280,40 @@ final class PartialSynthesisTests: XCTestCase {
     }
 }
 
+final class OutputGridTests: XCTestCase {
+    /// A value held at a bound is written like the others: the bounds (a fitted schema's are the real
+    /// extremes, to full precision) are taken to the nearest grid points inside them.
+    func testBoundsAreOnTheOutputGrid() {
+        var spec = ColumnSpec(name: "x", kind: .numeric)
+        spec.decimals = 2; spec.min = -3.14659265358979; spec.max = 2.71828182845904
+        let grid = ColumnSpec.OutputGrid(spec)
+        XCTAssertEqual(grid.lo, -3.14); XCTAssertEqual(grid.hi, 2.71)
+        XCTAssertEqual(grid(-50), -3.14); XCTAssertEqual(grid(9), 2.71); XCTAssertEqual(grid(1.234), 1.23)
+        spec.decimals = nil
+        XCTAssertEqual(ColumnSpec.OutputGrid(spec)(-50), -3.14659265358979, "no grid: the bound itself")
+    }
+
+    /// Every synthesizer's numbers, bounds included, come out on the column's grid (2 decimals here,
+    /// though the real minimum, three rows of it, has 14).
+    func testSynthesizersNeverEmitTheRealExtremesDigits() throws {
+        var lines = ["x,y"]
+        var rng = SeededGenerator(seed: 3)
+        for i in 0..<400 { lines.append("\(i < 3 ? "-3.14659265358979" : String(format: "%.2f", rng.nextNormal())),\(i % 3)") }
+        let doc = try CSVDocument(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), path: "grid.csv")
+        let real = try Table(document: doc, schema: SchemaInference.infer(doc))
+        XCTAssertEqual(real.schema.columns[0].decimals, 2)
+        var options = FitOptions()
+        options.neural.epochs = 2
+        for kind in [SynthesizerKind.gaussianCopula, .cart, .bayesianNetwork, .tvae] {
+            let model = try FittedModel.fit(kind, table: real, seed: 1, options: options).0
+            let x = numeric(try model.sampler(conditions: []).sampleBlock(rows: 4000, firstRow: 0, seed: 1, rng: &rng), "x")
+            XCTAssertTrue(x.allSatisfy { $0.isNaN || abs($0 * 100 - ($0 * 100).rounded()) < 1e-6 }, "\(kind)")
+            XCTAssertTrue(x.allSatisfy { $0.isNaN || $0 >= -3.14 }, "\(kind)")
+            if kind == .cart { XCTAssertTrue(x.contains(-3.14), "CART reaches the bound") }
+        }
+    }
+}
+
 final class RejectionSamplerTests: XCTestCase {
     func table(rareEvery: Int, n: Int = 5000) -> Table {
         var rng = SeededGenerator(seed: 4)
@@ -302,6 +336,14 @@ final class RejectionSamplerTests: XCTestCase {
         XCTAssertEqual(Sampling.table(sampler, total: 3000, seed: 9), t)
         XCTAssertThrowsError(try model.sampler(conditions: try Condition.parseList("g=hi|nope")))
         XCTAssertThrowsError(try model.sampler(conditions: try Condition.parseList("x=1|2")))
+    }
+
+    /// A rare condition draws more batches, not bigger ones: the batch is capped (memory stays bounded).
+    func testCandidateBatchIsCapped() {
+        XCTAssertEqual(RejectionSampler.candidateBatch(rows: 1000, acceptance: 1), 1200)
+        XCTAssertEqual(RejectionSampler.candidateBatch(rows: 1000, acceptance: 0.001), RejectionSampler.maximumBatch)
+        XCTAssertEqual(RejectionSampler.candidateBatch(rows: 100_000, acceptance: 0.01), 200_000)
+        XCTAssertEqual(RejectionSampler.candidateBatch(rows: 10, acceptance: 0.5), 256)
     }
 
     func testVanishingChoiceIsRefused() throws {

@@ -96,15 +96,12 @@ public struct CARTSampler: BlockSampler {
                 }
                 columns[j] = .categorical(codes: codes, levels: levels)
             case .numeric(var v):
-                let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
-                let scale = spec.outputScale
+                let grid = ColumnSpec.OutputGrid(spec)
                 for i in 0..<m {
                     let leaf = tree.leaves[tree.leaf(columns, i)]
                     let u = rng.nextUniform()
                     guard let knots = leaf.knots, Float(u) >= leaf.missing else { v[i] = .nan; continue }
-                    var x = knots.quantile(rng.nextUniform())
-                    if let s = scale { x = (x * s).rounded() / s }
-                    v[i] = min(max(x, lo), hi)
+                    v[i] = grid(knots.quantile(rng.nextUniform()))
                 }
                 columns[j] = .numeric(v)
             case .text: break

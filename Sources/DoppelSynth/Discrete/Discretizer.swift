@@ -217,17 +217,14 @@ public struct Discretizer: Codable, Sendable, Equatable {
             case .numeric(_, let bins):
                 let c = codes[position[j]]
                 let allowed = evidence?.allowed[position[j]]
-                let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
-                let scale = spec.outputScale
+                let grid = ColumnSpec.OutputGrid(spec)
                 var v = [Double](repeating: .nan, count: m)
                 for i in 0..<m {
                     let b = Int(c[i])
                     guard b < bins.count else { continue }           // missing
                     var u = rng.nextUniform()
                     if let a = allowed?[b] { u = a.lo + (a.hi - a.lo) * u }
-                    var x = bins[b].quantile(u)
-                    if let s = scale { x = (x * s).rounded() / s }
-                    v[i] = min(max(x, lo), hi)
+                    v[i] = grid(bins[b].quantile(u))
                 }
                 values = .numeric(v)
             case .categorical(let count):

@@ -215,14 +215,9 @@ extension GaussianCopulaModel {
             switch col.kind {
             case .numeric(let marginal):
                 let vd = col.valueDim!
-                let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
                 var out = [Double](repeating: .nan, count: m)
-                let scale = spec.outputScale
-                for i in 0..<m where !isMissing(i) {
-                    var x = marginal.quantile(Normal.cdf(z[i * d + vd]))
-                    if let s = scale { x = (x * s).rounded() / s }
-                    out[i] = min(max(x, lo), hi)
-                }
+                let grid = ColumnSpec.OutputGrid(spec)
+                for i in 0..<m where !isMissing(i) { out[i] = grid(marginal.quantile(Normal.cdf(z[i * d + vd]))) }
                 values = .numeric(out)
             case .categorical(let marginal):
                 let vd = col.valueDim!

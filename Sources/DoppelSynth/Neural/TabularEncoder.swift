@@ -202,8 +202,7 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
             switch c {
             case .numeric(let mix, let missing, _):
                 let k = mix.count
-                let lo = spec.min ?? -.infinity, hi = spec.max ?? .infinity
-                let scale = spec.outputScale
+                let grid = ColumnSpec.OutputGrid(spec)
                 var v = [Double](repeating: .nan, count: n)
                 let slots = modeSlots(mix, missing: missing)
                 for i in 0..<n {
@@ -213,9 +212,7 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
                     alpha = min(max(alpha, -1), 1)
                     let mode = argmax(i, at + 1, slots)
                     if mode == k { continue }   // the missing mode
-                    var x = alpha * 4 * mix.stds[mode] + mix.means[mode]
-                    if let s = scale { x = (x * s).rounded() / s }
-                    v[i] = min(max(x, lo), hi)
+                    v[i] = grid(alpha * 4 * mix.stds[mode] + mix.means[mode])
                 }
                 out.append(.numeric(v))
                 at += numericWidth(mix, missing: missing)
