@@ -51,7 +51,7 @@ extension Pipeline {
         let table = try readTable(csv: path, schemaPath: schemaPath)
         let (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
         guard train.rowCount > 0 && holdout.rowCount > 0 else {
-            throw DoppelError.usage(message: "\(table.rowCount) rows cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
+            throw DoppelError.usage(message: "\(counted(table.rowCount, "row")) cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
         }
         try train.writeCSV(toPath: trainPath)
         try holdout.writeCSV(toPath: holdoutPath)

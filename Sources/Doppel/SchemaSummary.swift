@@ -12,7 +12,8 @@ public enum SchemaSummary {
                 if let lo = c.min, let hi = c.max { detail += " \(fmt(lo))…\(fmt(hi))" }
             case .categorical:
                 let cats = c.categories ?? []
-                detail = (c.boolean == true ? "boolean: " : "\(cats.count) levels: ") + cats.prefix(4).joined(separator: ", ") + (cats.count > 4 ? ", …" : "")
+                detail = cats.isEmpty ? "no levels (every value missing)"
+                    : (c.boolean == true ? "boolean: " : "\(counted(cats.count, "level")): ") + cats.prefix(4).joined(separator: ", ") + (cats.count > 4 ? ", …" : "")
             case .datetime:
                 detail = c.format?.pattern ?? ""
                 if let f = c.format, let lo = c.min, let hi = c.max { detail += " \(f.format(lo))…\(f.format(hi))" }

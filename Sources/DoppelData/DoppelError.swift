@@ -63,3 +63,6 @@ extension Data {
         }
     }
 }
+
+/// "1 row", "2 rows": a count with its noun, singular for one (messages and reports).
+public func counted(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }

@@ -17,6 +17,14 @@ public enum SchemaInference {
     /// Whole-number columns with at most this many distinct values are categorical.
     public static let maxIntegerLevels = 5
 
+    /// Values that may fail to read as numbers (or as dates) in a column that is otherwise numeric (or
+    /// dates), so that one typo (`abc` in an age column) leaves the column's kind alone: 1 in 200 of the
+    /// present values, none in a column with fewer than 100. The column keeps its kind and a note names
+    /// the first such line; reading the table for fit or split then stops there with the line, column and
+    /// value, so the user fixes or blanks it instead of getting a column silently turned into categories
+    /// or free text.
+    public static func strayTolerance(present: Int) -> Int { present >= 100 ? Swift.max(1, present / 200) : 0 }
+
     public static func infer(_ doc: CSVDocument) -> Schema {
         Schema(columns: (try? parallelMap(doc.columnCount) { inferColumn(doc, $0) }) ?? [])
     }
@@ -25,7 +33,11 @@ public enum SchemaInference {
         let name = doc.header[j]
         let n = doc.rowCount
         var missing = 0
-        var allNumeric = true, allIntegral = true
+        // allNumeric: every value a number, bar up to strayTolerance strays (counted in stray); a leading
+        // zero ends it outright (codes).
+        var allNumeric = true, allIntegral = true, stray = 0, firstStrayRow = -1
+        var countingSkipped = false   // distinct values not interned while the column looked numeric
+        var numberLevels = Set<Double>()   // distinct numbers, up to maxIntegerLevels + 1 (codes or quantities?)
         var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
@@ -52,7 +64,7 @@ public enum SchemaInference {
                 // Distinct values: always for text; for numbers only while they could still be codes or ids.
                 if !distinctCap && !skipDistinct && (!allNumeric || idLike || interner.count <= maxIntegerLevels) {
                     _ = interner.intern(f); if interner.count > 200_000 { distinctCap = true }
-                }
+                } else if !distinctCap && !skipDistinct { countingSkipped = true }
                 totalLength += f.count
                 if f.contains(0x20) { withSpaces += 1 }
                 if allNumeric {
@@ -68,9 +80,14 @@ public enum SchemaInference {
                         if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
                         if v != v.rounded() || dec != 0 { allIntegral = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+                        if numberLevels.count <= maxIntegerLevels { numberLevels.insert(v) }
                         // a leading zero ("02134", "007") marks a code, not a quantity
                         if f.count > 1, f[0] == 0x30, f[1] &- 0x30 < 10 { allNumeric = false }
-                    } else { allNumeric = false }
+                    } else {
+                        stray += 1
+                        if firstStrayRow < 0 { firstStrayRow = i }
+                        if stray > SchemaInference.strayTolerance(present: n) { allNumeric = false }
+                    }
                 }
             }
           }
@@ -85,7 +102,8 @@ public enum SchemaInference {
             return spec
         }
         let nameClass = NameHeuristics.classify(name)
-        if allNumeric {
+        if allNumeric && stray > SchemaInference.strayTolerance(present: present) { allNumeric = false }
+        if allNumeric && stray == 0 {
             let distinctRatio = Double(interner.count) / Double(present)
             if nameClass == .recordID, allIntegral, distinctRatio >= 0.3 {
                 spec.kind = .identifier; spec.identifierType = "record number"
@@ -99,6 +117,9 @@ public enum SchemaInference {
                 spec.note = "whole numbers with \(interner.count) distinct values: treated as codes"
                 return spec
             }
+        }
+        if allNumeric, stray == 0 || numberLevels.count > maxIntegerLevels {
+            // Numbers (bar a few strays, when the numbers are not a handful of codes).
             spec.kind = .numeric
             spec.integer = allIntegral
             if interner.count > maxIntegerLevels { spec.distinct = nil }   // counting stopped there: not the number of values
@@ -110,17 +131,24 @@ public enum SchemaInference {
                                    100 * share, decimals, most >= 17 ? "full precision" : "\(most)", decimals)
             }
             spec.min = lo; spec.max = hi
+            if stray > 0 {
+                spec.note = "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not a number (first on line \(doc.rowLines[firstStrayRow])): fix or blank \(stray == 1 ? "it" : "them"); fit and split stop there"
+            }
             return spec
         }
-        if maybeDate, let (format, note, dlo, dhi) = inferDateFormat(doc, j) {
-            spec.kind = .datetime; spec.format = format
-            spec.min = dlo; spec.max = dhi
-            spec.note = note
+        if maybeDate, let date = inferDateFormat(doc, j) {
+            spec.kind = .datetime; spec.format = date.format
+            spec.min = date.lo; spec.max = date.hi
+            spec.note = date.note
+            if date.stray > 0 {
+                spec.note = "\(counted(date.stray, "value")) \(date.stray == 1 ? "is" : "are") not a date in \(date.format.pattern) (first on line \(doc.rowLines[date.firstStrayRow])): fix or blank \(date.stray == 1 ? "it" : "them"); fit and split stop there"
+                    + (date.note.map { "; \($0)" } ?? "")
+            }
             spec.distinct = nil
             return spec
         }
-        if skipDistinct {
-            // Not a date after all: count the values now.
+        if skipDistinct || countingSkipped {
+            // Not numbers or dates after all: count the values now.
             skipDistinct = false
             doc.withFields { fa in
                 for i in 0..<n { fa.with(i, j) { f in if !FieldParsing.isMissing(f) { _ = interner.intern(f) } } }
@@ -198,33 +226,49 @@ public enum SchemaInference {
         return upTo
     }
 
-    /// The first candidate layout that parses every non-missing value, with a note on ambiguity.
-    static func inferDateFormat(_ doc: CSVDocument, _ j: Int) -> (DateTimeFormat, String?, Double, Double)? {
-        var matching: [(DateTimeFormat, Double, Double)] = []
+    struct DateLayout {
+        var format: DateTimeFormat
+        var note: String?
+        var lo: Double, hi: Double
+        /// Values the layout does not read (at most ``strayTolerance(present:)``), and the first one's row.
+        var stray: Int, firstStrayRow: Int
+    }
+
+    /// The candidate layout that reads the most non-missing values, all but at most
+    /// ``strayTolerance(present:)`` of them (the first such candidate on a tie), with a note on ambiguity.
+    static func inferDateFormat(_ doc: CSVDocument, _ j: Int) -> DateLayout? {
+        var present = 0
+        doc.withFields { fa in for i in 0..<doc.rowCount { fa.with(i, j) { f in if !FieldParsing.isMissing(f) { present += 1 } } } }
+        let tolerance = strayTolerance(present: present)
+        var matching: [DateLayout] = []
         for format in DateTimeFormat.candidates {
-            var ok = true
+            var stray = 0, firstStray = -1
             var i = 0
             var lo = Double.infinity, hi = -Double.infinity
             doc.withFields { fa in
-                while ok && i < doc.rowCount {
+                while stray <= tolerance && i < doc.rowCount {
                     fa.with(i, j) { f in
                         if FieldParsing.isMissing(f) { return }
-                        if let v = format.parse(f) { lo = Swift.min(lo, v); hi = Swift.max(hi, v) } else { ok = false }
+                        if let v = format.parse(f) { lo = Swift.min(lo, v); hi = Swift.max(hi, v) } else {
+                            stray += 1; if firstStray < 0 { firstStray = i }
+                        }
                     }
                     i += 1
                 }
             }
-            if ok { matching.append((format, lo, hi)) }
-            if matching.count >= 2 { break }
+            if stray <= tolerance && lo <= hi { matching.append(DateLayout(format: format, note: nil, lo: lo, hi: hi, stray: stray, firstStrayRow: firstStray)) }
         }
-        guard let first = matching.first else { return nil }
-        if matching.count == 2 {
-            // Both day-first and month-first read every value: the order is ambiguous.
-            let slashFirst = first.0.pattern.contains("/")
-            let chosen = matching.first { slashFirst ? $0.0.pattern.hasPrefix("%m") : $0.0.pattern.hasPrefix("%d") } ?? first
-            return (chosen.0, "day and month order is ambiguous (no value above 12); read as \(chosen.0.pattern) — edit the format if wrong", chosen.1, chosen.2)
+        guard let fewest = matching.map(\.stray).min() else { return nil }
+        let best = matching.filter { $0.stray == fewest }
+        let first = best[0]
+        if best.count >= 2 {
+            // Both day-first and month-first read the same values: the order is ambiguous.
+            let slashFirst = first.format.pattern.contains("/")
+            var chosen = best.first { slashFirst ? $0.format.pattern.hasPrefix("%m") : $0.format.pattern.hasPrefix("%d") } ?? first
+            chosen.note = "day and month order is ambiguous (no value above 12); read as \(chosen.format.pattern) — edit the format if wrong"
+            return chosen
         }
-        return (first.0, nil, first.1, first.2)
+        return first
     }
 }
 

@@ -42,7 +42,7 @@ extension Condition {
         guard !alternatives.isEmpty else { throw DoppelError.condition(message: "'\(self)' names no category of '\(column)'") }
         return try alternatives.map { v in
             guard let code = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
-                throw DoppelError.condition(message: "'\(v)' is not a category of '\(column)' (categories: \(cats.prefix(20).joined(separator: ", ")))")
+                throw DoppelError.condition(message: "'\(v)' is not a category of '\(column)' (categories: \(cats.prefix(20).joined(separator: ", "))\(cats.count > 20 ? ", … (\(cats.count) in all)" : ""))")
             }
             return code
         }
@@ -72,6 +72,13 @@ extension ColumnSpec {
         kind == .datetime
             ? (format?.isDateOnly == true ? 1 / 86400 : 1)
             : decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
+    }
+
+    /// A number as the column writes it (an integer column's 21, not 21.0) for messages.
+    func display(_ v: Double) -> String {
+        if integer == true || decimals == 0 { return String(format: "%.0f", v) }
+        if let d = decimals, d <= 12 { return String(format: "%.\(d)f", v) }
+        return "\(v)"
     }
 
     /// Rounds a synthetic value to the column's output grid (``outputScale``) and keeps it within the

@@ -153,7 +153,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
             throw DoppelError.usage(message: "\(kind.rawValue) is differentially private: give its budget with --epsilon (and --delta)")
         }
         if options.delta != nil && !kind.takesDelta {
-            throw DoppelError.usage(message: "--delta applies to mst, aim (zCDP), tvae and ctgan (DP-SGD); \(kind.rawValue) is pure ε-DP or not private")
+            throw DoppelError.usage(message: "--delta applies to mst, aim (zCDP), tvae and ctgan (DP-SGD); \(kind.rawValue) \(kind.supportsDifferentialPrivacy ? "is pure ε-DP (it takes --epsilon alone)" : "is not differentially private")")
         }
         try FitOptions.checkDelta(options.delta, rows: table.rowCount)
         switch kind {

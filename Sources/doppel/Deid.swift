@@ -21,7 +21,7 @@ struct Scan: ParsableCommand {
         try guarded {
             if let out = output { try OutputPaths.check(outputs: [("-o", out)], inputs: [file]) }
             let report = try IdentifierScan.scan(try CSVDocument(path: file))
-            let summary = "\(file): \(report.rows) rows × \(report.columns.count) columns\n\n" + ScanSummary.render(report)
+            let summary = "\(file): \(counted(report.rows, "row")) × \(counted(report.columns.count, "column"))\n\n" + ScanSummary.render(report)
             if output == "-" {
                 info(summary)
                 FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))

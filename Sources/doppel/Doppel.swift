@@ -34,9 +34,6 @@ func guarded(_ body: () throws -> Void) throws {
 }
 
 func info(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
-
-/// "1 row", "2 rows": a count with its noun, singular for one.
-func counted(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 func warn(_ s: String) { FileHandle.standardError.write(Data(("warning: " + s + "\n").utf8)) }
 
 /// Options that set column roles in a schema.

@@ -37,6 +37,11 @@ struct Evaluate: ParsableCommand {
                                            policy: try policy.map { try Policy.read(from: $0) } ?? Policy(), seed: seed)
             inputs.files = try [("train", train, tr.rowCount), ("holdout", holdout, ho.rowCount), ("synthetic", synthetic, sy.rowCount)]
                 .map { EvaluationReport.Input(role: $0.0, path: $0.1, sha256: try sha256Hex(ofFile: $0.1), rows: $0.2) }
+            // The privacy tests compare the synthetic rows' closeness to rows the model learned from with
+            // their closeness to rows it never saw: the same file on both sides makes them meaningless.
+            if inputs.files[0].sha256 == inputs.files[1].sha256 {
+                throw DoppelError.usage(message: "--holdout \(holdout) has the same contents as --train \(train): the holdout must be real rows the model never saw (make one with `doppel split`)")
+            }
             if let m = model {
                 let f = try ModelFile.read(from: m)
                 inputs.model = ModelFileSummary(synthesizer: f.provenance.synthesizer, provenance: f.provenance, privacy: f.privacy)

@@ -76,7 +76,7 @@ struct Fit: ParsableCommand {
             }
             let s = file.model.schema
             if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g), itemised in the model file's privacy ledger (doppel inspect)", e, file.privacy.delta ?? 0)) }
-            info("Fitted \(kind.rawValue) on \(file.provenance.trainingRows) rows × \(s.columns.count) columns in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
+            info("Fitted \(kind.rawValue) on \(counted(file.provenance.trainingRows, "row")) × \(counted(s.columns.count, "column")) in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
         }
     }
 

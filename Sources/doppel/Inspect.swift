@@ -22,7 +22,7 @@ struct Inspect: ParsableCommand {
             try roles.apply(to: &schema)
             // Typing the table checks that every value fits the inferred kinds.
             _ = try Table(document: doc, schema: schema)
-            print("\(file): \(doc.rowCount) rows × \(doc.columnCount) columns\n")
+            print("\(file): \(counted(doc.rowCount, "row")) × \(counted(doc.columnCount, "column"))\n")
             print(SchemaSummary.render(schema))
             let ids = schema.columns.filter { $0.kind == .identifier }
             if !ids.isEmpty {
@@ -46,7 +46,7 @@ struct Inspect: ParsableCommand {
         let p = m.provenance
         print("\(file): Doppel model, synthesizer \(p.synthesizer)")
         print("  fitted \(p.createdAt) by Doppel \(p.doppelVersion) in \(String(format: "%.2f", p.fitSeconds)) s, seed \(p.seed)")
-        print("  training file: \(p.trainingRows) rows, SHA-256 \(p.trainingSHA256)\n")
+        print("  training file: \(counted(p.trainingRows, "row")), SHA-256 \(p.trainingSHA256)\n")
         print(SchemaSummary.render(m.model.schema))
         if let e = m.privacy.epsilon {
             print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; ledger:", e, m.privacy.delta ?? 0))

@@ -146,6 +146,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(e.code, 64); XCTAssertTrue(e.err.contains("no column 'death'"))
         let mismatch = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", try file("h.csv", "a,b\n1,2\n"), "--synthetic", "\(d)/synthetic.csv", "-o", "ev"])
         XCTAssertEqual(mismatch.code, 65); XCTAssertTrue(mismatch.err.contains("does not have the same columns"))
+        // The training file as its own holdout would make the privacy tests meaningless (and pass): refused.
+        let selfHoldout = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/train.csv", "--synthetic", "\(d)/synthetic.csv", "-o", "self"])
+        XCTAssertEqual(selfHoldout.code, 64); XCTAssertTrue(selfHoldout.err.contains("has the same contents as --train"), selfHoldout.err)
+        // A policy with a misspelt field is refused, not read as the defaults.
+        let typo = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv",
+                            "--policy", try file("p.json", #"{"minquality": 0.99}"#), "-o", "typo"])
+        XCTAssertEqual(typo.code, 65); XCTAssertTrue(typo.err.contains("did you mean 'minQuality'?"), typo.err)
         // A model fitted on another file than --train is named in a warning and in the report.
         let same = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv",
                             "--model", "\(d)/model.doppel", "-o", "ok"])

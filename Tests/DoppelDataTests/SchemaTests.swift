@@ -144,6 +144,38 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertThrowsError(try Table(document: doc, schema: cats)) { XCTAssertTrue("\($0)".contains("test.csv:3 (column 'b'): 'oops' is not one of")) }
     }
 
+    /// One typo in a column of 300 numbers (or dates) keeps the column's kind: inference notes the line,
+    /// and reading the table stops at it with line, column and value — instead of turning the column into
+    /// categories read from a partial list of values (which failed on a valid value of another line).
+    func testAStrayValueKeepsTheKindAndIsNamedWhereItIs() throws {
+        var lines = ["age,visit,flag,code"]
+        for i in 0..<300 {
+            let age = i == 150 ? "abc" : String(20 + i % 60)
+            let visit = i == 200 ? "31-02-1984" : String(format: "%02d-%02d-19%02d", 1 + i % 28, 1 + i % 12, 80 + i % 10)
+            lines.append("\(age),\(visit),\(i == 7 ? "x" : String(i % 2)),\(i < 10 ? "n\(i)" : String(1000 + i))")
+        }
+        let doc = try parse(lines.joined(separator: "\n") + "\n")
+        let schema = SchemaInference.infer(doc)
+        let age = schema.columns[0], visit = schema.columns[1]
+        XCTAssertEqual(age.kind, .numeric); XCTAssertEqual(age.integer, true)
+        XCTAssertEqual(age.note, "1 value is not a number (first on line 152): fix or blank it; fit and split stop there")
+        XCTAssertEqual(visit.kind, .datetime); XCTAssertEqual(visit.format?.pattern, "%d-%m-%Y")
+        XCTAssertTrue(visit.note?.hasPrefix("1 value is not a date in %d-%m-%Y (first on line 202)") == true, visit.note ?? "")
+        // A stray among a handful of codes is a category like the others.
+        XCTAssertEqual(schema.columns[2].kind, .categorical); XCTAssertEqual(schema.columns[2].categories, ["0", "1", "x"])
+        // Ten non-numbers in 300 are more than strays: not numeric, and every value is counted.
+        XCTAssertNotEqual(schema.columns[3].kind, .numeric)
+        XCTAssertEqual(schema.columns[3].distinct ?? 300, 300)
+        XCTAssertThrowsError(try Table(document: doc, schema: schema)) { e in
+            XCTAssertEqual(e as? DoppelError, .badInput(path: "test.csv", line: 152, column: "age", message: "'abc' is not a number"))
+        }
+        // Under 100 values nothing is a stray: one word makes the column categorical, all values counted.
+        let small = try parse((["n"] + (0..<50).map { $0 == 30 ? "abc" : String($0) }).joined(separator: "\n") + "\n")
+        let n = SchemaInference.infer(small).columns[0]
+        XCTAssertNotEqual(n.kind, .numeric)
+        XCTAssertNoThrow(try Table(document: small, schema: SchemaInference.infer(small)))
+    }
+
     func testIdentifierValuesNeverAppearInErrors() throws {
         let doc = try parse("mrn,b\nSECRET123,1\n")
         var schema = SchemaInference.infer(doc)

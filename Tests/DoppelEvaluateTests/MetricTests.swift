@@ -221,6 +221,39 @@ func heartTables(seed: UInt64 = 7, fraction: Double = 0.5) throws -> (Table, Tab
     return t.split(fraction: fraction, seed: seed)
 }
 
+final class PolicyFileTests: XCTestCase {
+    func read(_ json: String) throws -> Policy {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Policy.read(from: path)
+    }
+
+    func refusal(_ json: String) -> String {
+        do { _ = try read(json); return "accepted" } catch { return "\(error)" }
+    }
+
+    func testFieldsAreReadAndTheRestKeepDefaults() throws {
+        let p = try read(#"{"minQuality": 0.95, "minK": 3, "maxRiskUpper": null}"#)
+        XCTAssertEqual(p.minQuality, 0.95); XCTAssertEqual(p.minK, 3); XCTAssertEqual(p.maxRiskUpper, Policy().maxRiskUpper)
+        XCTAssertEqual(try read("{}"), Policy())
+    }
+
+    /// A typo must not leave a rule silently at its default, and nonsense thresholds are refused by name.
+    func testTyposWrongTypesAndNonsenseAreRefused() {
+        XCTAssertTrue(refusal(#"{"minquality": 0.95}"#).contains("unknown policy field 'minquality' (did you mean 'minQuality'?)"), refusal(#"{"minquality": 0.95}"#))
+        XCTAssertTrue(refusal(#"{"maxLeak": 1}"#).contains("unknown policy field 'maxLeak'; the fields are maxExactCopies"))
+        XCTAssertTrue(refusal(#"{"minK": "5"}"#).contains("'minK' must be a whole number"), refusal(#"{"minK": "5"}"#))
+        XCTAssertTrue(refusal(#"{"minQuality": "high"}"#).contains("'minQuality' must be a number or null"))
+        XCTAssertTrue(refusal(#"{"maxDcrShareUpper": 7}"#).contains("'maxDcrShareUpper' must be between 0 and 1 (got 7.0)"))
+        XCTAssertTrue(refusal(#"{"minK": -3}"#).contains("'minK' must be 1 or more (got -3)"))
+        XCTAssertTrue(refusal(#"{"maxExactCopies": -1}"#).contains("'maxExactCopies' must be 0 or more"))
+        XCTAssertTrue(refusal("[1, 2]").contains("expected one JSON object"))
+        XCTAssertTrue(refusal("{not json").contains("expected one JSON object"))
+        XCTAssertFalse(refusal(#"{"minK": "5"}"#).contains("DecodingError"))
+    }
+}
+
 final class GateTests: XCTestCase {
     func testIdentityFailsAndHoldoutPasses() throws {
         let (train, holdout) = try heartTables()

@@ -193,7 +193,7 @@ public enum Gate {
         var rules: [GateRule] = []
         rules.append(GateRule(rule: "exact copies", passed: privacy.exactCopies <= p.maxExactCopies, value: Double(privacy.exactCopies),
                               threshold: Double(p.maxExactCopies),
-                              explanation: "\(privacy.exactCopies) synthetic rows are identical to a training row (allowed: \(p.maxExactCopies))"))
+                              explanation: "\(counted(privacy.exactCopies, "synthetic row")) \(privacy.exactCopies == 1 ? "is" : "are") identical to a training row (allowed: \(p.maxExactCopies))"))
         rules.append(GateRule(rule: "DCR share", passed: privacy.dcrShare.upper <= p.maxDcrShareUpper, estimate: privacy.dcrShare.value, value: privacy.dcrShare.upper,
                               threshold: p.maxDcrShareUpper,
                               explanation: String(format: "%.1f%% of synthetic rows are closer to training rows than to holdout rows (95%% upper bound %.3f, allowed %.3f; 0.5 is ideal)",
@@ -211,7 +211,7 @@ public enum Gate {
                 let thin = r.risk.upper > p.maxRiskUpper && r.risk.value <= p.maxRiskUpper
                 rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, estimate: r.risk.value, value: r.risk.upper, threshold: p.maxRiskUpper,
                                       explanation: String(format: "risk %.3f (95%% CI %.3f–%.3f; allowed upper bound %.3f)", r.risk.value, r.risk.lower, r.risk.upper, p.maxRiskUpper)
-                                        + (thin ? " — inconclusive: no clear risk measured, but \(r.attacks) attacks cannot rule out up to \(String(format: "%.1f%%", r.risk.upper * 100)); more holdout rows would narrow it" : "")))
+                                        + (thin ? " — inconclusive: no clear risk measured, but \(r.attacks) attacks cannot rule out up to \(String(format: "%.1f%%", r.risk.upper * 100))" + (r.attacks < RiskReport.maxAttacks ? "; more holdout rows would narrow it" : " (\(RiskReport.maxAttacks) attacks is the most the test runs)") : "")))
             }
         }
         if let k = kAnonymity {

@@ -29,7 +29,7 @@ public enum HTMLReport {
         </style></head><body><main>
         <h1>Synthetic data evaluation</h1>
         """
-        let names = r.inputs.map { "\($0.role): \(esc(($0.path as NSString).lastPathComponent)) (\($0.rows) rows)" }.joined(separator: " · ")
+        let names = r.inputs.map { "\($0.role): \(esc(($0.path as NSString).lastPathComponent)) (\(counted($0.rows, "row")))" }.joined(separator: " · ")
         h += "<p class=\"note\">\(names)\(r.model.map { " · synthesizer \(esc($0.synthesizer)), seed \($0.provenance.seed)" } ?? "") · evaluated \(esc(r.createdAt)) by Doppel \(esc(r.doppelVersion))</p>"
         let passed = r.gate.passed
         h += "<div class=\"verdict \(passed ? "pass" : "fail")\"><b>\(passed ? "PASSED" : "FAILED")</b> — release policy \(passed ? "met: no rule failed." : "not met:")"

@@ -24,7 +24,7 @@ public struct Policy: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case maxExactCopies, maxDcrShareUpper, maxMembershipAUC, maxRiskUpper, minK, minQuality }
+    enum CodingKeys: String, CodingKey, CaseIterable { case maxExactCopies, maxDcrShareUpper, maxMembershipAUC, maxRiskUpper, minK, minQuality }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -37,13 +37,49 @@ public struct Policy: Codable, Sendable, Equatable {
         minQuality = try c.decodeIfPresent(Double.self, forKey: .minQuality)
     }
 
+    /// Reads a policy file strictly: a field the gate does not know (a typo such as `minquality` would
+    /// otherwise leave that rule at its default, silently), a value of the wrong type, or a threshold
+    /// outside its range is refused with the field's name.
     public static func read(from path: String) throws -> Policy {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DoppelError.inputMissing(path: path, reason: "no such policy file")
         }
-        do { return try JSONDecoder().decode(Policy.self, from: data) } catch {
-            throw DoppelError.badInput(path: path, line: nil, column: nil, message: "not a valid policy file: \(error)")
+        func bad(_ message: String) -> DoppelError { .badInput(path: path, line: nil, column: nil, message: message) }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
+            throw bad("not a valid policy file: expected one JSON object, such as {\"minQuality\": 0.8}")
         }
+        let known = CodingKeys.allCases.map(\.rawValue)
+        for key in fields.keys.sorted() where !known.contains(key) {
+            let hint = known.first { $0.lowercased() == key.lowercased() }.map { " (did you mean '\($0)'?)" } ?? ""
+            throw bad("unknown policy field '\(key)'\(hint); the fields are \(known.joined(separator: ", "))")
+        }
+        let policy: Policy
+        do { policy = try JSONDecoder().decode(Policy.self, from: data) } catch {
+            var key = "?", whole = false
+            switch error {
+            case DecodingError.typeMismatch(let type, let context):
+                key = context.codingPath.last?.stringValue ?? key; whole = type == Int.self
+            case DecodingError.dataCorrupted(let context):
+                key = context.codingPath.last?.stringValue ?? key; whole = key == "maxExactCopies" || key == "minK"
+            default: break
+            }
+            throw bad("policy field '\(key)' must be \(whole ? "a whole number" : "a number")\(key == "minQuality" ? " or null" : "")")
+        }
+        if let problem = policy.problem { throw bad(problem) }
+        return policy
+    }
+
+    /// What is wrong with the thresholds, if anything: counts are whole numbers ≥ 0 (k ≥ 1), the rest
+    /// proportions or AUCs between 0 and 1.
+    public var problem: String? {
+        if maxExactCopies < 0 { return "policy field 'maxExactCopies' must be 0 or more (got \(maxExactCopies))" }
+        if minK < 1 { return "policy field 'minK' must be 1 or more (got \(minK))" }
+        let unit: [(String, Double?)] = [("maxDcrShareUpper", maxDcrShareUpper), ("maxMembershipAUC", maxMembershipAUC),
+                                         ("maxRiskUpper", maxRiskUpper), ("minQuality", minQuality)]
+        for case let (name, value?) in unit where !(value >= 0 && value <= 1) {
+            return "policy field '\(name)' must be between 0 and 1 (got \(value))"
+        }
+        return nil
     }
 }
 

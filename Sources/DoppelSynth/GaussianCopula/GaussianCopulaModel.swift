@@ -103,7 +103,7 @@ public struct CopulaSampler: BlockSampler {
             let (x, step) = try c.number(in: spec)
             let half = step / 2
             var lo = 0.0, hi = 1.0
-            let range = "the model's range of '\(c.column)' is \(marginal.knots.first!)…\(marginal.knots.last!)"
+            let range = "the model's range of '\(c.column)' is \(spec.display(marginal.knots.first!))…\(spec.display(marginal.knots.last!))"
             func lower(_ t: Double) throws -> Double {
                 guard let u = marginal.lowerProbability(t) else { throw DoppelError.condition(message: "\(c) cannot be met: \(range)") }
                 return u
