@@ -14,7 +14,7 @@ public enum Pipeline {
                                     synthesizer: kind.rawValue, seed: seed, fitSeconds: seconds)
         var privacy = ledger.map { PrivacySpent(ledger: $0) } ?? PrivacySpent()
         if ledger != nil && schemaPath == nil {
-            privacy.steps.append("not covered by ε: the domain (categories and numeric bounds) was inferred from the training file; pass --schema with public bounds and categories for an end-to-end guarantee")
+            privacy.steps.append("not covered by ε: the domain (categories, numeric bounds, which columns are never missing) was inferred from the training file; pass --schema with public bounds and categories for an end-to-end guarantee")
         }
         return ModelFile(model: model, provenance: provenance, privacy: privacy)
     }

@@ -46,8 +46,23 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
     public var format: DateTimeFormat?
     /// Identifier: what it looks like it identifies (record number, name, code).
     public var identifierType: String?
-    /// Informational (ignored when read): share of missing values when inferred.
+    /// Share of missing values when inferred. Informational, except that under differential privacy a
+    /// value of 0 declares the column never missing (see ``declaredNeverMissing``).
     public var missingRate: Double?
+
+    /// The schema states the column is never missing (`missingRate` 0). Under differential privacy this
+    /// is part of the public domain, like bounds and categories: such a column gets no "missing" code.
+    public var declaredNeverMissing: Bool { missingRate == 0 }
+
+    /// Under differential privacy: whether the column may be missing, from the schema alone (a column
+    /// declared never missing must have no missing value in the data, or the schema is wrong).
+    public func privateMayBeMissing(dataHasMissing: Bool) throws -> Bool {
+        guard declaredNeverMissing else { return true }
+        if dataHasMissing {
+            throw DoppelError.schema(message: "the schema says '\(name)' is never missing (missingRate 0), but the training file has missing values in it: correct missingRate (or leave it out) in the schema")
+        }
+        return false
+    }
     /// Informational (ignored when read): number of distinct non-missing values.
     public var distinct: Int?
     /// Informational (ignored when read): why the kind was chosen.

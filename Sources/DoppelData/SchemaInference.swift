@@ -6,8 +6,8 @@ import DoppelMath
 /// Rules, in order, over a column's non-missing values:
 /// 1. all missing → categorical with no categories;
 /// 2. all numbers → identifier when the name looks like an id and at least 30% of values are distinct;
-///    categorical when whole numbers with at most ``maxIntegerLevels`` distinct values, each seen twice
-///    on average (codes such as 0/1 or 1–4 stages); numeric otherwise, with integer-ness, decimals and bounds;
+///    categorical when at most ``maxIntegerLevels`` distinct values, each seen twice on average (codes
+///    such as 0/1, 1–4 stages or 0/0.5/1); numeric otherwise, with integer-ness, decimals and bounds;
 /// 3. all boolean spellings → categorical (boolean);
 /// 4. all dates in one layout → datetime (day-first and month-first are told apart by values above 12;
 ///    when every value is ambiguous, `/` is read month-first and `-` / `.` day-first, noted in the schema);
@@ -115,6 +115,14 @@ public enum SchemaInference {
                 spec.kind = .categorical
                 spec.categories = interner.strings.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
                 spec.note = "whole numbers with \(interner.count) distinct values: treated as codes"
+                return spec
+            }
+            // Likewise a handful of decimals, each written one way (pbc's edema: 0, 0.5, 1), so that no
+            // synthetic 0.3 appears between them.
+            if !allIntegral, interner.count <= maxIntegerLevels, interner.count == numberLevels.count, interner.count * 2 <= present {
+                spec.kind = .categorical
+                spec.categories = interner.strings.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.note = "\(interner.count) distinct numbers: treated as codes"
                 return spec
             }
         }

@@ -156,8 +156,22 @@ final class DiscretizerTests: XCTestCase {
         let back = Table(schema: t.schema, columns: d.decode(codes, rows: t.rowCount, firstRow: 0, seed: 1, rng: &r2))
         let age = numeric(back, "age"), spec = t.schema["age"]!
         XCTAssertTrue(age.allSatisfy { $0.isNaN || ($0 >= spec.min! && $0 <= spec.max! && $0 == $0.rounded()) })
-        // every column gets a missing code under DP
-        XCTAssertTrue(d.modelled.allSatisfy { d.columns[$0].missingCode != nil })
+        // Under DP a column gets a missing code unless the schema declares it never missing (missingRate 0).
+        XCTAssertGreaterThan(t.schema["bili"]!.missingRate!, 0)
+        for j in d.modelled { XCTAssertEqual(d.columns[j].missingCode != nil, t.schema.columns[j].missingRate != 0, t.schema.columns[j].name) }
+        XCTAssertNil(d.columns[t.schema.index(of: "age")!].missingCode)
+        var unstated = t.schema
+        for j in unstated.columns.indices { unstated.columns[j].missingRate = nil }
+        var ledger2 = PrivacyLedger(epsilon: 1)
+        let d2 = try Discretizer(privately: Table(schema: unstated, columns: t.columns), bins: 10, epsilon: 0.4, ledger: &ledger2, rng: &rng)
+        XCTAssertTrue(d2.modelled.allSatisfy { d2.columns[$0].missingCode != nil }, "no statement: may be missing")
+        // A schema that says "never missing" of a column with missing values is refused.
+        var wrong = t.schema
+        wrong.columns[wrong.index(of: "bili")!].missingRate = 0
+        var ledger3 = PrivacyLedger(epsilon: 1)
+        XCTAssertThrowsError(try Discretizer(privately: Table(schema: wrong, columns: t.columns), bins: 10, epsilon: 0.4, ledger: &ledger3, rng: &rng)) {
+            XCTAssertTrue("\($0)".contains("the schema says 'bili' is never missing"), "\($0)")
+        }
         // identifiers are numbered from 1, not continued from the data's largest value
         guard case .identifier(let ids) = d.columns[t.schema.index(of: "id")!].kind else { return XCTFail("id is not an identifier") }
         XCTAssertEqual(ids.value(row: 0, seed: 9), "1")

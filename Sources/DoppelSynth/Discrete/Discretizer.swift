@@ -143,7 +143,8 @@ public struct Discretizer: Codable, Sendable, Equatable {
     /// noise of scale 2/ε_column (one row moving between cells changes two counts by one: L1 sensitivity
     /// 2). The bins are cut at the quantiles of the noisy histogram, and the within-bin distribution is
     /// the noisy histogram's piecewise-uniform density — post-processing, so no further budget.
-    /// Every column gets a missing code; identifier columns are numbered 1, 2, 3, … (nothing learned
+    /// Every column gets a missing code unless the schema declares it never missing (`missingRate` 0,
+    /// public like the bounds); identifier columns are numbered 1, 2, 3, … (nothing learned
     /// from their values). `epsilon` is split evenly over the numeric and datetime columns and written
     /// to `ledger`.
     public init(privately table: Table, bins: Int, epsilon: Double, ledger: inout PrivacyLedger, rng: inout SeededGenerator) throws {
@@ -183,10 +184,14 @@ public struct Discretizer: Codable, Sendable, Equatable {
                     ledger.spend(step, mechanism: "Gaussian(σ = \(fmt(sigma)))", rho: rho * share)
                 }
                 let (cuts, marginals) = grid.bins(noisyCounts: counts, bins: bins)
-                columns.append(DiscreteColumn(kind: .numeric(cuts: cuts, bins: marginals), missingCode: marginals.count))
-            case (.categorical, _):
+                let mayBeMissing = try spec.privateMayBeMissing(dataHasMissing: v.contains { $0.isNaN })
+                columns.append(DiscreteColumn(kind: .numeric(cuts: cuts, bins: marginals), missingCode: mayBeMissing ? marginals.count : nil))
+            case (.categorical, let values):
                 let count = spec.categories?.count ?? 0
-                columns.append(count == 0 ? DiscreteColumn(kind: .empty) : DiscreteColumn(kind: .categorical(count: count), missingCode: count))
+                var hasMissing = false
+                if case .categorical(let codes, _) = values { hasMissing = codes.contains { $0 < 0 } }
+                let mayBeMissing = try spec.privateMayBeMissing(dataHasMissing: hasMissing)
+                columns.append(count == 0 ? DiscreteColumn(kind: .empty) : DiscreteColumn(kind: .categorical(count: count), missingCode: mayBeMissing ? count : nil))
             case (.identifier, _):
                 // not learned from the data (its largest value or its layout would leak): plain 1, 2, 3, …
                 columns.append(DiscreteColumn(kind: .identifier(IdentifierGenerator(values: ["0"]))))

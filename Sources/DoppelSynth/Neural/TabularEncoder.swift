@@ -107,7 +107,8 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
             guard spec.isModelled else { return .none }
             switch table.columns[j].values {
             case .categorical(let codes, let levels):
-                return .categorical(levels: levels.count, missing: privately || codes.contains { $0 < 0 })
+                let hasMissing = codes.contains { $0 < 0 }
+                return .categorical(levels: levels.count, missing: privately ? try spec.privateMayBeMissing(dataHasMissing: hasMissing) : hasMissing)
             case .numeric(let v):
                 let present = v.filter { !$0.isNaN }
                 if privately {
@@ -119,7 +120,7 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
                     let mix = VariationalGaussianMixture(weights: [Double](repeating: 1 / Double(k), count: k),
                                                          means: (0..<k).map { lo + (Double($0) + 0.5) * w },
                                                          stds: [Double](repeating: w / 2, count: k))
-                    return .numeric(mixture: mix, missing: true, fill: (lo + hi) / 2)
+                    return .numeric(mixture: mix, missing: try spec.privateMayBeMissing(dataHasMissing: present.count < v.count), fill: (lo + hi) / 2)
                 }
                 if present.isEmpty {
                     return .numeric(mixture: VariationalGaussianMixture(weights: [1], means: [0], stds: [1]), missing: true, fill: 0)
