@@ -43,13 +43,22 @@ extension Pipeline {
     /// Splits a real table into training and holdout rows at random (seeded): a holdout the synthesizer
     /// never sees is what `evaluate` compares the synthetic rows against. Rows are written back through
     /// the (inferred or given) schema, as the demo's split. Returns the two row counts.
-    public static func split(csv path: String, schemaPath: String?, holdoutFraction: Double, seed: UInt64,
+    /// With `group`, the rows sharing a value of that column (one patient's rows) stay on one side.
+    public static func split(csv path: String, schemaPath: String?, holdoutFraction: Double, seed: UInt64, group: String? = nil,
                              train trainPath: String, holdout holdoutPath: String) throws -> (train: Int, holdout: Int) {
         guard holdoutFraction > 0 && holdoutFraction < 1 else {
             throw DoppelError.usage(message: "--holdout-fraction must be strictly between 0 and 1 (got \(holdoutFraction))")
         }
         let table = try readTable(csv: path, schemaPath: schemaPath)
-        let (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
+        let train: Table, holdout: Table
+        if let group {
+            guard let j = table.schema.index(of: group) else {
+                throw DoppelError.usage(message: "--group: no column '\(group)' in \(path) (columns: \(table.schema.columns.map(\.name).joined(separator: ", ")))")
+            }
+            (train, holdout, _) = table.split(fraction: 1 - holdoutFraction, seed: seed, group: j)
+        } else {
+            (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
+        }
         guard train.rowCount > 0 && holdout.rowCount > 0 else {
             throw DoppelError.usage(message: "\(counted(table.rowCount, "row")) cannot be split with --holdout-fraction \(holdoutFraction): one side would be empty")
         }

@@ -91,4 +91,30 @@ public struct Table: Sendable, Equatable {
         let k = Int((Double(rowCount) * fraction).rounded())
         return (rows(Array(order[..<k]).sorted()), rows(Array(order[k...]).sorted()))
     }
+
+    /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
+    /// side. The groups are shuffled (seeded) and taken into the first table until it holds
+    /// `fraction` of the rows; a row with no value is a group of its own. Returns the two tables and the
+    /// number of groups.
+    public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
+        var groupOf = [Int](repeating: 0, count: rowCount)
+        var index: [String: Int] = [:]
+        var count = 0
+        func assign(_ i: Int, _ key: String?) {
+            if let key { if let g = index[key] { groupOf[i] = g; return }; index[key] = count }
+            groupOf[i] = count; count += 1
+        }
+        switch columns[group].values {
+        case .numeric(let v): for i in 0..<rowCount { assign(i, v[i].isNaN ? nil : "\(v[i])") }
+        case .categorical(let codes, _): for i in 0..<rowCount { assign(i, codes[i] < 0 ? nil : "\(codes[i])") }
+        case .text(let t): for i in 0..<rowCount { assign(i, t[i]) }
+        }
+        var members = [[Int]](repeating: [], count: count)
+        for i in 0..<rowCount { members[groupOf[i]].append(i) }
+        var rng = SeededGenerator(seed: seed)
+        let target = Int((Double(rowCount) * fraction).rounded())
+        var first: [Int] = [], second: [Int] = []
+        for g in rng.permutation(count) { if first.count < target { first += members[g] } else { second += members[g] } }
+        return (rows(first.sorted()), rows(second.sorted()), count)
+    }
 }

@@ -190,6 +190,18 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(r.code, 64, bad); XCTAssertTrue(r.err.contains("--holdout-fraction"), r.err)
         }
         XCTAssertEqual(try run(["split", heart, "--train", heart, "--holdout", "y.csv"]).code, 64)   // never overwrites the input
+        // --group keeps each patient's rows on one side.
+        var visits = ["patient,visit,value"]
+        for p in 0..<120 { for v in 0..<(1 + p % 4) { visits.append("p\(p),\(v),\(p * 10 + v)") } }
+        let csv = try file("visits.csv", visits.joined(separator: "\n") + "\n")
+        let g = try run(["split", csv, "--group", "patient", "--seed", "2", "--train", "gt.csv", "--holdout", "gh.csv"])
+        XCTAssertEqual(g.code, 0, g.err)
+        func patients(_ name: String) throws -> Set<String> { Set(try lines(name).dropFirst().map { String($0.split(separator: ",")[0]) }) }
+        let (gt, gh) = (try patients("gt.csv"), try patients("gh.csv"))
+        XCTAssertTrue(gt.isDisjoint(with: gh)); XCTAssertEqual(gt.count + gh.count, 120)
+        XCTAssertEqual(Double(try lines("gh.csv").count - 1), Double(visits.count - 1) * 0.2, accuracy: 4)
+        let unknown = try run(["split", csv, "--group", "nope", "--train", "gt2.csv", "--holdout", "gh2.csv"])
+        XCTAssertEqual(unknown.code, 64); XCTAssertTrue(unknown.err.contains("--group: no column 'nope'"), unknown.err)
     }
 
     func testCollapseWritesReportAndDrifts() throws {
