@@ -53,6 +53,17 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(s["n"]?.kind == .numeric || s["n"]?.kind == .categorical, true)
     }
 
+    /// A record-number column without a published format counts its code-like values as matches (a
+    /// new-user trial read "0/15524 matching" beside "values look like codes" as a contradiction).
+    func testRecordNumbersCountAsMatches() throws {
+        let lines = ["subject_id,x"] + (0..<200).map { "\(5000 + $0 * 7),\($0 % 3)" }
+        let scan = try IdentifierScan.scan(try CSVDocument(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), path: "ids.csv"))
+        let finding = try XCTUnwrap(scan.columns.first(where: { $0.column == "subject_id" })?.primary)
+        XCTAssertEqual(finding.matchingValues, 200)
+        XCTAssertEqual(finding.confidence, 0.75)
+        XCTAssertTrue(finding.evidence.joined().contains("100% of values are whole numbers (100% distinct)"), "\(finding.evidence)")
+    }
+
     func testIsoDateTimesWithTimeZonesAreDates() {
         for v in ["2021-02-01T08:00:00Z", "2021-02-01T08:00:00+02:00", "2021-02-01 08:00", "2021-02-01T08:00:00.123Z"] {
             let m = Array(v.utf8).withUnsafeBufferPointer { ValueClassifier.classify($0) }

@@ -117,16 +117,26 @@ public enum IdentifierScan {
                 if s >= 0.5 {
                     var ev = ["the column name suggests \(h.rawValue)"]
                     let matches: Int
+                    var byFormat = true   // the matches have a published format (not just code-like values)
                     switch h {
                     case .age: matches = over89; ev.append("\(over89) values over 89")
                     case .zip where numeric: matches = zipLike; ev.append("whole numbers of 3–5 or 9 digits (ZIP codes, leading zeros dropped)")
                     case .dayNumber: matches = nonMissing; ev.append("whole numbers: a day count tied to the patient's timeline")
                     default:
-                        matches = h == .date && datetime ? nonMissing : strong[h == .fax ? .phone : h, default: 0] + weak[h == .fax ? .phone : h, default: 0]
-                        if matches > 0 { ev.append("\(pct(Double(matches) / Double(m))) of values have the \(h == .fax ? "phone" : h.rawValue) format") }
-                        else { ev.append("values look like codes or words, consistent with the name") }
+                        let formatted = h == .date && datetime ? nonMissing : strong[h == .fax ? .phone : h, default: 0] + weak[h == .fax ? .phone : h, default: 0]
+                        if formatted > 0 {
+                            matches = formatted
+                            ev.append("\(pct(Double(matches) / Double(m))) of values have the \(h == .fax ? "phone" : h.rawValue) format")
+                        } else if codeLike > 0 {
+                            // No published format: what counts is that the values are codes (the name says what kind).
+                            matches = codeLike; byFormat = false
+                            ev.append("\(pct(Double(codeLike) / Double(m))) of values are \(integral == nonMissing ? "whole numbers" : "codes") (\(pct(uniqueRatio)) distinct), consistent with the name")
+                        } else {
+                            matches = 0
+                            ev.append("values look like words, consistent with the name")
+                        }
                     }
-                    findings.append(ScanFinding(category: h.category, kind: h, confidence: matches > 0 && h != .age && h != .dayNumber ? 0.99 : 0.75,
+                    findings.append(ScanFinding(category: h.category, kind: h, confidence: matches > 0 && byFormat && h != .age && h != .dayNumber ? 0.99 : 0.75,
                                                 matchingValues: matches, inText: false, evidence: ev))
                 }
             }
