@@ -158,6 +158,21 @@ public final class CSVWriter {
         appendNumber(v, decimals: decimals, to: &out)
     }
 
+    /// ``appendValue(_:decimals:to:)`` in the file's own style: at least `written` decimals (a column of
+    /// whole numbers written `97.0` keeps its `.0`) and no trailing zeros beyond them (`45.0`, not `45.00`,
+    /// beside `33.45`). The value is the same; only its text follows the input's. Without `written` (or
+    /// beyond 9 decimals, or when the value is written in full) this is appendValue.
+    public static func appendValue(_ v: Double, decimals: Int?, written: Int?, to out: inout [UInt8]) {
+        guard let m = written, let d = decimals, m <= 9, d <= 9, m != d else { return appendValue(v, decimals: decimals, to: &out) }
+        let start = out.count
+        appendValue(v, decimals: Swift.max(d, m), to: &out)
+        guard let dot = out[start...].firstIndex(of: 0x2E), !out[start...].contains(where: { $0 == 0x65 || $0 == 0x45 }) else { return }
+        var end = out.count
+        while end - dot - 1 > m && out[end - 1] == 0x30 { end -= 1 }
+        if end == dot + 1 { end = dot }
+        out.removeSubrange(end..<out.count)
+    }
+
     @usableFromInline static let pow10Table: [Double] = (0...9).map { pow(10.0, Double($0)) }
 }
 
@@ -208,7 +223,7 @@ extension Table {
                     for (r, i) in rows.enumerated() {
                         let x = vb[i]
                         if !x.isNaN {
-                            if let f = format { f.format(x, into: &arena) } else { CSVWriter.appendValue(x, decimals: decimals, to: &arena) }
+                            if let f = format { f.format(x, into: &arena) } else { CSVWriter.appendValue(x, decimals: decimals, written: spec.writtenDecimals, to: &arena) }
                         }
                         ends[base + r] = arena.count
                     }

@@ -35,6 +35,10 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
     /// exactly (a handful of values with more digits would otherwise give every synthetic value those
     /// digits, which tells synthetic rows from real ones); nil keeps full precision.
     public var decimals: Int?
+    /// Numeric: the fewest decimals the file writes a value with, when that differs from ``decimals``
+    /// (`97.0` in a column of whole numbers, `45.0` beside `33.45`). Values are then written with at least
+    /// this many decimals and without trailing zeros beyond it, so `45.0` stays `45.0`, not `45.00` or `45`.
+    public var writtenDecimals: Int?
     /// Numeric and datetime bounds; synthetic values are kept inside them. Datetime bounds are in the column's format.
     public var min: Double?
     public var max: Double?
@@ -73,7 +77,7 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, roles, integer, decimals, min, max, categories, boolean, format, identifierType, missingRate, distinct, note
+        case name, kind, roles, integer, decimals, writtenDecimals, min, max, categories, boolean, format, identifierType, missingRate, distinct, note
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +87,7 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
         roles = try c.decodeIfPresent([ColumnRole].self, forKey: .roles) ?? []
         integer = try c.decodeIfPresent(Bool.self, forKey: .integer)
         decimals = try c.decodeIfPresent(Int.self, forKey: .decimals)
+        writtenDecimals = try c.decodeIfPresent(Int.self, forKey: .writtenDecimals)
         categories = try c.decodeIfPresent([String].self, forKey: .categories)
         boolean = try c.decodeIfPresent(Bool.self, forKey: .boolean)
         format = try c.decodeIfPresent(DateTimeFormat.self, forKey: .format)
@@ -114,6 +119,7 @@ public struct ColumnSpec: Codable, Equatable, Sendable {
         try c.encode(roles, forKey: .roles)
         try c.encodeIfPresent(integer, forKey: .integer)
         try c.encodeIfPresent(decimals, forKey: .decimals)
+        try c.encodeIfPresent(writtenDecimals, forKey: .writtenDecimals)
         if kind == .datetime, let f = format {
             try c.encodeIfPresent(min.map { f.format($0) }, forKey: .min)
             try c.encodeIfPresent(max.map { f.format($0) }, forKey: .max)
@@ -194,6 +200,9 @@ public struct Schema: Codable, Equatable, Sendable {
             }
             if let lo = c.min, let hi = c.max, lo > hi {
                 throw DoppelError.badInput(path: path, line: nil, column: c.name, message: "min \(lo) is greater than max \(hi)")
+            }
+            if let w = c.writtenDecimals, !(0...17).contains(w) {
+                throw DoppelError.badInput(path: path, line: nil, column: c.name, message: "writtenDecimals must be between 0 and 17 (got \(w))")
             }
             if let cats = c.categories, Set(cats).count != cats.count {
                 throw DoppelError.badInput(path: path, line: nil, column: c.name, message: "categories are not unique")

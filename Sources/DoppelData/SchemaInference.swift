@@ -38,6 +38,7 @@ public enum SchemaInference {
         var allNumeric = true, allIntegral = true, stray = 0, firstStrayRow = -1
         var countingSkipped = false   // distinct values not interned while the column looked numeric
         var numberLevels = Set<Double>()   // distinct numbers, up to maxIntegerLevels + 1 (codes or quantities?)
+        var fewestWritten = Int.max        // the fewest decimals a number is written with
         var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
@@ -70,6 +71,7 @@ public enum SchemaInference {
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
+                        if dec >= 0 { fewestWritten = Swift.min(fewestWritten, dec) }
                         // Precision: trailing zeros ("97.0", "0.300") add none — whole numbers written as "97.0"
                         // must not get synthetic fractions — and float-representation noise
                         // (6.300000000000001) counts as the shortest decimals that reproduce the value.
@@ -133,6 +135,7 @@ public enum SchemaInference {
             if interner.count > maxIntegerLevels { spec.distinct = nil }   // counting stopped there: not the number of values
             let decimals = allIntegral ? 0 : SchemaInference.coveringDecimals(decimalCounts)
             spec.decimals = decimals >= 17 ? nil : decimals
+            if let d = spec.decimals, fewestWritten != d, fewestWritten <= 9 { spec.writtenDecimals = fewestWritten }
             if let most = decimalCounts.lastIndex(where: { $0 > 0 }), most > decimals {
                 let share = Double(decimalCounts[(decimals + 1)...].reduce(0, +)) / Double(present)
                 spec.note = String(format: "%.2g%% of values have more decimals than the %d kept (up to %@); synthetic values are written with %d",

@@ -206,6 +206,29 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(f(58.76522929500342, nil), "58.76522929500342")
     }
 
+    /// Numbers keep the file's style: at least the fewest decimals it writes, no trailing zeros beyond.
+    func testWrittenDecimalsFollowTheInput() throws {
+        func f(_ v: Double, _ d: Int?, _ w: Int?) -> String { var o: [UInt8] = []; CSVWriter.appendValue(v, decimals: d, written: w, to: &o); return String(decoding: o, as: UTF8.self) }
+        XCTAssertEqual(f(45, 2, 1), "45.0"); XCTAssertEqual(f(33.45, 2, 1), "33.45"); XCTAssertEqual(f(33.4, 2, 1), "33.4")
+        XCTAssertEqual(f(97, 0, 1), "97.0"); XCTAssertEqual(f(2, 2, 0), "2"); XCTAssertEqual(f(1.5, 2, 0), "1.5")
+        XCTAssertEqual(f(-0.5, 2, 1), "-0.5"); XCTAssertEqual(f(45, 2, nil), "45.00"); XCTAssertEqual(f(45, 2, 2), "45.00")
+        XCTAssertEqual(f(26.27789185489391, 2, 1), "26.27789185489391")   // a real value the decimals cannot write: in full
+        // Inference: ct_result-like (45.0 mostly, some two-decimal values) and hrt-like (whole numbers written 97.0).
+        var lines = ["ct,hrt,plain"]
+        for i in 0..<200 { lines.append("\(i % 10 == 0 ? "33.\(41 + i % 9)" : "45.0"),\(60 + i % 50).0,\(i % 7).25") }
+        let doc = try parse(lines.joined(separator: "\n") + "\n")
+        let schema = SchemaInference.infer(doc)
+        XCTAssertEqual(schema["ct"]?.decimals, 2); XCTAssertEqual(schema["ct"]?.writtenDecimals, 1)
+        XCTAssertEqual(schema["hrt"]?.decimals, 0); XCTAssertEqual(schema["hrt"]?.writtenDecimals, 1)
+        XCTAssertEqual(schema["plain"]?.decimals, 2); XCTAssertNil(schema["plain"]?.writtenDecimals)
+        // A table written back reads as the input did.
+        let table = try Table(document: doc, schema: schema)
+        let text = String(decoding: table.csvRowBytes(0..<table.rowCount), as: UTF8.self)
+        XCTAssertEqual(String(decoding: schema.csvHeaderBytes(), as: UTF8.self) + text, lines.joined(separator: "\n") + "\n")
+        var bad = schema; bad.columns[0].writtenDecimals = 30
+        XCTAssertThrowsError(try bad.validate())
+    }
+
     /// Tables keep real values with more digits than the column's decimals: 101.123456 in a 1-decimal
     /// column is written in full, a rounded value with the column's decimals.
     func testTablesWriteRealValuesUnrounded() throws {
