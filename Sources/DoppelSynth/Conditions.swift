@@ -16,7 +16,9 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `"sex=Female,age>=65"` (comma-separated; each `column OP value`).
     public static func parseList(_ text: String) throws -> [Condition] {
-        try text.split(separator: ",", omittingEmptySubsequences: true).map { try parse(String($0)) }
+        let list = try text.split(separator: ",", omittingEmptySubsequences: true).map { try parse(String($0)) }
+        guard !list.isEmpty else { throw DoppelError.usage(message: "--where names no condition (give column=value, column>=x, …)") }
+        return list
     }
 
     public static func parse(_ text: String) throws -> Condition {

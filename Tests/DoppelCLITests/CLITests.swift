@@ -109,6 +109,7 @@ final class CLITests: XCTestCase {
         try expect(["sample", "m.doppel", "-n", "abc", "-o", "x.csv"], code: 64, "-n")
         try expect(["sample", "m.doppel", "-n", "10", "-o", "/nonexistent-dir/x.csv"], code: 73, "does not exist")
         try expect(["sample", "m.doppel", "-n", "10", "--where", "sex=Alien", "-o", "x.csv"], code: 65, "not a category")
+        try expect(["sample", "m.doppel", "-n", "10", "--where", "", "-o", "x.csv"], code: 64, "--where names no condition")
         try expect(["sample", "m.doppel", "-n", "10", "--shard", "9/2", "-o", "x.csv"], code: 64, "--shard")
         try expect(["sample", try file("fake.doppel", "hello\n"), "-n", "10", "-o", "x.csv"], code: 65, "not a Doppel model")
         // A value breaking the declared schema names the file, line, column and value.
