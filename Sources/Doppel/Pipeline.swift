@@ -44,8 +44,9 @@ extension Pipeline {
     /// never sees is what `evaluate` compares the synthetic rows against. Rows are written back through
     /// the (inferred or given) schema, as the demo's split. Returns the two row counts.
     /// With `group`, the rows sharing a value of that column (one patient's rows) stay on one side.
+    /// `warn` receives a note when the groups are too few or too large to meet the fraction closely.
     public static func split(csv path: String, schemaPath: String?, holdoutFraction: Double, seed: UInt64, group: String? = nil,
-                             train trainPath: String, holdout holdoutPath: String) throws -> (train: Int, holdout: Int) {
+                             train trainPath: String, holdout holdoutPath: String, warn: (String) -> Void = { _ in }) throws -> (train: Int, holdout: Int) {
         guard holdoutFraction > 0 && holdoutFraction < 1 else {
             throw DoppelError.usage(message: "--holdout-fraction must be strictly between 0 and 1 (got \(holdoutFraction))")
         }
@@ -55,7 +56,13 @@ extension Pipeline {
             guard let j = table.schema.index(of: group) else {
                 throw DoppelError.usage(message: "--group: no column '\(group)' in \(path) (columns: \(table.schema.columns.map(\.name).joined(separator: ", ")))")
             }
-            (train, holdout, _) = table.split(fraction: 1 - holdoutFraction, seed: seed, group: j)
+            let groups: Int
+            (train, holdout, groups) = table.split(fraction: 1 - holdoutFraction, seed: seed, group: j)
+            let share = Double(holdout.rowCount) / Double(max(table.rowCount, 1))
+            if holdout.rowCount > 0, train.rowCount > 0, abs(share - holdoutFraction) > 0.25 * holdoutFraction {
+                warn("--group \(group) has \(counted(groups, "group")) (the largest of \(counted(Self.largestGroup(table, j), "row"))): the holdout holds "
+                     + String(format: "%.1f%% of the rows, not the %.1f%% asked", share * 100, holdoutFraction * 100))
+            }
         } else {
             (train, holdout) = table.split(fraction: 1 - holdoutFraction, seed: seed)
         }
@@ -65,6 +72,17 @@ extension Pipeline {
         try train.writeCSV(toPath: trainPath)
         try holdout.writeCSV(toPath: holdoutPath)
         return (train.rowCount, holdout.rowCount)
+    }
+
+    /// Rows in the largest group of column j (missing values count as groups of one).
+    static func largestGroup(_ table: Table, _ j: Int) -> Int {
+        var sizes: [String: Int] = [:]
+        switch table.columns[j].values {
+        case .numeric(let v): for x in v where !x.isNaN { sizes["\(x)", default: 0] += 1 }
+        case .categorical(let codes, _): for c in codes where c >= 0 { sizes["\(c)", default: 0] += 1 }
+        case .text(let t): for x in t { if let x { sizes[x, default: 0] += 1 } }
+        }
+        return max(sizes.values.max() ?? 1, 1)
     }
 
     /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the

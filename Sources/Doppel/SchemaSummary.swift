@@ -26,7 +26,10 @@ public enum SchemaSummary {
         return TextTable.render(rows)
     }
 
-    static func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.4g", v) }
+    static func fmt(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return abs(v) >= 1000 && abs(v) < 1e15 ? String(format: "%.1f", v) : String(format: "%.4g", v)
+    }
 }
 
 /// Plain aligned text tables for the terminal.

@@ -163,11 +163,18 @@ public final class CSVWriter {
     /// beside `33.45`). The value is the same; only its text follows the input's. Without `written` (or
     /// beyond 9 decimals, or when the value is written in full) this is appendValue.
     public static func appendValue(_ v: Double, decimals: Int?, written: Int?, to out: inout [UInt8]) {
-        guard let m = written, let d = decimals, m <= 9, d <= 9, m != d else { return appendValue(v, decimals: decimals, to: &out) }
+        guard let m = written, let d = decimals, m <= 17, m != d else { return appendValue(v, decimals: decimals, to: &out) }
         let start = out.count
-        appendValue(v, decimals: Swift.max(d, m), to: &out)
-        guard let dot = out[start...].firstIndex(of: 0x2E), !out[start...].contains(where: { $0 == 0x65 || $0 == 0x45 }) else { return }
+        appendValue(v, decimals: d <= 9 ? Swift.max(d, m) : d, to: &out)
+        // Exponent forms (1e+20) and non-finite values are left as they are.
+        if out[start...].contains(where: { $0 == 0x65 || $0 == 0x45 || $0 == 0x6E || $0 == 0x69 }) { return }
+        guard let dot = out[start...].firstIndex(of: 0x2E) else {
+            // Written without decimals (whole, or more than 9 decimals asked): pad to m.
+            if m > 0 { out.append(0x2E); out.append(contentsOf: repeatElement(0x30, count: m)) }
+            return
+        }
         var end = out.count
+        while end - dot - 1 < m { out.append(0x30); end += 1 }
         while end - dot - 1 > m && out[end - 1] == 0x30 { end -= 1 }
         if end == dot + 1 { end = dot }
         out.removeSubrange(end..<out.count)

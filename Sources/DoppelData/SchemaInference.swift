@@ -105,6 +105,22 @@ public enum SchemaInference {
         }
         let nameClass = NameHeuristics.classify(name)
         if allNumeric && stray > SchemaInference.strayTolerance(present: present) { allNumeric = false }
+        // A column named like an identifier is never read as numbers with strays: its values must not
+        // reach an error message, which the identifier kind guarantees (a stray makes it text here).
+        if allNumeric && stray > 0 && nameClass != .other { allNumeric = false }
+        if allNumeric && stray > 0 && numberLevels.count <= maxIntegerLevels {
+            // A handful of numeric codes and a stray or two (0/1 and one `abc`): codes, the strays left out
+            // so that reading the table stops at them, as for numbers.
+            doc.withFields { fa in for i in 0..<n { fa.with(i, j) { f in if !FieldParsing.isMissing(f) { _ = interner.intern(f) } } } }
+            let codes = interner.strings.filter { text in var d = 0; return Array(text.utf8).withUnsafeBufferPointer { FieldParsing.parseNumber($0, decimals: &d) } != nil }
+            if codes.count * 2 <= present - stray {
+                spec.kind = .categorical
+                spec.categories = codes.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.distinct = codes.count
+                spec.note = "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not a number (first on line \(doc.rowLines[firstStrayRow])): fix or blank \(stray == 1 ? "it" : "them"); fit and split stop there"
+                return spec
+            }
+        }
         if allNumeric && stray == 0 {
             let distinctRatio = Double(interner.count) / Double(present)
             if nameClass == .recordID, allIntegral, distinctRatio >= 0.3 {

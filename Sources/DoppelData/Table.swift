@@ -93,8 +93,8 @@ public struct Table: Sendable, Equatable {
     }
 
     /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
-    /// side. The groups are shuffled (seeded) and taken into the first table until it holds
-    /// `fraction` of the rows; a row with no value is a group of its own. Returns the two tables and the
+    /// side. The groups are shuffled (seeded) and each goes to the first table when that brings it closer
+    /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns the two tables and the
     /// number of groups.
     public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
         var groupOf = [Int](repeating: 0, count: rowCount)
@@ -114,7 +114,17 @@ public struct Table: Sendable, Equatable {
         var rng = SeededGenerator(seed: seed)
         let target = Int((Double(rowCount) * fraction).rounded())
         var first: [Int] = [], second: [Int] = []
-        for g in rng.permutation(count) { if first.count < target { first += members[g] } else { second += members[g] } }
+        // Each group goes where it brings the first table closer to its target size.
+        for g in rng.permutation(count) {
+            if abs(first.count + members[g].count - target) < abs(first.count - target) { first += members[g] } else { second += members[g] }
+        }
+        // With two or more groups neither side is left empty: the smallest group crosses over.
+        if count >= 2, second.isEmpty || first.isEmpty {
+            let from = first.isEmpty ? second : first
+            let smallest = Set(from).reduce(into: [Int: Int]()) { $0[groupOf[$1], default: 0] += 1 }.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
+            let moved = from.filter { groupOf[$0] == smallest }, kept = from.filter { groupOf[$0] != smallest }
+            if first.isEmpty { first = moved; second = kept } else { first = kept; second = moved }
+        }
         return (rows(first.sorted()), rows(second.sorted()), count)
     }
 }

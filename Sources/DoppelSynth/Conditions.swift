@@ -38,12 +38,15 @@ import Foundation
 
 extension Condition {
     /// The category codes of a condition on a categorical column (`race=asian|black` → two codes), matched
-    /// exactly or else ignoring case; a name that is not a category is a condition error.
+    /// exactly, else ignoring case, else as a number (`edema=1` finds the code `1.0`); a name that is not a
+    /// category is a condition error.
     func categoryCodes(in spec: ColumnSpec) throws -> [Int] {
         let cats = spec.categories ?? []
         guard !alternatives.isEmpty else { throw DoppelError.condition(message: "'\(self)' names no category of '\(column)'") }
         return try alternatives.map { v in
-            guard let code = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() }) else {
+            let number = Double(v).flatMap { $0.isFinite ? $0 : nil }
+            guard let code = cats.firstIndex(of: v) ?? cats.firstIndex(where: { $0.lowercased() == v.lowercased() })
+                    ?? number.flatMap({ x in cats.firstIndex { Double($0) == x } }) else {
                 throw DoppelError.condition(message: "'\(v)' is not a category of '\(column)' (categories: \(cats.prefix(20).joined(separator: ", "))\(cats.count > 20 ? ", … (\(cats.count) in all)" : ""))")
             }
             return code

@@ -51,6 +51,11 @@ struct RoleOptions: ParsableArguments {
                 guard let i = schema.index(of: name) else {
                     throw DoppelError.usage(message: "--\(role.rawValue == "target" ? "target" : role.rawValue == "sensitive" ? "sensitive" : "quasi-identifiers"): no column '\(name)' (columns: \(schema.columns.map(\.name).joined(separator: ", ")))")
                 }
+                let kind = schema.columns[i].kind
+                if kind == .identifier || kind == .text {
+                    // Not modelled: synthetic rows carry fresh values (or none), so nothing can be measured on it.
+                    throw DoppelError.usage(message: "--\(role == .target ? "target" : role == .sensitive ? "sensitive" : "quasi-identifiers"): '\(name)' is \(kind.withArticle) column, which is not modelled (synthetic rows carry fresh values); choose a categorical, numeric or date column")
+                }
                 if !schema.columns[i].roles.contains(role) { schema.columns[i].roles.append(role) }
             }
         }

@@ -48,6 +48,12 @@ struct Evaluate: ParsableCommand {
             }
             let report = try Evaluation.run(inputs) { step in info("… \(step)") }
             if let mismatch = report.provenanceMismatch { warn(mismatch) }
+            // A holdout that repeats the training rows (a reordered or re-saved copy, or an overlapping
+            // extract) makes every privacy comparison meaningless; tables whose rows repeat by nature (few
+            // columns, few values) also show it, so this warns instead of refusing.
+            if report.privacy.holdoutExactCopyRate >= 0.5 {
+                warn(String(format: "%.0f%% of the holdout rows are also rows of the training file: if the holdout was not held out (a copy, or an overlapping extract), the privacy results are meaningless; split the real table with `doppel split` and fit on its training part", report.privacy.holdoutExactCopyRate * 100))
+            }
             try Pipeline.writeReport(report, train: tr, synthetic: sy, directory: output)
             print(Pipeline.summary(report))
             print("\nReport: \((output as NSString).appendingPathComponent("report.html"))")

@@ -25,7 +25,7 @@ struct Split: ParsableCommand {
     func run() throws {
         try guarded {
             try OutputPaths.check(outputs: [("--train", train), ("--holdout", holdout)], inputs: [file] + (schema.map { [$0] } ?? []))
-            let (t, h) = try Pipeline.split(csv: file, schemaPath: schema, holdoutFraction: holdoutFraction, seed: seed, group: group, train: train, holdout: holdout)
+            let (t, h) = try Pipeline.split(csv: file, schemaPath: schema, holdoutFraction: holdoutFraction, seed: seed, group: group, train: train, holdout: holdout, warn: warn)
             print("Wrote \(counted(t, "training row")) to \(train) and \(counted(h, "holdout row")) to \(holdout)")
         }
     }

@@ -110,6 +110,8 @@ final class CLITests: XCTestCase {
         try expect(["sample", "m.doppel", "-n", "10", "-o", "/nonexistent-dir/x.csv"], code: 73, "does not exist")
         try expect(["sample", "m.doppel", "-n", "10", "--where", "sex=Alien", "-o", "x.csv"], code: 65, "not a category")
         try expect(["sample", "m.doppel", "-n", "10", "--where", "", "-o", "x.csv"], code: 64, "--where names no condition")
+        // Roles on a column that is not modelled (heart's id) are refused, not silently measured as nothing.
+        try expect(["inspect", heart, "--sensitive", "id"], code: 64, "--sensitive: 'id' is an identifier column, which is not modelled")
         try expect(["sample", "m.doppel", "-n", "10", "--shard", "9/2", "-o", "x.csv"], code: 64, "--shard")
         try expect(["sample", try file("fake.doppel", "hello\n"), "-n", "10", "-o", "x.csv"], code: 65, "not a Doppel model")
         // A value breaking the declared schema names the file, line, column and value.
@@ -150,6 +152,11 @@ final class CLITests: XCTestCase {
         // The training file as its own holdout would make the privacy tests meaningless (and pass): refused.
         let selfHoldout = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/train.csv", "--synthetic", "\(d)/synthetic.csv", "-o", "self"])
         XCTAssertEqual(selfHoldout.code, 64); XCTAssertTrue(selfHoldout.err.contains("has the same contents as --train"), selfHoldout.err)
+        // A reordered copy is not byte-identical: it is evaluated, with a warning.
+        let trainLines = try String(contentsOfFile: "\(d)/train.csv", encoding: .utf8).split(separator: "\n")
+        let reordered = try file("reordered.csv", ([trainLines[0]] + trainLines.dropFirst().reversed()).joined(separator: "\n") + "\n")
+        let copy = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", reordered, "--synthetic", "\(d)/synthetic.csv", "-o", "copy"])
+        XCTAssertTrue(copy.err.contains("100% of the holdout rows are also rows of the training file"), copy.err)
         // A policy with a misspelt field is refused, not read as the defaults.
         let typo = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv",
                             "--policy", try file("p.json", #"{"minquality": 0.99}"#), "-o", "typo"])
@@ -158,6 +165,7 @@ final class CLITests: XCTestCase {
         let same = try run(["evaluate", "--train", "\(d)/train.csv", "--holdout", "\(d)/holdout.csv", "--synthetic", "\(d)/synthetic.csv",
                             "--model", "\(d)/model.doppel", "-o", "ok"])
         XCTAssertFalse(same.err.contains("fitted on another file"), same.err)
+        XCTAssertFalse(same.err.contains("of the holdout rows are also rows"), same.err)
         let swapped = try run(["evaluate", "--train", "\(d)/holdout.csv", "--holdout", "\(d)/train.csv", "--synthetic", "\(d)/synthetic.csv",
                                "--model", "\(d)/model.doppel", "-o", "swapped"])
         XCTAssertTrue(swapped.err.contains("warning: the model was fitted on another file"), swapped.err)
@@ -201,6 +209,11 @@ final class CLITests: XCTestCase {
         let (gt, gh) = (try patients("gt.csv"), try patients("gh.csv"))
         XCTAssertTrue(gt.isDisjoint(with: gh)); XCTAssertEqual(gt.count + gh.count, 120)
         XCTAssertEqual(Double(try lines("gh.csv").count - 1), Double(visits.count - 1) * 0.2, accuracy: 4)
+        XCTAssertFalse(g.err.contains("warning"), g.err)
+        // Few, large groups cannot meet the fraction: said so.
+        let threeGroups = try file("three.csv", "g,v\n" + (0..<100).map { "\($0 < 70 ? "a" : $0 < 90 ? "b" : "c"),\($0)" }.joined(separator: "\n") + "\n")
+        let coarse = try run(["split", threeGroups, "--group", "g", "--seed", "1", "--train", "ct.csv", "--holdout", "ch.csv"])
+        XCTAssertTrue(coarse.err.contains("warning: --group g has 3 groups (the largest of 70 rows): the holdout holds"), coarse.err)
         let unknown = try run(["split", csv, "--group", "nope", "--train", "gt2.csv", "--holdout", "gh2.csv"])
         XCTAssertEqual(unknown.code, 64); XCTAssertTrue(unknown.err.contains("--group: no column 'nope'"), unknown.err)
     }

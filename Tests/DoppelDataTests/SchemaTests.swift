@@ -161,14 +161,19 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(age.note, "1 value is not a number (first on line 152): fix or blank it; fit and split stop there")
         XCTAssertEqual(visit.kind, .datetime); XCTAssertEqual(visit.format?.pattern, "%d-%m-%Y")
         XCTAssertTrue(visit.note?.hasPrefix("1 value is not a date in %d-%m-%Y (first on line 202)") == true, visit.note ?? "")
-        // A stray among a handful of codes is a category like the others.
-        XCTAssertEqual(schema.columns[2].kind, .categorical); XCTAssertEqual(schema.columns[2].categories, ["0", "1", "x"])
+        // A stray among a handful of codes is left out of them, so reading stops there too.
+        XCTAssertEqual(schema.columns[2].kind, .categorical); XCTAssertEqual(schema.columns[2].categories, ["0", "1"])
+        XCTAssertTrue(schema.columns[2].note?.hasPrefix("1 value is not a number (first on line 9)") == true, schema.columns[2].note ?? "")
         // Ten non-numbers in 300 are more than strays: not numeric, and every value is counted.
         XCTAssertNotEqual(schema.columns[3].kind, .numeric)
         XCTAssertEqual(schema.columns[3].distinct ?? 300, 300)
         XCTAssertThrowsError(try Table(document: doc, schema: schema)) { e in
             XCTAssertEqual(e as? DoppelError, .badInput(path: "test.csv", line: 152, column: "age", message: "'abc' is not a number"))
         }
+        // A column named like an identifier never reads as numbers with strays: its values stay out of
+        // error messages (it is an identifier).
+        let ids = try parse((["patient_id"] + (0..<300).map { $0 == 40 ? "MRN4471" : String(9000 + $0) }).joined(separator: "\n") + "\n")
+        XCTAssertEqual(SchemaInference.infer(ids).columns[0].kind, .identifier)
         // Under 100 values nothing is a stray: one word makes the column categorical, all values counted.
         let small = try parse((["n"] + (0..<50).map { $0 == 30 ? "abc" : String($0) }).joined(separator: "\n") + "\n")
         let n = SchemaInference.infer(small).columns[0]
@@ -213,6 +218,9 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(f(97, 0, 1), "97.0"); XCTAssertEqual(f(2, 2, 0), "2"); XCTAssertEqual(f(1.5, 2, 0), "1.5")
         XCTAssertEqual(f(-0.5, 2, 1), "-0.5"); XCTAssertEqual(f(45, 2, nil), "45.00"); XCTAssertEqual(f(45, 2, 2), "45.00")
         XCTAssertEqual(f(26.27789185489391, 2, 1), "26.27789185489391")   // a real value the decimals cannot write: in full
+        // More than 9 decimals (pbc's age, support2's surv2m): whole values keep their ".0" too.
+        XCTAssertEqual(f(64, 11, 1), "64.0"); XCTAssertEqual(f(0, 10, 1), "0.0"); XCTAssertEqual(f(0.6839599609, 10, 1), "0.6839599609")
+        XCTAssertEqual(f(1e20, 2, 1), "1e+20")
         // Inference: ct_result-like (45.0 mostly, some two-decimal values) and hrt-like (whole numbers written 97.0).
         var lines = ["ct,hrt,plain"]
         for i in 0..<200 { lines.append("\(i % 10 == 0 ? "33.\(41 + i % 9)" : "45.0"),\(60 + i % 50).0,\(i % 7).25") }

@@ -234,8 +234,9 @@ final class PolicyFileTests: XCTestCase {
     }
 
     func testFieldsAreReadAndTheRestKeepDefaults() throws {
-        let p = try read(#"{"minQuality": 0.95, "minK": 3, "maxRiskUpper": null}"#)
-        XCTAssertEqual(p.minQuality, 0.95); XCTAssertEqual(p.minK, 3); XCTAssertEqual(p.maxRiskUpper, Policy().maxRiskUpper)
+        let p = try read(#"{"minQuality": 0.95, "minK": 3, "maxExactCopies": 2.0}"#)
+        XCTAssertEqual(p.minQuality, 0.95); XCTAssertEqual(p.minK, 3); XCTAssertEqual(p.maxExactCopies, 2); XCTAssertEqual(p.maxRiskUpper, Policy().maxRiskUpper)
+        XCTAssertNil(try read(#"{"minQuality": null}"#).minQuality)
         XCTAssertEqual(try read("{}"), Policy())
     }
 
@@ -251,6 +252,11 @@ final class PolicyFileTests: XCTestCase {
         XCTAssertTrue(refusal("[1, 2]").contains("expected one JSON object"))
         XCTAssertTrue(refusal("{not json").contains("expected one JSON object"))
         XCTAssertFalse(refusal(#"{"minK": "5"}"#).contains("DecodingError"))
+        XCTAssertTrue(refusal(#"{"maxExactCopies": 1.5}"#).contains("'maxExactCopies' must be a whole number"))
+        XCTAssertTrue(refusal(#"{"minK": 1e30}"#).contains("'minK' must be a whole number"))
+        XCTAssertTrue(refusal(#"{"minK": true}"#).contains("'minK' must be a whole number"))
+        XCTAssertTrue(refusal(#"{"maxRiskUpper": null}"#).contains("'maxRiskUpper' must be a number"))
+        XCTAssertTrue(refusal(#"{"minQuality": 0.5, "minQuality": 0.99}"#).contains("'minQuality' is given more than once"))
     }
 }
 

@@ -324,6 +324,18 @@ final class RejectionSamplerTests: XCTestCase {
         return Table(schema: schema, columns: [Column(name: "x", values: .numeric(x)), Column(name: "g", values: .categorical(codes: g, levels: spec.categories!))])
     }
 
+    /// Numeric codes match as numbers (`edema=1` finds `1.0`), other names exactly, then ignoring case.
+    func testCategoryNamesMatchAsTextThenAsNumbers() throws {
+        var spec = ColumnSpec(name: "edema", kind: .categorical); spec.categories = ["0.0", "0.5", "1.0"]
+        XCTAssertEqual(try Condition.parse("edema=1").categoryCodes(in: spec), [2])
+        XCTAssertEqual(try Condition.parse("edema=0.50").categoryCodes(in: spec), [1])
+        XCTAssertThrowsError(try Condition.parse("edema=2").categoryCodes(in: spec))
+        var sex = ColumnSpec(name: "sex", kind: .categorical); sex.categories = ["F", "M"]
+        XCTAssertEqual(try Condition.parse("sex=f").categoryCodes(in: sex), [0])
+        XCTAssertThrowsError(try Condition.parseList(""))
+        XCTAssertThrowsError(try Condition.parseList(","))
+    }
+
     func testChoiceOfCategoriesIsMetExactlyAndDeterministically() throws {
         let model = FittedModel.gaussianCopula(try GaussianCopula.fit(table(rareEvery: 10), seed: 1))
         let sampler = try model.sampler(conditions: try Condition.parseList("g=hi|rare,x>=0.5"))

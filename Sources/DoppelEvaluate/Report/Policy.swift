@@ -45,28 +45,49 @@ public struct Policy: Codable, Sendable, Equatable {
             throw DoppelError.inputMissing(path: path, reason: "no such policy file")
         }
         func bad(_ message: String) -> DoppelError { .badInput(path: path, line: nil, column: nil, message: message) }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let fields = object as? [String: Any] else {
-            throw bad("not a valid policy file: expected one JSON object, such as {\"minQuality\": 0.8}")
+        guard let fields = try? JSONDecoder().decode([String: Scalar].self, from: data) else {
+            throw bad("not a valid policy file: expected one JSON object of thresholds, such as {\"minQuality\": 0.8}")
         }
         let known = CodingKeys.allCases.map(\.rawValue)
         for key in fields.keys.sorted() where !known.contains(key) {
             let hint = known.first { $0.lowercased() == key.lowercased() }.map { " (did you mean '\($0)'?)" } ?? ""
             throw bad("unknown policy field '\(key)'\(hint); the fields are \(known.joined(separator: ", "))")
         }
-        let policy: Policy
-        do { policy = try JSONDecoder().decode(Policy.self, from: data) } catch {
-            var key = "?", whole = false
-            switch error {
-            case DecodingError.typeMismatch(let type, let context):
-                key = context.codingPath.last?.stringValue ?? key; whole = type == Int.self
-            case DecodingError.dataCorrupted(let context):
-                key = context.codingPath.last?.stringValue ?? key; whole = key == "maxExactCopies" || key == "minK"
-            default: break
-            }
-            throw bad("policy field '\(key)' must be \(whole ? "a whole number" : "a number")\(key == "minQuality" ? " or null" : "")")
+        // A field given twice would be read as one of the two, silently.
+        let text = String(decoding: data, as: UTF8.self)
+        for key in known where text.components(separatedBy: "\"\(key)\"").count > 2 {
+            throw bad("policy field '\(key)' is given more than once")
         }
+        var policy = Policy()
+        func number(_ key: CodingKeys, whole: Bool = false, nullable: Bool = false) throws -> Double?? {
+            guard let value = fields[key.rawValue] else { return .none }
+            let kind = whole ? "a whole number" : "a number"
+            switch value {
+            case .number(let x) where !whole || (x == x.rounded() && abs(x) < 1e15): return .some(x)
+            case .null where nullable: return .some(nil)
+            default: throw bad("policy field '\(key.rawValue)' must be \(kind)\(nullable ? " or null" : "")")
+            }
+        }
+        if let x = try number(.maxExactCopies, whole: true) { policy.maxExactCopies = Int(x!) }
+        if let x = try number(.maxDcrShareUpper) { policy.maxDcrShareUpper = x! }
+        if let x = try number(.maxMembershipAUC) { policy.maxMembershipAUC = x! }
+        if let x = try number(.maxRiskUpper) { policy.maxRiskUpper = x! }
+        if let x = try number(.minK, whole: true) { policy.minK = Int(x!) }
+        if let x = try number(.minQuality, nullable: true) { policy.minQuality = x }
         if let problem = policy.problem { throw bad(problem) }
         return policy
+    }
+
+    /// One JSON value of a policy file, as read before it is checked.
+    enum Scalar: Decodable {
+        case null, number(Double), other
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if (try? c.decode(Bool.self)) != nil { self = .other }
+            else if let x = try? c.decode(Double.self) { self = .number(x) }
+            else { self = .other }
+        }
     }
 
     /// What is wrong with the thresholds, if anything: counts are whole numbers ≥ 0 (k ≥ 1), the rest
