@@ -79,8 +79,9 @@ extension ColumnSpec {
             : decimals.flatMap { $0 <= 12 ? pow(10, Double($0)) : nil }
     }
 
-    /// A number as the column writes it (an integer column's 21, not 21.0) for messages.
+    /// A value as the column writes it (an integer column's 21, not 21.0; a date in its layout) for messages.
     func display(_ v: Double) -> String {
+        if kind == .datetime, let f = format { return f.format(v) }
         if integer == true || decimals == 0 { return String(format: "%.0f", v) }
         if let d = decimals, d <= 12 { return String(format: "%.\(d)f", v) }
         return "\(v)"

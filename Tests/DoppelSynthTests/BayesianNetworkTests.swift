@@ -98,6 +98,20 @@ final class BayesianNetworkTests: XCTestCase {
 }
 
 final class DiscretizerTests: XCTestCase {
+    /// A condition the model gives no probability says so with the model's range; two conditions that
+    /// cannot hold together say that.
+    func testImpossibleConditionsSayWhy() throws {
+        let t = try plantedTable()
+        let d = Discretizer(fitting: t, bins: 8)
+        let age = numeric(t, "age").filter { !$0.isNaN }
+        XCTAssertThrowsError(try d.evidence([try Condition.parse("age>=\(age.max()! + 5)")])) { e in
+            XCTAssertTrue("\(e)".contains("has no probability under the model: its values of 'age' run from \(Int(age.min()!)) to \(Int(age.max()!))"), "\(e)")
+        }
+        XCTAssertThrowsError(try d.evidence(try Condition.parseList("age>=70,age<=50"))) { e in
+            XCTAssertTrue("\(e)".contains("cannot all hold at once"), "\(e)")
+        }
+    }
+
     /// Decoding draws within the bin: every value lands in its code's bin, integers stay integers within
     /// bounds, a column with few values is reproduced exactly, and missing stays missing.
     func testWithinBinDecoding() throws {

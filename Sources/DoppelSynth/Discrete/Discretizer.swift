@@ -263,6 +263,12 @@ public struct Discretizer: Codable, Sendable, Equatable {
             }
             var current = allowed[k] ?? Array(repeating: (0.0, 1.0), count: col.size)
             let these = try Discretizer.intervals(c, spec: spec, column: col)
+            if !these.contains(where: { $0.1 > $0.0 }), case .numeric(_, let bins) = col.kind,
+               let lo = bins.first?.knots.first, let hi = bins.last?.knots.last {
+                // The model gives the condition no probability at all (not a clash with another condition).
+                throw DoppelError.condition(message: "\(c) has no probability under the model: its values of '\(c.column)' run from \(spec.display(lo)) to \(spec.display(hi))"
+                    + " (a private model's noisy histogram can leave the rarest extremes empty)")
+            }
             for b in current.indices {
                 let t = b < these.count ? these[b] : (0.0, 0.0)        // missing code: excluded
                 current[b] = (max(current[b].lo, t.0), min(current[b].hi, t.1))
