@@ -94,8 +94,8 @@ public struct Table: Sendable, Equatable {
 
     /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
     /// side. The groups are shuffled (seeded) and each goes to the first table when that brings it closer
-    /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns the two tables and the
-    /// number of groups.
+    /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns
+    /// the two tables and the number of groups.
     public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
         var groupOf = [Int](repeating: 0, count: rowCount)
         var index: [String: Int] = [:]
