@@ -12,8 +12,9 @@ import Foundation
 ///   to the column's decimals (integers stay integers) and kept within its bounds. A column with few
 ///   distinct values gets one bin per value, so it is reproduced exactly.
 /// - Categorical columns use the schema's category index as their code.
-/// - Missing is one more code (`missingCode`, the last) when the column has missing values (always under
-///   differential privacy, where whether a column has gaps is itself private).
+/// - Missing is one more code (`missingCode`, the last) when the column has missing values; under
+///   differential privacy, where whether a column has gaps is itself private, unless the schema declares
+///   the column never missing (public, like its bounds).
 public struct DiscreteColumn: Codable, Sendable, Equatable {
     public enum Kind: Codable, Sendable, Equatable {
         /// `bins[b]` is the quantile function of the values in bin b; `cuts[b]` its lower edge.

@@ -12,7 +12,8 @@ import DoppelNeural
 /// - categorical: a one-hot of the category (missing as one more category when it occurs).
 ///
 /// Under differential privacy nothing is learned from the rows: the modes are ten equal Gaussians
-/// spread over the schema's public bounds, and every column gets its missing mode.
+/// spread over the schema's public bounds, and every column gets its missing mode unless the schema
+/// declares it never missing (`missingRate` 0, public like the bounds).
 ///
 /// Missing as a mode (rather than a separate (present, missing) one-hot with the missing rows encoded
 /// at the column mean, the layout of model files written before 2026-11-30, still read through
