@@ -39,6 +39,8 @@ public enum SchemaInference {
         var countingSkipped = false   // distinct values not interned while the column looked numeric
         var numberLevels = Set<Double>()   // distinct numbers, up to maxIntegerLevels + 1 (codes or quantities?)
         var fewestWritten = Int.max        // the fewest decimals a number is written with
+        // Once strays end allNumeric, the mix is still counted (numbers, strays) to say why in a note.
+        var strayEnded = false, numbersSeen = 0
         var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
@@ -71,6 +73,7 @@ public enum SchemaInference {
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
+                        numbersSeen += 1
                         if dec >= 0 { fewestWritten = Swift.min(fewestWritten, dec) }
                         // Precision: trailing zeros ("97.0", "0.300") add none — whole numbers written as "97.0"
                         // must not get synthetic fractions — and float-representation noise
@@ -88,8 +91,11 @@ public enum SchemaInference {
                     } else {
                         stray += 1
                         if firstStrayRow < 0 { firstStrayRow = i }
-                        if stray > SchemaInference.strayTolerance(present: n) { allNumeric = false }
+                        if stray > SchemaInference.strayTolerance(present: n) { allNumeric = false; strayEnded = true }
                     }
+                } else if strayEnded {
+                    var dec = 0
+                    if FieldParsing.parseNumber(f, decimals: &dec) != nil { numbersSeen += 1 } else { stray += 1 }
                 }
             }
           }
@@ -184,6 +190,12 @@ public enum SchemaInference {
         }
         let distinctRatio = Double(interner.count) / Double(present)
         let strings = interner.strings
+        // Mostly numbers, with too many other values to be strays (a censored lab value such as `<0.5`):
+        // say so, since the column is then not modelled as numbers.
+        let mostlyNumbers: String? = strayEnded && nameClass == .other && numbersSeen >= 4 * stray
+            ? String(format: "%.0f%% of values are numbers and ", 100 * Double(numbersSeen) / Double(present))
+                + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): make them numbers or blank them to model the column as numbers"
+            : nil
         if strings.allSatisfy({ FieldParsing.parseBoolean($0) != nil }) {
             spec.kind = .categorical; spec.boolean = true
             spec.categories = strings.sorted()
@@ -208,7 +220,7 @@ public enum SchemaInference {
         }
         if distinctRatio >= 0.5, avgLength >= 30, spacedShare >= 0.5 {
             spec.kind = .text; spec.distinct = nil
-            spec.note = "long, mostly unique text"
+            spec.note = mostlyNumbers ?? "long, mostly unique text"
             return spec
         }
         if distinctRatio >= 0.5, interner.count > 50 {
@@ -219,6 +231,7 @@ public enum SchemaInference {
                 spec.kind = .identifier; spec.identifierType = "code"
                 spec.note = "\(Int(distinctRatio * 100))% of values are unique"
             }
+            if let mostlyNumbers { spec.note = mostlyNumbers + " (\(spec.kind == .text ? "now left unmodelled" : "now treated as an identifier"))" }
             return spec
         }
         if distinctRatio >= 0.95, present >= 20 {
@@ -228,6 +241,7 @@ public enum SchemaInference {
         }
         spec.kind = .categorical
         spec.categories = strings.sorted()
+        if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
         return spec
     }
 

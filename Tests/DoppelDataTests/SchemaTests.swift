@@ -174,6 +174,17 @@ final class SchemaInferenceTests: XCTestCase {
         // error messages (it is an identifier).
         let ids = try parse((["patient_id"] + (0..<300).map { $0 == 40 ? "MRN4471" : String(9000 + $0) }).joined(separator: "\n") + "\n")
         XCTAssertEqual(SchemaInference.infer(ids).columns[0].kind, .identifier)
+        // Mostly numbers with too many others to be strays (censored lab values): not numeric, and the
+        // note says why and what to do.
+        var labLines = ["crp"]
+        for i in 0..<500 {
+            let value: Double = 0.5 + Double(i * 37 % 800) / 10
+            labLines.append(i % 10 == 3 ? "<0.5" : String(format: "%.1f", value))
+        }
+        let lab = try parse(labLines.joined(separator: "\n") + "\n")
+        let crp = SchemaInference.infer(lab).columns[0]
+        XCTAssertNotEqual(crp.kind, .numeric)
+        XCTAssertTrue(crp.note?.hasPrefix("90% of values are numbers and 50 values are not (the first on line 5)") == true, crp.note ?? "")
         // Under 100 values nothing is a stray: one word makes the column categorical, all values counted.
         let small = try parse((["n"] + (0..<50).map { $0 == 30 ? "abc" : String($0) }).joined(separator: "\n") + "\n")
         let n = SchemaInference.infer(small).columns[0]
