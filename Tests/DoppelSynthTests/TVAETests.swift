@@ -10,6 +10,21 @@ final class TVAETests: XCTestCase {
     /// weight, mean and spread; the wide N(0, 1) may be covered by several components, as scikit-learn's
     /// BayesianGaussianMixture does with the same settings (4–5 components kept over 3 seeds on such
     /// data, 100 iterations); the components' total weight and mean match.
+    /// Values near the top of the Double range (squares overflow) are fitted in units of their largest
+    /// magnitude: finite modes, posteriors that sum to 1, and the same modes, scaled, as the unit data.
+    func testVariationalMixtureOfHugeValuesIsFinite() {
+        var rng = SeededGenerator(seed: 4)
+        let unit = (0..<600).map { i in (i % 2 == 0 ? 0.2 : 0.7) + 0.01 * rng.nextNormal() }
+        let huge = unit.map { $0 * 1e300 }
+        let m = VariationalGaussianMixture.fit(huge, seed: 1)
+        XCTAssertTrue(m.means.allSatisfy(\.isFinite) && m.stds.allSatisfy { $0.isFinite && $0 > 0 })
+        var p = [Double](repeating: 0, count: m.count)
+        m.posterior(huge[0], into: &p)
+        XCTAssertEqual(p.reduce(0, +), 1, accuracy: 1e-9)
+        let u = VariationalGaussianMixture.fit(unit.map { $0 * (1e300 / huge.map(abs).max()!) }, seed: 1)
+        XCTAssertEqual(m.count, u.count)
+    }
+
     func testVariationalMixtureFindsTwoModes() {
         var rng = SeededGenerator(seed: 3)
         var x: [Double] = []

@@ -29,6 +29,15 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
     public var count: Int { weights.count }
 
     public static func fit(_ values: [Double], seed: UInt64) -> VariationalGaussianMixture {
+        // Magnitudes whose squares overflow (|x| beyond about 1e154) would turn the variances into ∞ and
+        // every encoded value into NaN: such a column is fitted in units of its largest magnitude. Ordinary
+        // columns are fitted as they are (the priors and the covariance floor are on the data's scale, as
+        // in SDV's mixture).
+        let extent = values.reduce(0) { Swift.max($0, abs($1)) }
+        if extent > 1e100, extent.isFinite {
+            let unit = fit(values.map { $0 / extent }, seed: seed)
+            return VariationalGaussianMixture(weights: unit.weights, means: unit.means.map { $0 * extent }, stds: unit.stds.map { $0 * extent })
+        }
         var rng = SeededGenerator(seed: seed, stream: 0x76676d)
         var x = values
         if x.count > maxFitRows {
