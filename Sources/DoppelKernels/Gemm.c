@@ -232,6 +232,14 @@ static gemm_kernel_wide chooseWideKernel(void) {
     return NULL;
 }
 
+const char *doppel_sgemm_tile(void) {
+    if (__atomic_load_n(&wideAllowed, __ATOMIC_ACQUIRE) && chooseWideKernel()) return "6x32 AVX-512";
+#ifdef DOPPEL_X86
+    if (chooseKernel() == kernel_avx2) return "6x16 AVX2";
+#endif
+    return "portable C";
+}
+
 void doppel_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
                   float *C, int64_t ldc) {

@@ -8,10 +8,7 @@ import Foundation
 private typealias Matrix = DoppelNeural.Matrix
 
 /// The GEMM register tile Doppel's products use on this CPU (the figures depend on it).
-func gemmTile(avx2Only: Bool = false) -> String {
-    let wide = doppel_has_avx512() == 1 && !avx2Only && ProcessInfo.processInfo.environment["DOPPEL_NO_AVX512"] == nil
-    return wide ? "6×32 AVX-512" : doppel_has_avx2() == 1 ? "6×16 AVX2" : "portable C"
-}
+func gemmTile() -> String { String(cString: doppel_sgemm_tile()) }
 
 /// GEMM throughput for the shapes of MLP training, against numpy/OpenBLAS single-threaded.
 struct GemmBench: ParsableCommand {
@@ -27,7 +24,7 @@ struct GemmBench: ParsableCommand {
 
     func run() throws {
         if avx2Only { doppel_sgemm_allow_avx512(0) }
-        print("Doppel's register tile: \(gemmTile(avx2Only: avx2Only))")
+        print("Doppel's register tile: \(gemmTile())")
         let pairs = shapes.split(separator: ",").compactMap { p -> (Int, Int)? in
             let f = p.split(separator: ":").compactMap { Int($0) }
             return f.count == 2 ? (f[0], f[1]) : nil

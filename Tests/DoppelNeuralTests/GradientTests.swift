@@ -190,7 +190,9 @@ final class GradientTests: XCTestCase {
                         var wide = c0, narrow = c0
                         doppel_sgemm_allow_avx512(1)
                         Matrix.gemm(a, transposeA: ta, b, transposeB: tb, alpha: 0.5, beta: beta, into: &wide, cores: 2)
+                        XCTAssertEqual(String(cString: doppel_sgemm_tile()), "6x32 AVX-512")
                         doppel_sgemm_allow_avx512(0)
+                        XCTAssertEqual(String(cString: doppel_sgemm_tile()), "6x16 AVX2")
                         Matrix.gemm(a, transposeA: ta, b, transposeB: tb, alpha: 0.5, beta: beta, into: &narrow, cores: 2)
                         XCTAssertEqual(wide.values.map(\.bitPattern), narrow.values.map(\.bitPattern), "\(m)×\(n)×\(k) tA=\(ta) tB=\(tb) beta=\(beta)")
                     }

@@ -130,6 +130,10 @@ int doppel_has_avx512(void);
 /// AVX-512 tile. For tests that check the two paths give the same bits; not for use while products run.
 void doppel_sgemm_allow_avx512(int allow);
 
+/// The register tile doppel_sgemm uses now ("6x32 AVX-512", "6x16 AVX2" or "portable C"), after the CPU,
+/// DOPPEL_NO_AVX512 and doppel_sgemm_allow_avx512 have had their say.
+const char *doppel_sgemm_tile(void);
+
 #ifdef __cplusplus
 }
 #endif
