@@ -76,13 +76,10 @@ extension Pipeline {
 
     /// Rows in the largest group of column j (missing values count as groups of one).
     static func largestGroup(_ table: Table, _ j: Int) -> Int {
-        var sizes: [String: Int] = [:]
-        switch table.columns[j].values {
-        case .numeric(let v): for x in v where !x.isNaN { sizes["\(x)", default: 0] += 1 }
-        case .categorical(let codes, _): for c in codes where c >= 0 { sizes["\(c)", default: 0] += 1 }
-        case .text(let t): for x in t { if let x { sizes[x, default: 0] += 1 } }
-        }
-        return max(sizes.values.max() ?? 1, 1)
+        let (groupOf, count) = table.groups(by: j)
+        var sizes = [Int](repeating: 0, count: count)
+        for g in groupOf { sizes[g] += 1 }
+        return sizes.max() ?? 0
     }
 
     /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the

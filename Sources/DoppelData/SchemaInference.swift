@@ -121,9 +121,9 @@ public enum SchemaInference {
             let codes = interner.strings.filter { text in var d = 0; return Array(text.utf8).withUnsafeBufferPointer { FieldParsing.parseNumber($0, decimals: &d) } != nil }
             if codes.count * 2 <= present - stray {
                 spec.kind = .categorical
-                spec.categories = codes.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.categories = codes.sorted(by: numericOrder)
                 spec.distinct = codes.count
-                spec.note = "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not a number (first on line \(doc.rowLines[firstStrayRow])): fix or blank \(stray == 1 ? "it" : "them"); fit and split stop there"
+                spec.note = strayNote(stray, "a number", line: doc.rowLines[firstStrayRow])
                 return spec
             }
         }
@@ -137,7 +137,7 @@ public enum SchemaInference {
             }
             if allIntegral, interner.count <= maxIntegerLevels, interner.count * 2 <= present {
                 spec.kind = .categorical
-                spec.categories = interner.strings.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.categories = interner.strings.sorted(by: numericOrder)
                 spec.note = "whole numbers with \(interner.count) distinct values: treated as codes"
                 return spec
             }
@@ -145,7 +145,7 @@ public enum SchemaInference {
             // synthetic 0.3 appears between them.
             if !allIntegral, interner.count <= maxIntegerLevels, interner.count == numberLevels.count, interner.count * 2 <= present {
                 spec.kind = .categorical
-                spec.categories = interner.strings.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
+                spec.categories = interner.strings.sorted(by: numericOrder)
                 spec.note = "\(interner.count) distinct numbers: treated as codes"
                 return spec
             }
@@ -165,7 +165,7 @@ public enum SchemaInference {
             }
             spec.min = lo; spec.max = hi
             if stray > 0 {
-                spec.note = "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not a number (first on line \(doc.rowLines[firstStrayRow])): fix or blank \(stray == 1 ? "it" : "them"); fit and split stop there"
+                spec.note = strayNote(stray, "a number", line: doc.rowLines[firstStrayRow])
             }
             return spec
         }
@@ -174,7 +174,7 @@ public enum SchemaInference {
             spec.min = date.lo; spec.max = date.hi
             spec.note = date.note
             if date.stray > 0 {
-                spec.note = "\(counted(date.stray, "value")) \(date.stray == 1 ? "is" : "are") not a date in \(date.format.pattern) (first on line \(doc.rowLines[date.firstStrayRow])): fix or blank \(date.stray == 1 ? "it" : "them"); fit and split stop there"
+                spec.note = strayNote(date.stray, "a date in \(date.format.pattern)", line: doc.rowLines[date.firstStrayRow])
                     + (date.note.map { "; \($0)" } ?? "")
             }
             spec.distinct = nil
@@ -244,6 +244,14 @@ public enum SchemaInference {
         if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
         return spec
     }
+
+    /// The note on a column that keeps its kind despite `count` stray values, the first on `line`.
+    static func strayNote(_ count: Int, _ expected: String, line: some BinaryInteger) -> String {
+        "\(counted(count, "value")) \(count == 1 ? "is" : "are") not \(expected) (first on line \(line)): fix or blank \(count == 1 ? "it" : "them"); fit and split stop there"
+    }
+
+    /// Numeric codes in the order of their values.
+    static func numericOrder(_ a: String, _ b: String) -> Bool { (Double(a) ?? 0) < (Double(b) ?? 0) }
 
     /// The fewest decimals that write at least 99% of the values exactly, from counts of values by
     /// decimals (index 17: full precision).

@@ -92,11 +92,9 @@ public struct Table: Sendable, Equatable {
         return (rows(Array(order[..<k]).sorted()), rows(Array(order[k...]).sorted()))
     }
 
-    /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
-    /// side. The groups are shuffled (seeded) and each goes to the first table when that brings it closer
-    /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns
-    /// the two tables and the number of groups.
-    public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
+    /// Each row's group among the rows sharing a value of `column` (numbered in order of appearance), and
+    /// the number of groups; a row with no value is a group of its own.
+    public func groups(by column: Int) -> (groupOf: [Int], count: Int) {
         var groupOf = [Int](repeating: 0, count: rowCount)
         var index: [String: Int] = [:]
         var count = 0
@@ -104,11 +102,20 @@ public struct Table: Sendable, Equatable {
             if let key { if let g = index[key] { groupOf[i] = g; return }; index[key] = count }
             groupOf[i] = count; count += 1
         }
-        switch columns[group].values {
+        switch columns[column].values {
         case .numeric(let v): for i in 0..<rowCount { assign(i, v[i].isNaN ? nil : "\(v[i])") }
         case .categorical(let codes, _): for i in 0..<rowCount { assign(i, codes[i] < 0 ? nil : "\(codes[i])") }
         case .text(let t): for i in 0..<rowCount { assign(i, t[i]) }
         }
+        return (groupOf, count)
+    }
+
+    /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
+    /// side. The groups are shuffled (seeded) and each goes to the first table when that brings it closer
+    /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns
+    /// the two tables and the number of groups.
+    public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
+        let (groupOf, count) = groups(by: group)
         var members = [[Int]](repeating: [], count: count)
         for i in 0..<rowCount { members[groupOf[i]].append(i) }
         var rng = SeededGenerator(seed: seed)
