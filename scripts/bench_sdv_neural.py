@@ -6,7 +6,7 @@ takes on the same table, separated from the preprocessing both do before trainin
 
 Usage: python scripts/bench_sdv_neural.py --data ../shared/data/support2.csv \
            [--synthesizers tvae,ctgan] [--epochs-a 2] [--epochs-b 6] [--threads N] [--rows N] \
-           [--seed 0] [--id-column id] [--no-warmup] [--out result.json]
+           [--seed 0] [--id-column id] [--no-warmup] [--isa native|avx2] [--out result.json]
 
 Method: each synthesizer is fitted twice on the same dataframe and metadata, once with
 --epochs-a and once with --epochs-b epochs (fresh synthesizer each time, Python/numpy/torch
@@ -49,6 +49,15 @@ Data and metadata: read with only an empty field as missing (as bench_sdv_synthe
 auto-detection (_oracle_common.detect_metadata); a column named --id-column (default `id`), if
 present, is forced to sdtype id / primary key (same rule as bench_sdv_synthesizers.py; not
 modelled). support2.csv has no such column; its detected sdtypes are reported.
+
+Instruction set: --isa avx2 restricts PyTorch to AVX2 on a CPU that has AVX-512, to stand in for a
+CPU without it (Doppel's `doppel-bench neural --avx2-only` does the same to its own GEMM). Before
+torch is imported it sets ATEN_CPU_CAPABILITY=avx2 (PyTorch's own vectorised kernels),
+MKL_ENABLE_INSTRUCTIONS=AVX2 (MKL's sgemm, which PyTorch's matmul and linear layers call) and
+ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN). On the Xeon these figures were measured on, a single-threaded
+500 x 686 x 451 matmul drops from about 134 to 79 GFLOP/s with them. The capability torch reports
+(torch.backends.cpu.get_cpu_capability()) is in the summary either way. The default, "native",
+sets nothing.
 
 Threads: --threads N sets OMP/MKL/OPENBLAS_NUM_THREADS before numpy/torch are imported (the
 Bayesian-GMM preprocessing runs on numpy/scikit-learn) and calls torch.set_num_threads(N).
@@ -99,6 +108,8 @@ def parse_args():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--id-column", default="id")
     ap.add_argument("--no-warmup", action="store_true")
+    ap.add_argument("--isa", choices=["native", "avx2"], default="native",
+                    help="avx2: keep torch, MKL and oneDNN on AVX2 (see the module doc)")
     ap.add_argument("--out")
     args = ap.parse_args()
     if args.epochs_b <= args.epochs_a or args.epochs_a < 1:
@@ -209,6 +220,10 @@ def main():
     if args.threads:
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[var] = str(args.threads)
+    if args.isa == "avx2":
+        os.environ["ATEN_CPU_CAPABILITY"] = "avx2"
+        os.environ["MKL_ENABLE_INSTRUCTIONS"] = "AVX2"
+        os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
 
     from _oracle_common import quiet, sdtypes, single_table_dict
     quiet()
@@ -238,6 +253,7 @@ def main():
     threads = {"requested": args.threads, "torch_num_threads": torch.get_num_threads(),
                "torch_interop_threads": torch.get_num_interop_threads(),
                "cpu_count": os.cpu_count()}
+    isa = {"requested": args.isa, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
     try:
         from threadpoolctl import threadpool_info
         threads["blas_threads"] = [p.get("num_threads") for p in threadpool_info()
@@ -307,7 +323,7 @@ def main():
     summary = {
         "data": os.path.basename(args.data), "rows": len(df), "rows_in_file": total_rows,
         "columns_modelled": modelled, "sdtypes": counts, "seed": args.seed,
-        "warmup": not args.no_warmup, "threads": threads, "versions": versions,
+        "warmup": not args.no_warmup, "threads": threads, "isa": isa, "versions": versions,
         "per_epoch_seconds": {r["synthesizer"]: r.get("per_epoch_seconds") for r in rows},
         "per_epoch_seconds_train_only": {r["synthesizer"]: r.get("per_epoch_seconds_train_only")
                                          for r in rows},

@@ -108,6 +108,12 @@ public enum FittedModel: Codable, Sendable, Equatable {
         }
     }
 
+    /// What early stopping did in a TVAE fit (nil for other models, or when it was off).
+    public var earlyStop: EarlyStopRecord? {
+        if case .tvae(let m) = self { return m.earlyStop }
+        return nil
+    }
+
     /// A sampler with `conditions` served by the model where it can (exactly, no rejection), and the
     /// rest by ``RejectionSampler`` on top of it: a choice of categories (`a|b`) for the Gaussian copula,
     /// every condition for CART.

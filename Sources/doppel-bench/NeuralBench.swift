@@ -18,7 +18,7 @@ struct GemmBench: ParsableCommand {
     var shapes: String = "128:128,256:256,512:512,128:512,512:128,300:128,128:300,300:256"
     @Option(help: "Rows per batch.")
     var batch: Int = 500
-    @Flag(help: "Keep Doppel on its 6×16 AVX2 tile even where the CPU has AVX-512 (to compare the two tiles).")
+    @Flag(help: "Stand in for a CPU without AVX-512: Doppel on its 6×16 AVX2 tile, and the OpenBLAS anchor on its Haswell (AVX2) kernel.")
     var avx2Only = false
     @OptionGroup var common: Common
 
@@ -34,6 +34,7 @@ struct GemmBench: ParsableCommand {
             try FileManager.default.createDirectory(atPath: common.work, withIntermediateDirectories: true)
             let out = common.work + "/gemm-anchor.json"
             if pythonAnchor("bench_gemm.py", ["--repeats", "\(max(common.repeats, 3))", "--threads", "1", "--batch", "\(batch)",
+                                              "--coretype", avx2Only ? "Haswell" : "auto",
                                               "--shapes", pairs.map { "\($0.0):\($0.1)" }.joined(separator: ","), "--out", out]) != nil,
                let data = FileManager.default.contents(atPath: out),
                let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let rows = obj["rows"] as? [[String: Any]] {
@@ -88,9 +89,12 @@ struct NeuralBench: ParsableCommand {
     var synthesizers: String = "tvae,ctgan"
     @Option(name: .customLong("epochs-a")) var epochsA: Int = 2
     @Option(name: .customLong("epochs-b")) var epochsB: Int = 6
+    @Flag(help: "Stand in for a CPU without AVX-512: Doppel on its 6×16 AVX2 tile, and SDV's PyTorch, MKL and oneDNN held to AVX2 (the script's --isa avx2).")
+    var avx2Only = false
     @OptionGroup var common: Common
 
     func run() throws {
+        if avx2Only { doppel_sgemm_allow_avx512(0) }
         print("Doppel's register tile: \(gemmTile())")
         let path = data ?? sharedPath("support2.csv")
         let table = try Table.read(csv: path)
@@ -110,8 +114,9 @@ struct NeuralBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: common.work, withIntermediateDirectories: true)   // the script writes its JSON there
         let names = synthesizers.split(separator: ",").map { $0.uppercased() }
         if let a = pythonAnchor("bench_sdv_neural.py", ["--data", path, "--synthesizers", synthesizers, "--epochs-a", "\(epochsA)", "--epochs-b", "\(epochsB)",
-                                                        "--out", common.work + "/sdv-neural.json"]),
+                                                        "--isa", avx2Only ? "avx2" : "native", "--out", common.work + "/sdv-neural.json"]),
            let summary = a["summary"] as? [String: Any] {
+            if let isa = summary["isa"] as? [String: Any], let cap = isa["torch_cpu_capability"] as? String { print("SDV's PyTorch CPU capability: \(cap)") }
             let train = summary["per_epoch_seconds_train_only"] as? [String: Double] ?? [:]
             let whole = summary["per_epoch_seconds"] as? [String: Double] ?? [:]
             for n in names {

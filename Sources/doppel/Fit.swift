@@ -40,6 +40,8 @@ struct Fit: ParsableCommand {
     var embeddingDim: Int?
     @Option(help: "tvae, ctgan: hidden layer widths, comma-separated (default as SDV: tvae 128,128; ctgan 256,256).")
     var layers: String?
+    @Option(parsing: .unconditional, help: "tvae: early stopping. A tenth of the rows is held out of training; training stops once the loss on them has not improved for this many epochs, and the best epoch's weights are kept (default: off, as SDV; not with --epsilon; needs 200 rows).")
+    var patience: Int?
     @Option(name: .customLong("max-grad-norm"), parsing: .unconditional, help: "tvae, ctgan with --epsilon (DP-SGD): per-row (ctgan: per packed row) gradient clipping norm C (default 1).")
     var maxGradNorm: Double?
     @OptionGroup var roles: RoleOptions
@@ -59,6 +61,7 @@ struct Fit: ParsableCommand {
             if let e = embeddingDim { options.neural.embeddingDim = e }
             options.neural.learningRate = learningRate
             if let c = maxGradNorm { options.neural.maxGradNorm = c }
+            options.neural.patience = patience
             if let l = layers {
                 let widths = l.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else { throw DoppelError.usage(message: "--layers must list widths, e.g. 128,128 (got '\(l)')") }
@@ -76,6 +79,12 @@ struct Fit: ParsableCommand {
             }
             let s = file.model.schema
             if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g), itemised in the model file's privacy ledger (doppel inspect)", e, file.privacy.delta ?? 0)) }
+            if let e = file.model.earlyStop {
+                let kept = String(format: "kept epoch %d's weights (held-out loss %.4f per row; trained on %@, %@ held out)", e.bestEpoch, e.bestLoss,
+                                  counted(e.trainingRows, "row"), counted(e.heldOutRows, "row"))
+                info(e.stoppedEarly ? "Stopped early after epoch \(e.epochsTrained) of \(epochs ?? NeuralOptions().epochs): the held-out loss had not improved for \(counted(e.patience, "epoch")); \(kept)"
+                                    : "Trained all \(counted(e.epochsTrained, "epoch")); \(kept)")
+            }
             info("Fitted \(kind.rawValue) on \(counted(file.provenance.trainingRows, "row")) × \(counted(s.columns.count, "column")) in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
         }
     }
@@ -87,9 +96,12 @@ struct Fit: ParsableCommand {
         if ![.bayesianNetwork, .mst, .aim].contains(kind) { if bins != nil { wrong.append("--bins") } }
         if !kind.isNeural {
             for (name, given) in [("--epochs", epochs != nil), ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
-                                  ("--embedding-dim", embeddingDim != nil), ("--layers", layers != nil), ("--max-grad-norm", maxGradNorm != nil)] where given {
+                                  ("--embedding-dim", embeddingDim != nil), ("--layers", layers != nil), ("--max-grad-norm", maxGradNorm != nil),
+                                  ("--patience", patience != nil)] where given {
                 wrong.append(name)
             }
+        } else if kind == .ctgan && patience != nil {
+            wrong.append("--patience (CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs)")
         } else if epsilon == nil && maxGradNorm != nil { wrong.append("--max-grad-norm (without --epsilon)") }
         if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
         guard wrong.isEmpty else {

@@ -86,7 +86,11 @@ extension CLITests {
                      ["--synthesizer", "tvae", "--layers", "100000000000"],
                      ["--synthesizer", "tvae", "--layers", "8000,8000,8000,8000"],
                      ["--synthesizer", "ctgan", "--embedding-dim", "100000000000"],
-                     ["--synthesizer", "ctgan", "--batch-size", "100000000000"]] {
+                     ["--synthesizer", "ctgan", "--batch-size", "100000000000"],
+                     ["--synthesizer", "ctgan", "--patience", "10"],
+                     ["--synthesizer", "cart", "--patience", "10"],
+                     ["--synthesizer", "tvae", "--patience", "0"],
+                     ["--synthesizer", "tvae", "--patience", "10", "--epsilon", "1"]] {
             let r = try run(["fit", heart] + args + ["-o", "x.doppel"])
             XCTAssertEqual(r.code, 64, "\(args): \(r.err)")
             XCTAssertTrue(r.err.contains("error"), r.err)
@@ -95,5 +99,13 @@ extension CLITests {
             XCTAssertFalse(r.err.contains("warning"), "a refused fit comes without warnings: \(r.err)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.doppel").path))
         }
+    }
+
+    /// `--patience` on the CLI: the fit says where it stopped and which epoch it kept.
+    func testEarlyStoppingIsReported() throws {
+        let r = try run(["fit", heart, "--synthesizer", "tvae", "--epochs", "400", "--patience", "3", "--layers", "32,32", "--embedding-dim", "8", "--learning-rate", "5e-3", "--seed", "3", "-o", "es.doppel"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.err.contains("Stopped early after epoch") && r.err.contains("of 400") && r.err.contains("kept epoch"), r.err)
+        XCTAssertTrue(r.err.contains("92 rows held out"), "a tenth of heart's 920 rows: \(r.err)")
     }
 }

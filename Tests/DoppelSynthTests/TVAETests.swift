@@ -263,4 +263,83 @@ final class TVAETests: XCTestCase {
             XCTAssertThrowsError(try TVAE.fit(t, options: bad, seed: 1), "ε=\(eps) δ=\(delta)")
         }
     }
+
+    /// The stopping rule: a new best only below the best by more than the relative margin, a stop once
+    /// `patience` epochs have passed without one; a non-finite loss is never a best.
+    func testEarlyStoppingRule() {
+        var rule = EarlyStopping(patience: 2)
+        XCTAssertTrue(rule.record(.nan, epoch: 0) == (false, false))
+        XCTAssertTrue(rule.record(100, epoch: 1) == (true, false))
+        XCTAssertTrue(rule.record(99.995, epoch: 2) == (false, false), "a decrease of 5e-5 relative is not an improvement")
+        XCTAssertTrue(rule.record(99, epoch: 3) == (true, false))
+        XCTAssertTrue(rule.record(99.5, epoch: 4) == (false, false))
+        XCTAssertTrue(rule.record(99.2, epoch: 5) == (false, true))
+        XCTAssertEqual(rule.bestEpoch, 3); XCTAssertEqual(rule.best, 99)
+        // Near zero the margin is absolute (1e-4): the loss may be negative.
+        var small = EarlyStopping(patience: 1)
+        XCTAssertTrue(small.record(-0.5, epoch: 0).improved)
+        XCTAssertFalse(small.record(-0.50005, epoch: 1).improved)
+        XCTAssertTrue(small.record(-0.6, epoch: 2).improved)
+    }
+
+    /// The held-out rows: a seeded tenth, disjoint from the training rows, together all rows in order.
+    func testEarlyStoppingSplit() {
+        let (train, held) = EarlyStopping.split(rows: 1234, seed: 7)
+        XCTAssertEqual(held.count, 123)
+        XCTAssertEqual((train + held).sorted(), Array(0..<1234))
+        XCTAssertEqual(train, train.sorted()); XCTAssertEqual(held, held.sorted())
+        XCTAssertTrue(EarlyStopping.split(rows: 1234, seed: 7) == (train, held))
+        XCTAssertFalse(EarlyStopping.split(rows: 1234, seed: 8).heldOut == held)
+    }
+
+    /// Early stopping keeps the best epoch's weights. A fit that ran past its best epoch b and a fit of
+    /// exactly b epochs (same seed and patience, so the same rows held out and the same trajectory) store
+    /// the same decoder — so the weights kept are epoch b's, and checking the held-out loss changes
+    /// nothing in training. The record says what happened, and round-trips through the model file.
+    func testEarlyStoppingKeepsTheBestEpoch() throws {
+        let t = try twoGroups(rows: 400)
+        var options = smallOptions(epochs: 120)
+        options.patience = 3
+        let (stopped, _) = try TVAE.fit(t, options: options, seed: 4)
+        let record = try XCTUnwrap(stopped.earlyStop)
+        XCTAssertEqual(record.trainingRows, 360); XCTAssertEqual(record.heldOutRows, 40)
+        XCTAssertTrue(record.stoppedEarly, "120 epochs on 400 rows: the held-out loss stops improving (\(record))")
+        XCTAssertEqual(record.epochsTrained, record.bestEpoch + 3)
+        XCTAssertEqual(stopped.epochs, record.bestEpoch)
+        XCTAssertTrue(record.bestLoss.isFinite)
+
+        options.epochs = record.bestEpoch
+        let (exact, _) = try TVAE.fit(t, options: options, seed: 4)
+        XCTAssertEqual(exact.earlyStop?.bestEpoch, record.bestEpoch)
+        XCTAssertFalse(exact.earlyStop!.stoppedEarly)
+        XCTAssertEqual(exact.decoder, stopped.decoder, "the kept weights are those after epoch \(record.bestEpoch)")
+        XCTAssertEqual(exact.sigmas, stopped.sigmas)
+
+        // One epoch more than the best, with a patience too long to stop: the last epoch's weights
+        // differ, and the best epoch's are kept all the same.
+        options.epochs = record.bestEpoch + 1; options.patience = 50
+        let (past, _) = try TVAE.fit(t, options: options, seed: 4)
+        XCTAssertEqual(past.earlyStop?.epochsTrained, record.bestEpoch + 1)
+        XCTAssertEqual(past.decoder, stopped.decoder)
+
+        let file = ModelFile(model: .tvae(stopped), provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: t.rowCount, synthesizer: "tvae", seed: 4, fitSeconds: 0))
+        XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model.earlyStop, record)
+    }
+
+    /// Early stopping is refused where it cannot be sound: under DP (the held-out loss reads rows outside
+    /// the budget), on tiny tables, with a patience below 1, and for CTGAN.
+    func testEarlyStoppingRefusals() throws {
+        let t = try twoGroups(rows: 400)
+        for (patience, epsilon) in [(0, nil), (5, 3.0)] as [(Int, Double?)] {
+            var o = smallOptions(epochs: 2); o.patience = patience; o.epsilon = epsilon
+            XCTAssertThrowsError(try TVAE.fit(t, options: o, seed: 1))
+        }
+        var o = smallOptions(epochs: 2); o.patience = 5
+        XCTAssertThrowsError(try TVAE.fit(try twoGroups(rows: 150), options: o, seed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("at least 200 rows"), "\(error)")
+        }
+        XCTAssertThrowsError(try CTGAN.fit(t, options: o, seed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("tvae only"), "\(error)")
+        }
+    }
 }

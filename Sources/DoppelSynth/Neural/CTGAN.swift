@@ -24,6 +24,9 @@ public enum CTGAN {
         let schema = table.schema
         let n = table.rowCount
         guard n >= 2 else { throw DoppelError.usage(message: "ctgan needs at least 2 rows (got \(n))") }
+        guard options.patience == nil else {
+            throw DoppelError.usage(message: "--patience applies to tvae only: CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs")
+        }
         try TVAE.validate(options, rows: n)
         guard options.batchSize % pac == 0 else { throw DoppelError.usage(message: "--batch-size must be a multiple of \(pac) for ctgan (PacGAN packs \(pac) rows; got \(options.batchSize))") }
         let privately = options.epsilon != nil

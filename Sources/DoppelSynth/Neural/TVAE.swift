@@ -22,6 +22,9 @@ public struct NeuralOptions: Sendable {
     public var delta: Double?
     /// DP-SGD: per-sample gradient clipping norm C.
     public var maxGradNorm: Double = 1.0
+    /// TVAE's early stopping (``EarlyStopping``): a tenth of the rows held out, training stopped once their
+    /// loss has not improved for this many epochs, the best epoch's weights kept (nil: off, as SDV).
+    public var patience: Int?
     /// Progress lines ("epoch 12/300 loss 3.21 eta 41 s").
     public var progress: (@Sendable (String) -> Void)?
     public init() {}
@@ -109,8 +112,11 @@ public enum TVAE {
         let replica = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &spare)
         let optimizer = Adam(net.parameters, learningRate: Float(options.learningRate ?? 1e-3), weightDecay: 1e-5)
 
-        let batch = min(options.batchSize, n)
-        let stepsPerEpoch = max(1, n / batch + (privately ? 0 : (n % batch == 0 ? 0 : 1)))
+        // With early stopping, a seeded tenth of the rows is held out of training to measure the loss on.
+        let (trainingRows, heldOutRows) = options.patience == nil ? (Array(0..<n), []) : EarlyStopping.split(rows: n, seed: seed)
+        let nTrain = trainingRows.count
+        let batch = min(options.batchSize, nTrain)
+        let stepsPerEpoch = max(1, nTrain / batch + (privately ? 0 : (nTrain % batch == 0 ? 0 : 1)))
         var ledger: PrivacyLedger?
         var noise = 0.0
         let q = Double(batch) / Double(n)
@@ -125,9 +131,23 @@ public enum TVAE {
             ledger = l
         }
 
+        // Early stopping: the held-out loss with the same code noise at every check, from a stream of its
+        // own, so the training's random numbers (and weights) are those of a fit without it.
+        var stopping = options.patience.map { EarlyStopping(patience: $0) }
+        let heldOut = data.gatherRows(heldOutRows)
+        var heldOutTargets: [Int32] = []
+        if !heldOutRows.isEmpty {
+            let perRow = targets.count / max(n, 1)
+            for row in heldOutRows { heldOutTargets.append(contentsOf: targets[(row * perRow)..<((row + 1) * perRow)]) }
+        }
+        let heldOutNoise = SeededGenerator(seed: seed, stream: 0x7374)
+        var bestWeights: [[Float]] = []
+        var epochsTrained = 0
+
         var progress = EpochProgress(options.progress, epochs: options.epochs)
         for epoch in 0..<options.epochs {
-            var order = rng.permutation(n)
+            var order = rng.permutation(nTrain)
+            if nTrain < n { order = order.map { trainingRows[$0] } }
             var epochLoss = 0.0, epochRows = 0
             for step in 0..<stepsPerEpoch {
                 let rows: [Int]
@@ -135,7 +155,7 @@ public enum TVAE {
                     rows = (0..<n).filter { _ in rng.nextUniform() < q }
                     if rows.isEmpty { net.noiseOnlyStep(optimizer: optimizer, noise: Float(noise * options.maxGradNorm / Double(batch)), rng: &rng); continue }
                 } else {
-                    let lo = step * batch, hi = min(n, lo + batch)
+                    let lo = step * batch, hi = min(nTrain, lo + batch)
                     rows = Array(order[lo..<hi])
                 }
                 optimizer.zeroGradients()
@@ -150,12 +170,28 @@ public enum TVAE {
                 epochLoss += loss * Double(rows.count); epochRows += rows.count
             }
             order.removeAll()
+            epochsTrained = epoch + 1
             progress.epochDone(epoch) { String(format: "loss %.4f", epochLoss / Double(max(epochRows, 1))) }
+            if stopping != nil {
+                var r = heldOutNoise
+                let loss = net.loss(heldOut, targets: heldOutTargets, spans: spans, rng: &r)
+                let (improved, stop) = stopping!.record(loss, epoch: epoch)
+                if improved { bestWeights = (net.decoder.parameters + [net.sigma]).map(\.value.values) }
+                if stop { break }
+            }
+        }
+        if !bestWeights.isEmpty {
+            // The best epoch's decoder and output scales (what sampling uses).
+            for (p, v) in zip(net.decoder.parameters + [net.sigma], bestWeights) { p.value.values = v }
         }
         let identifiers = IdentifierGenerator.perColumn(of: table, numbered: privately)
-        let model = TVAEModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden,
+        var model = TVAEModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden,
                               embeddingDim: options.embeddingDim, decoder: NetworkWeights(net.decoder.parameters),
-                              sigmas: net.sigma.value.values, epochs: options.epochs)
+                              sigmas: net.sigma.value.values, epochs: bestWeights.isEmpty ? epochsTrained : stopping!.bestEpoch + 1)
+        if let s = stopping, !bestWeights.isEmpty {
+            model.earlyStop = EarlyStopRecord(patience: s.patience, trainingRows: nTrain, heldOutRows: heldOutRows.count, epochsTrained: epochsTrained,
+                                              bestEpoch: s.bestEpoch + 1, bestLoss: s.best, stoppedEarly: epochsTrained < options.epochs)
+        }
         return (model, ledger)
     }
 
@@ -171,6 +207,12 @@ public enum TVAE {
         guard options.embeddingDim <= NeuralOptions.maxWidth else { throw DoppelError.usage(message: "--embedding-dim must be at most \(NeuralOptions.maxWidth) (got \(options.embeddingDim))") }
         guard options.batchSize <= NeuralOptions.maxBatch else { throw DoppelError.usage(message: "--batch-size must be at most \(NeuralOptions.maxBatch) (got \(options.batchSize))") }
         if let lr = options.learningRate, !(lr > 0 && lr.isFinite) { throw DoppelError.usage(message: "--learning-rate must be positive (got \(lr))") }
+        if let p = options.patience {
+            guard p >= 1 else { throw DoppelError.usage(message: "--patience must be at least 1 epoch (got \(p))") }
+            // The check reads the training rows after every epoch, which DP-SGD's accounting does not cover.
+            guard n >= EarlyStopping.minimumRows else { throw DoppelError.usage(message: "--patience needs at least \(EarlyStopping.minimumRows) rows (a tenth is held out to measure the loss on; got \(n))") }
+            guard options.epsilon == nil else { throw DoppelError.usage(message: "--patience cannot be used with --epsilon: early stopping measures the model on held-out training rows after every epoch, which the privacy budget does not cover") }
+        }
         if options.delta != nil && options.epsilon == nil { throw DoppelError.usage(message: "--delta needs --epsilon (DP-SGD)") }
         try FitOptions.checkEpsilon(options.epsilon)
         try FitOptions.checkDelta(options.delta, rows: n)
@@ -349,6 +391,13 @@ final class TVAENetwork {
         return f.loss / Double(batchSize ?? x.rows)
     }
 
+    /// The mean loss per row of `x` (``forwardLoss``, the training objective), without touching the
+    /// gradients: early stopping's held-out loss. The code noise comes from `rng`.
+    func loss(_ x: Tensor, targets: [Int32], spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) -> Double {
+        guard x.rows > 0 else { return .nan }
+        return forwardLoss(x, targets: targets, spans: spans, scale: 1, rng: &rng).loss / Double(x.rows)
+    }
+
     /// Runs `body` on the rows split in two halves, one network and one core each (one half when the
     /// batch is small), the second network holding the first one's weights; its gradients are added to
     /// the first network's. `body` gets each half's rows of `data` and their one-hot targets (`targets`
@@ -428,7 +477,10 @@ public struct TVAEModel: Codable, Sendable, Equatable {
     public var embeddingDim: Int
     public var decoder: NetworkWeights
     public var sigmas: [Float]
+    /// Epochs of training behind the stored weights (with early stopping: the best epoch's).
     public var epochs: Int
+    /// What early stopping did (nil when it was off).
+    public var earlyStop: EarlyStopRecord?
 
     public func sampler() throws -> TVAESampler { try TVAESampler(model: self) }
 }
