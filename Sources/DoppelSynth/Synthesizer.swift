@@ -108,6 +108,15 @@ public enum FittedModel: Codable, Sendable, Equatable {
         }
     }
 
+    /// Epochs of training behind a TVAE or CTGAN model's weights (nil for the other models).
+    public var epochs: Int? {
+        switch self {
+        case .tvae(let m): return m.epochs
+        case .ctgan(let m): return m.epochs
+        default: return nil
+        }
+    }
+
     /// What early stopping did in a TVAE fit (nil for other models, or when it was off).
     public var earlyStop: EarlyStopRecord? {
         if case .tvae(let m) = self { return m.earlyStop }

@@ -50,7 +50,14 @@ struct Inspect: ParsableCommand {
         let p = m.provenance
         print("\(file): Doppel model, synthesizer \(p.synthesizer)")
         print("  fitted \(p.createdAt) by Doppel \(p.doppelVersion) in \(String(format: "%.2f", p.fitSeconds)) s, seed \(p.seed)")
-        print("  training file: \(counted(p.trainingRows, "row")), SHA-256 \(p.trainingSHA256)\n")
+        print("  training file: \(counted(p.trainingRows, "row")), SHA-256 \(p.trainingSHA256)")
+        if let e = m.model.earlyStop {
+            print(String(format: "  training: early stopping (patience %@) kept epoch %d of the %d trained; %@ held out, held-out loss %.4f per row",
+                         "\(e.patience)", e.bestEpoch, e.epochsTrained, counted(e.heldOutRows, "row"), e.bestLoss))
+        } else if let epochs = m.model.epochs {
+            print("  training: \(counted(epochs, "epoch"))")
+        }
+        print("")
         print(SchemaSummary.render(m.model.schema))
         if let e = m.privacy.epsilon {
             print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; ledger:", e, m.privacy.delta ?? 0))

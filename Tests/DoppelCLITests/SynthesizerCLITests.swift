@@ -107,5 +107,7 @@ extension CLITests {
         XCTAssertEqual(r.code, 0, r.err)
         XCTAssertTrue(r.err.contains("Stopped early after epoch") && r.err.contains("of 400") && r.err.contains("kept epoch"), r.err)
         XCTAssertTrue(r.err.contains("92 rows held out"), "a tenth of heart's 920 rows: \(r.err)")
+        let inspect = try run(["inspect", "es.doppel"])
+        XCTAssertTrue(inspect.out.contains("training: early stopping (patience 3) kept epoch"), inspect.out)
     }
 }
