@@ -454,4 +454,35 @@ final class KernelIdentityTests: XCTestCase {
             for (p, g) in zip(net.parameters, full) { assertSameBits(p.gradient, g, p.name) }
         }
     }
+
+    /// The input gradient for a network's first inputs only (CTGAN's generator skips the noise and
+    /// conditions it passes through): `firstColumns` gives the first columns of the whole product bit for
+    /// bit (one and two cores, widths off the 16-column panel), and a `Linear` and a `Residual` block give
+    /// the first columns of their whole ∂L/∂x and the same parameter gradients.
+    func testInputGradientOfTheFirstInputsOnly() {
+        for (m, n, k, first) in [(500, 686, 451, 512), (500, 430, 256, 256), (12, 40, 3, 17)] {
+            let g = random(m, k, seed: 21), w = random(n, k, seed: 22)
+            var whole = Matrix(rows: 0, cols: 0)
+            Matrix.gemm(g, w, transposeB: true, into: &whole)
+            for cores in [1, 2] {
+                var part = Matrix(rows: 0, cols: 0)
+                Matrix.gemm(g, w, transposeB: true, into: &part, cores: cores, firstColumns: first)
+                assertSameBits(part, whole.columns(0, first), "\(m)×\(first) of \(n), \(cores) cores")
+            }
+        }
+        var rng = SeededGenerator(seed: 23)
+        let x = random(12, 40, seed: 24)
+        for (layer, outputs) in [(Linear(40, 16, rng: &rng) as Layer, 16), (Residual(40, 16, rng: &rng) as Layer, 56)] {
+            let g = random(12, outputs, seed: 25)
+            var ctx = ForwardContext(training: true, rng: SeededGenerator(seed: 1))
+            _ = layer.forward(x, &ctx)
+            for p in layer.parameters { p.zeroGradient() }
+            let dx = layer.backward(g, mode: .batch)
+            let grads = layer.parameters.map(\.gradient)
+            for p in layer.parameters { p.zeroGradient() }
+            let part = (layer as? Linear)?.backward(g, mode: .batch, firstInputs: 25) ?? (layer as! Residual).backward(g, mode: .batch, firstInputs: 25)
+            assertSameBits(part, dx.columns(0, 25), "\(type(of: layer))")
+            for (p, q) in zip(layer.parameters, grads) { assertSameBits(p.gradient, q, p.name) }
+        }
+    }
 }

@@ -57,6 +57,15 @@ public final class Linear: Layer {
         return dx
     }
 
+    /// ``backward(_:mode:)`` with ∂L/∂x for the first `firstInputs` inputs only (the others need no
+    /// gradient, e.g. noise fed to a network): those columns of g·Wᵀ, each exactly as in the whole product.
+    public func backward(_ g: Matrix, mode: GradientMode, firstInputs: Int) -> Matrix {
+        backwardParameters(g, mode: mode)
+        var dx = Matrix(rows: 0, cols: 0)
+        Matrix.gemm(g, weight.value, transposeB: true, into: &dx, cores: cores, firstColumns: firstInputs)
+        return dx
+    }
+
     /// ``backward(_:mode:)`` without ∂L/∂x (for a network's first layer, whose input needs no gradient).
     public func backwardParameters(_ g: Matrix, mode: GradientMode) {
         switch mode {

@@ -28,11 +28,16 @@ public final class Residual: Layer {
         linear.backwardParameters(norm.backward(relu.backward(g.columns(0, linear.outputs), mode: mode), mode: mode), mode: mode)
     }
 
-    public func backward(_ g: Matrix, mode: GradientMode) -> Matrix {
+    public func backward(_ g: Matrix, mode: GradientMode) -> Matrix { backward(g, mode: mode, firstInputs: linear.inputs) }
+
+    /// ``backward(_:mode:)`` with ∂L/∂x for the first `firstInputs` columns of x only (the rest — noise and
+    /// conditions fed to the network — needs none); `g` needs only the columns of the new features and of
+    /// those inputs.
+    public func backward(_ g: Matrix, mode: GradientMode, firstInputs: Int) -> Matrix {
         let width = linear.outputs
         let gh = g.columns(0, width)
-        var dx = linear.backward(norm.backward(relu.backward(gh, mode: mode), mode: mode), mode: mode)
-        let gx = g.columns(width, g.cols - width)
+        var dx = linear.backward(norm.backward(relu.backward(gh, mode: mode), mode: mode), mode: mode, firstInputs: firstInputs)
+        let gx = g.columns(width, firstInputs)
         dx.values.withUnsafeMutableBufferPointer { d in
             gx.values.withUnsafeBufferPointer { s in for i in d.indices { d[i] += s[i] } }
         }

@@ -47,11 +47,17 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// `cores: 2` computes the two halves of C's columns side by side when the product is large
     /// (≥ ``splitThreshold`` multiply-adds). The halves split at a multiple of the kernel's 16-column
     /// panel, so every element is computed exactly as in one call: the result is bit-identical.
+    ///
+    /// `firstColumns`: only the first columns of op(A)·op(B) are computed (C has that many columns),
+    /// each element exactly as in the whole product — e.g. an input gradient g·Wᵀ for the first inputs of a
+    /// layer only.
     public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix, cores: Int = 1) {
+                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix, cores: Int = 1, firstColumns: Int? = nil) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
-        let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
+        let kb = transposeB ? b.cols : b.rows, allColumns = transposeB ? b.rows : b.cols
         precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
+        let n = firstColumns ?? allColumns
+        precondition(n >= 0 && n <= allColumns, "gemm: \(n) of \(allColumns) columns")
         if c.rows != m || c.cols != n {
             precondition(beta == 0, "gemm: output is \(c.rows)×\(c.cols), expected \(m)×\(n)")
             // With beta 0 every element is written and none read (K = 0 or alpha = 0 write zeros).

@@ -323,7 +323,15 @@ final class CTGANGenerator {
         return (raw, activation.forward(raw, &ctx))
     }
 
-    func backward(_ dRaw: Tensor) { body.backwardParameters(dRaw, mode: .batch) }
+    /// The parameters' gradients from ∂L/∂(raw output). Input gradients are formed for the blocks'
+    /// features only: the network's input [z, c], passed through to every later layer, needs none (a
+    /// quarter of the final layer's g·Wᵀ with SDV's widths).
+    func backward(_ dRaw: Tensor) {
+        let fed = blocks[0].linear.inputs
+        var g = final.backward(dRaw, mode: .batch, firstInputs: final.inputs - fed)
+        for block in blocks.dropFirst().reversed() { g = block.backward(g, mode: .batch, firstInputs: block.linear.inputs - fed) }
+        blocks[0].backwardParameters(g, mode: .batch)
+    }
 
     var normStatistics: [[Float]] { blocks.flatMap { [$0.norm.runningMean, $0.norm.runningVariance] } }
 
