@@ -120,6 +120,43 @@ final class CTGANTests: XCTestCase {
         XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model, .ctgan(model))
     }
 
+    /// With a categorical target, training draws the target as c's column in half of the rows plus its
+    /// uniform share (here 1/2 + 1/4 of 2 columns), without one each column equally often; the model
+    /// records the target (not a numeric one), sampling conditions every row on it with the observed
+    /// frequencies, and a model file without the field samples as before.
+    func testTargetConditioning() throws {
+        var t = try twoGroups(rows: 400)
+        let group = try XCTUnwrap(t.schema.index(of: "group"))
+        let encoder = try TabularEncoder.fit(t, privately: false, seed: 1)
+        var rng = SeededGenerator(seed: 2)
+        let data = encoder.encode(t, rng: &rng)
+        for (target, expected) in [(nil, 0.5), (group, 0.75)] as [(Int?, Double)] {
+            let space = ConditionSpace(encoder: encoder, data: data, target: target)
+            XCTAssertEqual(space.columns.map(\.column), [1, 3], "group and kind")
+            let chosen = space.sampleTraining(20_000, rng: &rng).2
+            XCTAssertEqual(Double(chosen.filter { space.columns[$0.0].column == group }.count) / 20_000, expected, accuracy: 0.015)
+        }
+        XCTAssertNil(ConditionSpace(encoder: encoder, data: data, target: 2).target, "a numeric target is no conditioning column")
+
+        t.schema.columns[group].roles.append(.target)
+        var o = NeuralOptions()
+        o.epochs = 40; o.batchSize = 100; o.embeddingDim = 16; o.layers = [32, 32]; o.learningRate = 2e-3
+        let (model, _) = try CTGAN.fit(t, options: o, seed: 3)
+        XCTAssertEqual(model.targetCondition, 0)
+        // Every row's c is on the target, drawn with the observed shares (1/4 rare): the generator
+        // reproduces its condition (the cross-entropy term), so the sample's shares follow.
+        let sample = Sampling.table(try FittedModel.ctgan(model).sampler(conditions: []), total: 2000, seed: 4)
+        guard case .categorical(let g, let levels) = sample.columns[1].values else { return XCTFail() }
+        let rare = Int32(levels.firstIndex(of: "rare")!)
+        XCTAssertEqual(Double(g.filter { $0 == rare }.count) / 2000, 0.25, accuracy: 0.04)
+        var legacy = model
+        legacy.targetCondition = nil
+        let old = Sampling.table(try FittedModel.ctgan(legacy).sampler(conditions: []), total: 2000, seed: 4)
+        XCTAssertNotEqual(old, sample, "without the field, c's column is drawn uniformly, as before")
+        let file = ModelFile(model: .ctgan(model), provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: t.rowCount, synthesizer: "ctgan", seed: 3, fitSeconds: 0))
+        XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model, .ctgan(model))
+    }
+
     /// DP-CTGAN: the category counts and the critic's DP-SGD compose within (ε, δ); the private fit
     /// still samples and serves a condition.
     func testPrivateFitIsAccounted() throws {

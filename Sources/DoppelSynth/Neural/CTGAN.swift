@@ -17,6 +17,13 @@ import DoppelPrivacy
 ///   one-hot for the conditioned column and c; Adam (lr 2e-4, β = (0.5, 0.9), L2 1e-6) for both.
 /// Sampling draws c with the categories' observed frequencies; `--where column=value` fixes c (the
 /// condition is served by the generator, then checked row by row).
+///
+/// With a categorical target (the schema's `target` role, `doppel fit --target`), training draws the
+/// target as c's column in half of the rows (and uniformly among all columns in the other half), so the
+/// generator learns the other columns given the outcome from many more steps; sampling then conditions
+/// every row on the target, drawn with its observed frequencies — the conditional the generator learned
+/// best, and the outcome's shares exactly as in the training rows. SDV conditions on each column
+/// equally often and knows no target. Measured on thyroid0387 and covid_testing_chop (BENCHMARKS.md).
 public enum CTGAN {
     public static let pac = 10
 
@@ -33,7 +40,7 @@ public enum CTGAN {
         let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
         var rng = SeededGenerator(seed: seed, stream: 0x6374)
         let data = encoder.encode(table, rng: &rng)
-        var conditions = ConditionSpace(encoder: encoder, data: data)
+        var conditions = ConditionSpace(encoder: encoder, data: data, target: schema.columns.firstIndex { $0.roles.contains(.target) })
         let steps = max(n / options.batchSize, 1)
         var privacy: PrivateCritic?
         if let eps = options.epsilon {
@@ -150,7 +157,7 @@ public enum CTGAN {
         }
         let identifiers = IdentifierGenerator.perColumn(of: table, numbered: privately)
         let model = CTGANModel(schema: schema, encoder: encoder, identifiers: identifiers, hidden: hidden, embeddingDim: emb,
-                          conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies,
+                          conditionColumns: conditions.columns, conditionFrequencies: conditions.frequencies, targetCondition: conditions.target,
                           generator: NetworkWeights(generator.parameters), normStatistics: generator.normStatistics, epochs: options.epochs)
         return (model, privacy?.ledger)
     }
@@ -176,8 +183,11 @@ struct ConditionSpace {
     var rowsByCategory: [[[Int]]]
     var width: Int
     var rowCount: Int
+    /// The conditioning column (index into `columns`) of the schema's target, if it is one: training
+    /// conditions on it in half of the rows.
+    var target: Int?
 
-    init(encoder: TabularEncoder, data: Tensor) {
+    init(encoder: TabularEncoder, data: Tensor, target targetColumn: Int? = nil) {
         columns = []; frequencies = []; logProbabilities = []; rowsByCategory = []
         rowCount = data.rows
         var at = 0
@@ -197,6 +207,7 @@ struct ConditionSpace {
             at += span.width
         }
         width = at
+        target = targetColumn.flatMap { t in columns.firstIndex { $0.column == t } }
     }
 
     /// Replaces the category counts with noisy ones (Gaussian, standard deviation `noise` per count);
@@ -226,7 +237,8 @@ struct ConditionSpace {
         var chosen: [(Int, Int)] = []
         guard !columns.isEmpty else { return (c, mask, [(Int, Int)](repeating: (-1, -1), count: batch)) }
         for i in 0..<batch {
-            let k = rng.nextInt(below: columns.count)
+            let k: Int
+            if let t = target, rng.nextUniform() < 0.5 { k = t } else { k = rng.nextInt(below: columns.count) }
             let cat = draw(logProbabilities[k], &rng)
             c[i, columns[k].conditionStart + cat] = 1
             mask[i, k] = 1
@@ -362,6 +374,10 @@ public struct CTGANModel: Codable, Sendable, Equatable {
     public var conditionColumns: [ConditionColumn]
     /// Observed category frequencies of the conditioning columns (they drive unconditional sampling).
     public var conditionFrequencies: [[Double]]
+    /// The conditioning column (index into `conditionColumns`) of the schema's target when it was fitted
+    /// with one: training conditioned on it in half of the rows, and sampling conditions every row on it,
+    /// its categories drawn with their observed frequencies (nil: no target; model files from before).
+    public var targetCondition: Int?
     public var generator: NetworkWeights
     public var normStatistics: [[Float]]
     public var epochs: Int
@@ -406,6 +422,9 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
                     let p = f.codes.map { model.conditionFrequencies[kk][$0] + 1e-12 }
                     let total = p.reduce(0, +)
                     cat = f.codes[draw(p.map { $0 / total }, &rng)]
+                } else if let t = model.targetCondition {
+                    k = t
+                    cat = draw(model.conditionFrequencies[k], &rng)
                 } else {
                     k = rng.nextInt(below: cols.count)
                     cat = draw(model.conditionFrequencies[k], &rng)
