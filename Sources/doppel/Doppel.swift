@@ -38,7 +38,7 @@ func warn(_ s: String) { FileHandle.standardError.write(Data(("warning: " + s + 
 
 /// Options that set column roles in a schema.
 struct RoleOptions: ParsableArguments {
-    @Option(help: "Column to predict in utility tests (sets the role 'target').")
+    @Option(help: "Column to predict (sets the role 'target'): utility tests predict it; when fitting, cart synthesizes it last and ctgan conditions on it (a categorical target).")
     var target: String?
     @Option(help: "Comma-separated sensitive columns (role 'sensitive'), e.g. race,sex.")
     var sensitive: String?
