@@ -101,7 +101,7 @@ struct Fit: ParsableCommand {
                 wrong.append(name)
             }
         } else if kind == .ctgan && patience != nil {
-            wrong.append("--patience (CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs)")
+            throw DoppelError.usage(message: "--patience applies to tvae only: CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs")
         } else if epsilon == nil && maxGradNorm != nil { wrong.append("--max-grad-norm (without --epsilon)") }
         if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
         guard wrong.isEmpty else {

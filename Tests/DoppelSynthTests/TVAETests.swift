@@ -269,6 +269,8 @@ final class TVAETests: XCTestCase {
     func testEarlyStoppingRule() {
         var rule = EarlyStopping(patience: 2)
         XCTAssertTrue(rule.record(.nan, epoch: 0) == (false, false))
+        var diverged = EarlyStopping(patience: 1)
+        for e in 0..<5 { XCTAssertTrue(diverged.record(.infinity, epoch: e) == (false, false), "no stop without a finite best") }
         XCTAssertTrue(rule.record(100, epoch: 1) == (true, false))
         XCTAssertTrue(rule.record(99.995, epoch: 2) == (false, false), "a decrease of 5e-5 relative is not an improvement")
         XCTAssertTrue(rule.record(99, epoch: 3) == (true, false))

@@ -34,7 +34,8 @@ struct EarlyStopping {
             best = loss; bestEpoch = epoch
             return (true, false)
         }
-        return (false, epoch - bestEpoch >= patience)
+        // No stop before a first finite loss (a diverged model runs its epochs and is kept as it ends).
+        return (false, bestEpoch >= 0 && epoch - bestEpoch >= patience)
     }
 
     /// Share of the training rows set aside for the held-out loss.

@@ -209,8 +209,8 @@ public enum TVAE {
         if let lr = options.learningRate, !(lr > 0 && lr.isFinite) { throw DoppelError.usage(message: "--learning-rate must be positive (got \(lr))") }
         if let p = options.patience {
             guard p >= 1 else { throw DoppelError.usage(message: "--patience must be at least 1 epoch (got \(p))") }
-            // The check reads the training rows after every epoch, which DP-SGD's accounting does not cover.
             guard n >= EarlyStopping.minimumRows else { throw DoppelError.usage(message: "--patience needs at least \(EarlyStopping.minimumRows) rows (a tenth is held out to measure the loss on; got \(n))") }
+            // The check reads the held-out rows after every epoch, which DP-SGD's accounting does not cover.
             guard options.epsilon == nil else { throw DoppelError.usage(message: "--patience cannot be used with --epsilon: early stopping measures the model on held-out training rows after every epoch, which the privacy budget does not cover") }
         }
         if options.delta != nil && options.epsilon == nil { throw DoppelError.usage(message: "--delta needs --epsilon (DP-SGD)") }
