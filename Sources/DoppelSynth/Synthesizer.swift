@@ -117,6 +117,12 @@ public enum FittedModel: Codable, Sendable, Equatable {
         }
     }
 
+    /// The column a CTGAN model conditions every sampled row on (its categorical target), if any.
+    public var conditionedTarget: String? {
+        guard case .ctgan(let m) = self, let t = m.targetCondition, m.conditionColumns.indices.contains(t) else { return nil }
+        return m.schema.columns[m.conditionColumns[t].column].name
+    }
+
     /// What early stopping did in a TVAE fit (nil for other models, or when it was off).
     public var earlyStop: EarlyStopRecord? {
         if case .tvae(let m) = self { return m.earlyStop }

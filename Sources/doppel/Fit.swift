@@ -69,6 +69,9 @@ struct Fit: ParsableCommand {
             }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
+            if let p = patience, p >= (epochs ?? NeuralOptions().epochs) {
+                warn("--patience \(p) is not below the \(epochs ?? NeuralOptions().epochs) epochs: training cannot stop early, but a tenth of the rows is still held out for the check")
+            }
             try FitOptions.checkEpsilon(epsilon)
             let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
             try file.write(to: output)
@@ -83,7 +86,13 @@ struct Fit: ParsableCommand {
                 let kept = String(format: "kept epoch %d's weights (held-out loss %.4f per row; trained on %@, %@ held out)", e.bestEpoch, e.bestLoss,
                                   counted(e.trainingRows, "row"), counted(e.heldOutRows, "row"))
                 info(e.stoppedEarly ? "Stopped early after epoch \(e.epochsTrained) of \(epochs ?? NeuralOptions().epochs): the held-out loss had not improved for \(counted(e.patience, "epoch")); \(kept)"
-                                    : "Trained all \(counted(e.epochsTrained, "epoch")); \(kept)")
+                                    : "Trained \(e.epochsTrained == 1 ? "the only epoch" : "all \(e.epochsTrained) epochs") (a patience of \(counted(e.patience, "epoch")) did not stop it); \(kept)")
+                if e.stoppedEarly && e.bestEpoch <= e.patience {
+                    warn("early stopping kept epoch \(e.bestEpoch), one of the first: the held-out loss of \(counted(e.heldOutRows, "row")) is noisy when an epoch is a step or two (\(counted(e.trainingRows, "training row"))); a longer --patience lets training get past that")
+                }
+            }
+            if kind == .ctgan, let t = roles.target, file.model.conditionedTarget == nil {
+                warn("ctgan conditions only on a categorical target; '\(t)' is \(s.columns.first { $0.name == t }?.kind.withArticle ?? "a non-categorical") column, so --target only names it for evaluation here")
             }
             info("Fitted \(kind.rawValue) on \(counted(file.provenance.trainingRows, "row")) × \(counted(s.columns.count, "column")) in \(String(format: "%.2f", file.provenance.fitSeconds)) s → \(output)")
         }

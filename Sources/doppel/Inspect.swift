@@ -55,7 +55,7 @@ struct Inspect: ParsableCommand {
             print(String(format: "  training: early stopping (patience %@) kept epoch %d of the %d trained; %@ held out, held-out loss %.4f per row",
                          "\(e.patience)", e.bestEpoch, e.epochsTrained, counted(e.heldOutRows, "row"), e.bestLoss))
         } else if let epochs = m.model.epochs {
-            print("  training: \(counted(epochs, "epoch"))")
+            print("  training: \(counted(epochs, "epoch"))" + (m.model.conditionedTarget.map { "; conditioned on the target '\($0)' (half of the training rows, every sampled row)" } ?? ""))
         }
         print("")
         print(SchemaSummary.render(m.model.schema))

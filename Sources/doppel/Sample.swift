@@ -21,8 +21,8 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Write only part k of n of the rows, e.g. 3/8.")
     var shard: String?
-    @Option(name: .customLong("where"), help: "Conditions served by the model, e.g. \"sex=Female,age>=65\"; a choice of categories as race=asian|black.")
-    var conditions: String?
+    @Option(name: .customLong("where"), help: "Conditions served by the model, e.g. \"sex=Female,age>=65\"; a choice of categories as race=asian|black. Given more than once, all apply (as one comma-separated list).")
+    var conditions: [String] = []
     @Flag(name: .customLong("no-header"), help: "Do not write the header line.")
     var noHeader = false
     @Option(name: [.customShort("o"), .long], help: "Output CSV path, or - for standard output.")
@@ -36,7 +36,7 @@ struct Sample: ParsableCommand {
         try guarded {
             try OutputPaths.check(outputs: [("-o", output)], inputs: [model])
             let file = try ModelFile.read(from: model)
-            let conds = try conditions.map { try Condition.parseList($0) } ?? []
+            let conds = try conditions.flatMap { try Condition.parseList($0) }
             let shard = try self.shard.map { try Shard.parse($0) }
             let sampler = try file.model.sampler(conditions: conds)
             let writer = try CSVWriter(path: output)

@@ -110,4 +110,20 @@ extension CLITests {
         let inspect = try run(["inspect", "es.doppel"])
         XCTAssertTrue(inspect.out.contains("training: early stopping (patience 3) kept epoch"), inspect.out)
     }
+
+    /// `--where` given twice applies both conditions (it used to keep the last one only), and a numeric
+    /// `--target` for ctgan is named in a warning (it conditions on categorical targets only).
+    func testRepeatedWhereAndNumericCTGANTarget() throws {
+        XCTAssertEqual(try run(["fit", heart, "--seed", "1", "-o", "gc.doppel"]).code, 0)
+        let r = try run(["sample", "gc.doppel", "-n", "200", "--where", "sex=Female", "--where", "age>=60", "--seed", "2", "-o", "both.csv"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let lines = try String(contentsOf: work.appendingPathComponent("both.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let header = lines[0].map(String.init)
+        let sex = try XCTUnwrap(header.firstIndex(of: "sex")), age = try XCTUnwrap(header.firstIndex(of: "age"))
+        XCTAssertEqual(lines.count, 201)
+        XCTAssertTrue(lines.dropFirst().allSatisfy { $0[sex] == "Female" && Double($0[age])! >= 60 }, "both conditions hold in every row")
+        let fit = try run(["fit", heart, "--synthesizer", "ctgan", "--epochs", "1", "--target", "age", "-o", "ct.doppel"])
+        XCTAssertEqual(fit.code, 0, fit.err)
+        XCTAssertTrue(fit.err.contains("warning: ctgan conditions only on a categorical target; 'age' is a numeric column"), fit.err)
+    }
 }
