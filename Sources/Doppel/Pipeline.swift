@@ -56,11 +56,11 @@ extension Pipeline {
             guard let j = table.schema.index(of: group) else {
                 throw DoppelError.usage(message: "--group: no column '\(group)' in \(path) (columns: \(table.schema.columns.map(\.name).joined(separator: ", ")))")
             }
-            let groups: Int
-            (train, holdout, groups) = table.split(fraction: 1 - holdoutFraction, seed: seed, group: j)
+            let groups: Int, largest: Int
+            (train, holdout, groups, largest) = table.split(fraction: 1 - holdoutFraction, seed: seed, group: j)
             let share = Double(holdout.rowCount) / Double(max(table.rowCount, 1))
             if holdout.rowCount > 0, train.rowCount > 0, abs(share - holdoutFraction) > 0.25 * holdoutFraction {
-                warn("--group \(group) has \(counted(groups, "group")) (the largest of \(counted(Self.largestGroup(table, j), "row"))): the holdout holds "
+                warn("--group \(group) has \(counted(groups, "group")) (the largest of \(counted(largest, "row"))): the holdout holds "
                      + String(format: "%.1f%% of the rows, not the %.1f%% asked", share * 100, holdoutFraction * 100))
             }
         } else {
@@ -72,14 +72,6 @@ extension Pipeline {
         try train.writeCSV(toPath: trainPath)
         try holdout.writeCSV(toPath: holdoutPath)
         return (train.rowCount, holdout.rowCount)
-    }
-
-    /// Rows in the largest group of column j (missing values count as groups of one).
-    static func largestGroup(_ table: Table, _ j: Int) -> Int {
-        let (groupOf, count) = table.groups(by: j)
-        var sizes = [Int](repeating: 0, count: count)
-        for g in groupOf { sizes[g] += 1 }
-        return sizes.max() ?? 0
     }
 
     /// Reads train, holdout and synthetic CSVs with one schema. Categorical columns get the union of the

@@ -113,8 +113,8 @@ public struct Table: Sendable, Equatable {
     /// Splits by groups: the rows sharing a value of column `group` (a patient's visits) all go to the same
     /// side. The groups are shuffled (seeded) and each goes to the first table when that brings it closer
     /// to `fraction` of the rows, else to the second; a row with no value is a group of its own. Returns
-    /// the two tables and the number of groups.
-    public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int) {
+    /// the two tables, the number of groups and the rows of the largest.
+    public func split(fraction: Double, seed: UInt64, group: Int) -> (Table, Table, groups: Int, largest: Int) {
         let (groupOf, count) = groups(by: group)
         var members = [[Int]](repeating: [], count: count)
         for i in 0..<rowCount { members[groupOf[i]].append(i) }
@@ -128,10 +128,10 @@ public struct Table: Sendable, Equatable {
         // With two or more groups neither side is left empty: the smallest group crosses over.
         if count >= 2, second.isEmpty || first.isEmpty {
             let from = first.isEmpty ? second : first
-            let smallest = Set(from).reduce(into: [Int: Int]()) { $0[groupOf[$1], default: 0] += 1 }.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }!.key
-            let moved = from.filter { groupOf[$0] == smallest }, kept = from.filter { groupOf[$0] != smallest }
+            let smallest = Set(from.map { groupOf[$0] }).min { (members[$0].count, $0) < (members[$1].count, $1) }!
+            let moved = members[smallest], kept = from.filter { groupOf[$0] != smallest }
             if first.isEmpty { first = moved; second = kept } else { first = kept; second = moved }
         }
-        return (rows(first.sorted()), rows(second.sorted()), count)
+        return (rows(first.sorted()), rows(second.sorted()), count, members.map(\.count).max() ?? 0)
     }
 }

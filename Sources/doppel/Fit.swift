@@ -69,9 +69,6 @@ struct Fit: ParsableCommand {
             }
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
-            if let p = patience, p >= (epochs ?? NeuralOptions().epochs) {
-                warn("--patience \(p) is not below the \(epochs ?? NeuralOptions().epochs) epochs: training cannot stop early, but a tenth of the rows is still held out for the check")
-            }
             try FitOptions.checkEpsilon(epsilon)
             let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
             try file.write(to: output)
@@ -85,7 +82,12 @@ struct Fit: ParsableCommand {
             if let e = file.model.earlyStop {
                 let kept = String(format: "kept epoch %d's weights (held-out loss %.4f per row; trained on %@, %@ held out)", e.bestEpoch, e.bestLoss,
                                   counted(e.trainingRows, "row"), counted(e.heldOutRows, "row"))
-                info(e.stoppedEarly ? "Stopped early after epoch \(e.epochsTrained) of \(epochs ?? NeuralOptions().epochs): the held-out loss had not improved for \(counted(e.patience, "epoch")); \(kept)"
+                let requested = options.neural.epochs
+                if e.patience >= requested {
+                    // After the fit, so that it never comes before a refusal of the options.
+                    warn("--patience \(e.patience) is not below the \(requested) epochs: training cannot stop early, but a tenth of the rows is still held out for the check")
+                }
+                info(e.stoppedEarly ? "Stopped early after epoch \(e.epochsTrained) of \(requested): the held-out loss had not improved for \(counted(e.patience, "epoch")); \(kept)"
                                     : "Trained \(e.epochsTrained == 1 ? "the only epoch" : "all \(e.epochsTrained) epochs") (a patience of \(counted(e.patience, "epoch")) did not stop it); \(kept)")
                 if e.stoppedEarly && e.bestEpoch <= e.patience {
                     warn("early stopping kept epoch \(e.bestEpoch), one of the first: the held-out loss of \(counted(e.heldOutRows, "row")) is noisy when an epoch is a step or two (\(counted(e.trainingRows, "training row"))); a longer --patience lets training get past that")
@@ -110,7 +112,7 @@ struct Fit: ParsableCommand {
                 wrong.append(name)
             }
         } else if kind == .ctgan && patience != nil {
-            throw DoppelError.usage(message: "--patience applies to tvae only: CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs")
+            throw CTGAN.noEarlyStopping
         } else if epsilon == nil && maxGradNorm != nil { wrong.append("--max-grad-norm (without --epsilon)") }
         if kind != .cart { if minLeaf != 5 { wrong.append("--min-leaf") }; if visitOrder != nil { wrong.append("--visit-order") } }
         guard wrong.isEmpty else {

@@ -52,8 +52,8 @@ struct Inspect: ParsableCommand {
         print("  fitted \(p.createdAt) by Doppel \(p.doppelVersion) in \(String(format: "%.2f", p.fitSeconds)) s, seed \(p.seed)")
         print("  training file: \(counted(p.trainingRows, "row")), SHA-256 \(p.trainingSHA256)")
         if let e = m.model.earlyStop {
-            print(String(format: "  training: early stopping (patience %@) kept epoch %d of the %d trained; %@ held out, held-out loss %.4f per row",
-                         "\(e.patience)", e.bestEpoch, e.epochsTrained, counted(e.heldOutRows, "row"), e.bestLoss))
+            print(String(format: "  training: early stopping (patience %d) kept epoch %d of the %d trained; %@ held out, held-out loss %.4f per row",
+                         e.patience, e.bestEpoch, e.epochsTrained, counted(e.heldOutRows, "row"), e.bestLoss))
         } else if let epochs = m.model.epochs {
             print("  training: \(counted(epochs, "epoch"))" + (m.model.conditionedTarget.map { "; conditioned on the target '\($0)' (half of the training rows, every sampled row)" } ?? ""))
         }

@@ -26,14 +26,14 @@ import DoppelPrivacy
 /// equally often and knows no target. Measured on thyroid0387 and covid_testing_chop (BENCHMARKS.md).
 public enum CTGAN {
     public static let pac = 10
+    /// Why early stopping (`--patience`) is refused for CTGAN.
+    public static let noEarlyStopping = DoppelError.usage(message: "--patience applies to tvae only: CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs")
 
     public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> (CTGANModel, PrivacyLedger?) {
         let schema = table.schema
         let n = table.rowCount
         guard n >= 2 else { throw DoppelError.usage(message: "ctgan needs at least 2 rows (got \(n))") }
-        guard options.patience == nil else {
-            throw DoppelError.usage(message: "--patience applies to tvae only: CTGAN's two losses pull against each other and do not tell when the model is done; set --epochs")
-        }
+        guard options.patience == nil else { throw noEarlyStopping }
         try TVAE.validate(options, rows: n)
         guard options.batchSize % pac == 0 else { throw DoppelError.usage(message: "--batch-size must be a multiple of \(pac) for ctgan (PacGAN packs \(pac) rows; got \(options.batchSize))") }
         let privately = options.epsilon != nil
@@ -422,11 +422,9 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
                     let p = f.codes.map { model.conditionFrequencies[kk][$0] + 1e-12 }
                     let total = p.reduce(0, +)
                     cat = f.codes[draw(p.map { $0 / total }, &rng)]
-                } else if let t = model.targetCondition {
-                    k = t
-                    cat = draw(model.conditionFrequencies[k], &rng)
                 } else {
-                    k = rng.nextInt(below: cols.count)
+                    // Every row on the target when the model has one, else a column drawn uniformly.
+                    k = model.targetCondition ?? rng.nextInt(below: cols.count)
                     cat = draw(model.conditionFrequencies[k], &rng)
                 }
                 c[i, cols[k].conditionStart + cat] = 1

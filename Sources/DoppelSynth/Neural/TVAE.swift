@@ -135,11 +135,7 @@ public enum TVAE {
         // own, so the training's random numbers (and weights) are those of a fit without it.
         var stopping = options.patience.map { EarlyStopping(patience: $0) }
         let heldOut = data.gatherRows(heldOutRows)
-        var heldOutTargets: [Int32] = []
-        if !heldOutRows.isEmpty {
-            let perRow = targets.count / max(n, 1)
-            for row in heldOutRows { heldOutTargets.append(contentsOf: targets[(row * perRow)..<((row + 1) * perRow)]) }
-        }
+        let heldOutTargets = TVAENetwork.targets(of: heldOutRows, in: targets, rows: n)
         let heldOutNoise = SeededGenerator(seed: seed, stream: 0x7374)
         var bestWeights: [[Float]] = []
         var epochsTrained = 0
@@ -391,6 +387,15 @@ final class TVAENetwork {
         return f.loss / Double(batchSize ?? x.rows)
     }
 
+    /// The one-hot targets of `rows`, row after row, from `targets` (``oneHotTargets(_:spans:)`` of a
+    /// table of `rows` rows).
+    static func targets(of rows: [Int], in targets: [Int32], rows n: Int) -> [Int32] {
+        let perRow = targets.count / max(n, 1)
+        var t = [Int32](); t.reserveCapacity(rows.count * perRow)
+        for row in rows { t.append(contentsOf: targets[(row * perRow)..<((row + 1) * perRow)]) }
+        return t
+    }
+
     /// The mean loss per row of `x` (``forwardLoss``, the training objective), without touching the
     /// gradients: early stopping's held-out loss. The code noise comes from `rng`.
     func loss(_ x: Tensor, targets: [Int32], spans: [GumbelSoftmax.Span], rng: inout SeededGenerator) -> Double {
@@ -420,9 +425,7 @@ final class TVAENetwork {
             var r = SeededGenerator(seed: seeds[h], stream: 0x68616c66)
             let part = shared.value.1[h]
             let x = data.gatherRows(part)
-            let perRow = targets.count / max(data.rows, 1)
-            var t = [Int32](); t.reserveCapacity(part.count * perRow)
-            for row in part { t.append(contentsOf: targets[(row * perRow)..<((row + 1) * perRow)]) }
+            let t = TVAENetwork.targets(of: part, in: targets, rows: data.rows)
             let v = shared.value.2(shared.value.0[h], x, t, &r)
             results.value[h] = v   // one slot per half
         }
