@@ -455,6 +455,27 @@ final class KernelIdentityTests: XCTestCase {
         }
     }
 
+    /// A product for the first rows of op(A) only (the critic step's first layer on the real and fake
+    /// rows of its batch): `firstRows` gives the first rows of the whole product bit for bit, with A as is
+    /// and transposed, on one and two cores.
+    func testProductOfTheFirstRowsOnly() {
+        for (m, n, k, first) in [(150, 256, 497, 100), (150, 256, 4970, 100), (13, 40, 7, 5)] {
+            let b = random(k, n, seed: 31)
+            for transposeA in [false, true] {
+                let a = transposeA ? random(k, m, seed: 32) : random(m, k, seed: 32)
+                var whole = Matrix(rows: 0, cols: 0)
+                Matrix.gemm(a, transposeA: transposeA, b, into: &whole)
+                for cores in [1, 2] {
+                    var part = Matrix(rows: 0, cols: 0)
+                    Matrix.gemm(a, transposeA: transposeA, b, into: &part, cores: cores, firstRows: first)
+                    XCTAssertEqual(part.rows, first)
+                    assertSameBits(part, Matrix(rows: first, cols: n, values: Array(whole.values[0..<(first * n)])),
+                                   "\(first) of \(m) rows, transposeA \(transposeA), \(cores) cores")
+                }
+            }
+        }
+    }
+
     /// The input gradient for a network's first inputs only (CTGAN's generator skips the noise and
     /// conditions it passes through): `firstColumns` gives the first columns of the whole product bit for
     /// bit (one and two cores, widths off the 16-column panel), and a `Linear` and a `Residual` block give

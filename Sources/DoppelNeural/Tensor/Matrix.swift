@@ -51,9 +51,15 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// `firstColumns`: only the first columns of op(A)·op(B) are computed (C has that many columns),
     /// each element exactly as in the whole product — e.g. an input gradient g·Wᵀ for the first inputs of a
     /// layer only.
+    ///
+    /// `firstRows`: only the first rows of op(A) take part (C has that many rows) — e.g. a layer's product
+    /// for the first rows of a batch whose other rows are formed otherwise.
     public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
-                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix, cores: Int = 1, firstColumns: Int? = nil) {
-        let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+                            alpha: Float = 1, beta: Float = 0, into c: inout Matrix, cores: Int = 1,
+                            firstRows: Int? = nil, firstColumns: Int? = nil) {
+        let allRows = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+        let m = firstRows ?? allRows
+        precondition(m >= 0 && m <= allRows, "gemm: \(m) of \(allRows) rows")
         let kb = transposeB ? b.cols : b.rows, allColumns = transposeB ? b.rows : b.cols
         precondition(k == kb, "gemm: inner dimensions \(k) and \(kb) differ")
         let n = firstColumns ?? allColumns

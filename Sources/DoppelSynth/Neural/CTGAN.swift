@@ -131,7 +131,7 @@ public enum CTGAN {
                         main.norm.holdsRunningUpdate = false
                     }
                     let (realPacked, fakePacked) = out[0]!
-                    optD.zeroGradients()
+                    // The step sets the critic's gradients (no clearing before it).
                     let (meanReal, meanFake, penalty) = critic.step(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
                     optD.update()
                     lossD += -(meanReal - meanFake) + penalty

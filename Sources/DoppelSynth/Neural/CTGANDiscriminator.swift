@@ -45,12 +45,13 @@ final class CTGANDiscriminator {
         set { for layer in hidden + [output] { layer.cores = newValue } }
     }
 
-    /// One WGAN-GP critic step on n packed real and n packed fake rows: adds to the parameters' gradients
+    /// One WGAN-GP critic step on n packed real and n packed fake rows: sets the parameters' gradients to
     /// the gradient of mean D(fake) − mean D(real) + λ·mean((‖∇ₓD(x̂)‖ − 1)²), x̂ = a·real + (1 − a)·fake
     /// with one a per row; returns the two means and the penalty.
     ///
-    /// The three sets of rows go through the network as one 3n-row batch, and so does the chain back to
-    /// the first layer: with pre-activations zₗ = hₗ₋₁·Wₗ + bₗ, hₗ = zₗ ⊙ sₗ (slope times dropout mask),
+    /// The three sets of rows go through the network as one 3n-row batch (the x̂ rows' first-layer
+    /// pre-activation interpolated from the real and fake rows', as the layer is affine), and so does the
+    /// chain back to the first layer: with pre-activations zₗ = hₗ₋₁·Wₗ + bₗ, hₗ = zₗ ⊙ sₗ (slope times dropout mask),
     /// δ_{L−1} = c ⊗ w_out ⊙ s_{L−1}, uₗ = δₗ·Wₗᵀ, δₗ₋₁ = uₗ ⊙ sₗ₋₁, where c is ∓1/n on the real and fake
     /// rows (the Wasserstein loss) and 1 on the x̂ rows (so that u₀ there is ∇ₓD; u₀ is formed for those
     /// rows only). Reversing the penalty through that chain (∂Wₗ += ∂uₗᵀ·δₗ, ∂δₗ = ∂uₗ·Wₗ,
@@ -62,22 +63,22 @@ final class CTGANDiscriminator {
         let n = real.rows, d0 = real.cols, L = hidden.count, rows = 3 * n
         precondition(fake.rows == n && fake.cols == d0 && L > 0)
         let cores = self.cores
-        // x = [real; fake; x̂].
+        // x = [real; fake; n rows that receive ∂u₀ below]. x̂ itself is never formed: its first layer's
+        // pre-activation is a·z(real) + (1 − a)·z(fake), row by row (the layer is affine).
         var x = Tensor(uninitializedRows: rows, cols: d0)
         x.values.withUnsafeMutableBufferPointer { xb in
             real.values.withUnsafeBufferPointer { rb in
                 fake.values.withUnsafeBufferPointer { fb in
-                    let block = n * d0
                     guard let xp = xb.baseAddress, let rp = rb.baseAddress, let fp = fb.baseAddress else { return }
-                    xp.update(from: rp, count: block)
-                    (xp + block).update(from: fp, count: block)
-                    Self.interpolate(rp, fp, rows: n, cols: d0, into: xp + 2 * block, rng: &rng)
+                    xp.update(from: rp, count: n * d0)
+                    (xp + n * d0).update(from: fp, count: n * d0)
                 }
             }
         }
+        let a = (0..<n).map { _ in Float(rng.nextUniform()) }
         // Forward: inputs[l] = hₗ₋₁ (inputs[0] = x), slopes[l] = sₗ.
         var inputs: [Tensor], slopes: [Tensor]
-        (inputs, slopes) = forwardWithSlopes(consume x, rng: &rng)   // inputs[0] is x's only reference (its x̂ rows are overwritten below)
+        (inputs, slopes) = forwardWithSlopes(consume x, interpolating: a, rng: &rng)   // inputs[0] is x's only reference (its last n rows are written below)
         // Scores D = h_{L−1}·w_out + b_out; the loss's weights c.
         let wOut = output.weight.value.values, bOut = output.bias.value.values[0]
         let last = inputs[L], width = last.cols
@@ -109,19 +110,19 @@ final class CTGANDiscriminator {
             du = dDelta
         }
         inputs[L].setRows(from: 2 * n, du)
-        // Weight gradients: one product over all rows per layer; biases from the loss's rows.
+        // Weight gradients: one product over all rows per layer, written over what the gradients held (no
+        // clearing pass before the step); biases from the loss's rows.
         let lossRows = 0..<(2 * n)
         for l in 0..<L {
-            Tensor.gemm(inputs[l], transposeA: true, deltas[l], beta: 1, into: &hidden[l].weight.gradient, cores: cores)
-            let s = deltas[l].rows(lossRows).columnSums()
-            for k in 0..<s.count { hidden[l].bias.gradient.values[k] += s[k] }
+            Tensor.gemm(inputs[l], transposeA: true, deltas[l], into: &hidden[l].weight.gradient, cores: cores)
+            hidden[l].bias.gradient.values = deltas[l].rows(lossRows).columnSums()
         }
-        output.weight.gradient.values.withUnsafeMutableBufferPointer { wb in
-            inputs[L].values.withUnsafeBufferPointer { hb in
-                for r in 0..<rows { for k in 0..<width { wb[k] += c[r] * hb[r * width + k] } }
-            }
+        var wGrad = [Float](repeating: 0, count: width)
+        inputs[L].values.withUnsafeBufferPointer { hb in
+            for r in 0..<rows { for k in 0..<width { wGrad[k] += c[r] * hb[r * width + k] } }
         }
-        output.bias.gradient.values[0] += c[lossRows].reduce(0, +)
+        output.weight.gradient.values = wGrad
+        output.bias.gradient.values = [c[lossRows].reduce(0, +)]
         return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
@@ -138,11 +139,34 @@ final class CTGANDiscriminator {
     /// The hidden layers on `x`, each pre-activation zₗ = hₗ₋₁·Wₗ + bₗ times sₗ (the LeakyReLU slope where
     /// zₗ ≤ 0, 1 elsewhere, times a dropout mask drawn from `rng`). Returns every layer's input (x first,
     /// then hₗ; the last is the output layer's input) and the sₗ.
-    private func forwardWithSlopes(_ x: Tensor, rng: inout SeededGenerator) -> (inputs: [Tensor], slopes: [Tensor]) {
+    ///
+    /// `interpolating` a (n values, x 3n rows [real; fake; any]): the first layer's product is formed for
+    /// the first 2n rows only, and row 2n + r of z₀ is aᵣ·z₀[r] + (1 − aᵣ)·z₀[n + r] — z₀ of the row
+    /// x̂ᵣ = aᵣ·realᵣ + (1 − aᵣ)·fakeᵣ, since the layer is affine (equal up to rounding; a third fewer
+    /// multiply-adds in the widest product). x's last n rows are not read.
+    private func forwardWithSlopes(_ x: Tensor, interpolating a: [Float]? = nil, rng: inout SeededGenerator) -> (inputs: [Tensor], slopes: [Tensor]) {
         var inputs = [x], slopes: [Tensor] = []
         for (l, layer) in hidden.enumerated() {
             var z = Tensor(rows: 0, cols: 0)
-            Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: layer.cores)
+            if l == 0, let a {
+                let n = a.count, w = layer.outputs
+                precondition(x.rows == 3 * n)
+                var pair = Tensor(rows: 0, cols: 0)
+                Tensor.gemm(x, layer.weight.value, into: &pair, cores: layer.cores, firstRows: 2 * n)
+                z = Tensor(uninitializedRows: 3 * n, cols: w)
+                z.values.withUnsafeMutableBufferPointer { zb in
+                    pair.values.withUnsafeBufferPointer { pb in
+                        guard let zp = zb.baseAddress, let pp = pb.baseAddress else { return }
+                        zp.update(from: pp, count: 2 * n * w)
+                        for r in 0..<n {
+                            let ar = a[r], br = 1 - a[r], re = pp + r * w, fa = pp + (n + r) * w, o = zp + (2 * n + r) * w
+                            for k in 0..<w { o[k] = ar * re[k] + br * fa[k] }
+                        }
+                    }
+                }
+            } else {
+                Tensor.gemm(inputs[l], layer.weight.value, into: &z, cores: layer.cores)
+            }
             z.addRow(layer.bias.value.values)
             var sl = Tensor(uninitializedRows: z.rows, cols: z.cols)
             let p = dropouts[l].p, keep = 1 / (1 - p), slope = slope
