@@ -75,7 +75,7 @@ final class CTGANDiscriminator {
                 }
             }
         }
-        let a = (0..<n).map { _ in Float(rng.nextUniform()) }
+        let a = Self.interpolationWeights(n, rng: &rng)
         // Forward: inputs[l] = hₗ₋₁ (inputs[0] = x), slopes[l] = sₗ.
         var inputs: [Tensor], slopes: [Tensor]
         (inputs, slopes) = forwardWithSlopes(consume x, interpolating: a, rng: &rng)   // inputs[0] is x's only reference (its last n rows are written below)
@@ -126,13 +126,18 @@ final class CTGANDiscriminator {
         return (meanReal / Double(n), meanFake / Double(n), penalty)
     }
 
-    /// x̂ = a·real + (1 − a)·fake row by row (`rows` × `cols`, row-major), one a ~ U(0, 1) per row, into `out`.
-    private static func interpolate(_ real: UnsafePointer<Float>, _ fake: UnsafePointer<Float>, rows n: Int, cols d: Int,
-                                    into out: UnsafeMutablePointer<Float>, rng: inout SeededGenerator) {
-        for r in 0..<n {
-            let a = Float(rng.nextUniform())
-            let o = out + r * d, re = real + r * d, fa = fake + r * d
-            for k in 0..<d { o[k] = a * re[k] + (1 - a) * fa[k] }
+    /// One interpolation weight a ~ U(0, 1) per row of x̂.
+    private static func interpolationWeights(_ n: Int, rng: inout SeededGenerator) -> [Float] {
+        (0..<n).map { _ in Float(rng.nextUniform()) }
+    }
+
+    /// Row r of `out` = a[r]·real row r + (1 − a[r])·fake row r (`cols` wide, row-major): x̂ itself, or any
+    /// affine image of it, such as its first-layer pre-activation from the real and fake rows'.
+    private static func interpolate(_ real: UnsafePointer<Float>, _ fake: UnsafePointer<Float>, weights a: [Float], cols d: Int,
+                                    into out: UnsafeMutablePointer<Float>) {
+        for r in a.indices {
+            let ar = a[r], br = 1 - a[r], o = out + r * d, re = real + r * d, fa = fake + r * d
+            for k in 0..<d { o[k] = ar * re[k] + br * fa[k] }
         }
     }
 
@@ -158,10 +163,7 @@ final class CTGANDiscriminator {
                     pair.values.withUnsafeBufferPointer { pb in
                         guard let zp = zb.baseAddress, let pp = pb.baseAddress else { return }
                         zp.update(from: pp, count: 2 * n * w)
-                        for r in 0..<n {
-                            let ar = a[r], br = 1 - a[r], re = pp + r * w, fa = pp + (n + r) * w, o = zp + (2 * n + r) * w
-                            for k in 0..<w { o[k] = ar * re[k] + br * fa[k] }
-                        }
+                        Self.interpolate(pp, pp + n * w, weights: a, cols: w, into: zp + 2 * n * w)
                     }
                 }
             } else {
@@ -241,12 +243,13 @@ final class CTGANDiscriminator {
     func gradientPenaltyAndGradient(real: Tensor, fake: Tensor, lambda: Float, rng: inout SeededGenerator,
                                     rowWeights: ([Float]) -> [Float]) -> (Double, [Tensor]) {
         let n = real.rows, d0 = real.cols, L = hidden.count
+        let a = Self.interpolationWeights(n, rng: &rng)
         var x = Tensor(uninitializedRows: n, cols: d0)
         x.values.withUnsafeMutableBufferPointer { xb in
             real.values.withUnsafeBufferPointer { rb in
                 fake.values.withUnsafeBufferPointer { fb in
                     guard let xp = xb.baseAddress, let rp = rb.baseAddress, let fp = fb.baseAddress else { return }
-                    Self.interpolate(rp, fp, rows: n, cols: d0, into: xp, rng: &rng)
+                    Self.interpolate(rp, fp, weights: a, cols: d0, into: xp)
                 }
             }
         }
