@@ -194,7 +194,7 @@ public enum SchemaInference {
         // say so, since the column is then not modelled as numbers.
         let mostlyNumbers: String? = strayEnded && nameClass == .other && numbersSeen >= 4 * stray
             ? String(format: "%.0f%% of values are numbers and ", 100 * Double(numbersSeen) / Double(present))
-                + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): make them numbers or blank them to model the column as numbers"
+                + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): " + numbersAdvice
             : nil
         if strings.allSatisfy({ FieldParsing.parseBoolean($0) != nil }) {
             spec.kind = .categorical; spec.boolean = true
@@ -236,7 +236,7 @@ public enum SchemaInference {
         }
         if distinctRatio >= 0.95, present >= 20 {
             spec.kind = .identifier; spec.identifierType = "code"; spec.distinct = nil
-            spec.note = "\(Int(distinctRatio * 100))% of values are unique"
+            spec.note = mostlyNumbers.map { $0 + " (now treated as an identifier)" } ?? "\(Int(distinctRatio * 100))% of values are unique"
             return spec
         }
         spec.kind = .categorical
@@ -251,6 +251,12 @@ public enum SchemaInference {
     }
 
     /// Numeric codes in the order of their values.
+    static let numbersAdvice = "make them numbers or blank them to model the column as numbers"
+
+    /// Whether inference gave `spec` another kind than numeric because a few of its values are not numbers
+    /// (its note says so): worth a warning where the inferred schema is used without being looked at.
+    public static func isMostlyNumbers(_ spec: ColumnSpec) -> Bool { spec.note?.contains(numbersAdvice) ?? false }
+
     static func numericOrder(_ a: String, _ b: String) -> Bool { (Double(a) ?? 0) < (Double(b) ?? 0) }
 
     /// The fewest decimals that write at least 99% of the values exactly, from counts of values by

@@ -50,7 +50,7 @@ public struct PrivacySpent: Codable, Sendable, Equatable {
         switch ledger.accounting {
         case .pureEpsilon: spent = { "ε = " + String(format: "%.4g", $0) }
         case .zeroConcentrated: spent = { "ρ = " + String(format: "%.4g", $0) }
-        case .renyi: spent = { "ε = " + String(format: "%.4g", $0) + " (this entry alone, at δ = " + String(format: "%.3g", g.delta ?? 0) + ")" }
+        case .renyi: spent = { "ε = " + String(format: "%.4g", $0) + " (this entry alone, at δ = " + String(format: "%.3g", g.delta) + ")" }
         }
         steps = ledger.entries.map { "\(spent($0.amount)): \($0.step) — \($0.mechanism)" }
         self.ledger = ledger

@@ -62,6 +62,9 @@ struct Inspect: ParsableCommand {
         if let e = m.privacy.epsilon {
             print(String(format: "\nPrivacy: (ε = %.4g, δ = %.3g)-differentially private; ledger:", e, m.privacy.delta ?? 0))
             for step in m.privacy.steps { print("  " + step) }
+            if case .renyi = m.privacy.ledger?.accounting, (m.privacy.ledger?.entries.count ?? 0) > 1 {
+                print("  (Rényi accounting: each entry's ε is what that entry would cost on its own; the total above adds the entries' Rényi curves and converts once to (ε, δ), so it is not the sum of the entries.)")
+            }
         } else {
             print("\nPrivacy: not differentially private (no budget was spent; evaluate the output before release).")
         }

@@ -126,4 +126,25 @@ extension CLITests {
         XCTAssertEqual(fit.code, 0, fit.err)
         XCTAssertTrue(fit.err.contains("warning: ctgan conditions only on a categorical target; 'age' is a numeric column"), fit.err)
     }
+
+    /// Warnings after a fit: a batch no smaller than the table (what each synthesizer then does), a column
+    /// whose one non-number made inference give up on numbers, and the Rényi ledger's per-entry ε.
+    func testWarningsAfterAFit() throws {
+        for (args, says) in [(["--synthesizer", "tvae"], "each epoch is one step on all of them"),
+                             (["--synthesizer", "ctgan"], "each step still draws 1000 rows, with repeats"),
+                             (["--synthesizer", "ctgan", "--epsilon", "1"], "every row is in every step's batch (a sampling rate of 1")] {
+            let r = try run(["fit", heart, "--epochs", "1", "--batch-size", "1000", "-o", "big.doppel"] + args)
+            XCTAssertEqual(r.code, 0, r.err)
+            XCTAssertTrue(r.err.contains("warning: --batch-size 1000 is not below the 920 training rows: " + says), r.err)
+        }
+        let inspect = try run(["inspect", "big.doppel"])
+        XCTAssertTrue(inspect.out.contains("(Rényi accounting: each entry's ε is what that entry would cost on its own"), inspect.out)
+        XCTAssertFalse(try run(["fit", heart, "--synthesizer", "tvae", "--epochs", "1", "-o", "small.doppel"]).err.contains("--batch-size"))
+        let csv = (["age,chol"] + (0..<30).map { "\(30 + $0 % 40),\($0 == 17 ? "abc" : String(150 + 3 * $0))" }).joined(separator: "\n") + "\n"
+        try csv.write(to: work.appendingPathComponent("stray.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["fit", "stray.csv", "-o", "stray.doppel"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.err.contains("warning: column 'chol' was inferred as an identifier column: 97% of values are numbers and 1 value is not (the first on line 19)"), r.err)
+        XCTAssertFalse(r.err.contains("abc"), "the value itself stays out of the message")
+    }
 }

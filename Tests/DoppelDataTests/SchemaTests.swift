@@ -190,6 +190,12 @@ final class SchemaInferenceTests: XCTestCase {
         let n = SchemaInference.infer(small).columns[0]
         XCTAssertNotEqual(n.kind, .numeric)
         XCTAssertNoThrow(try Table(document: small, schema: SchemaInference.infer(small)))
+        // Every value distinct makes it an identifier code; the note still says it is the word that did it,
+        // and `fit` warns about such columns (the last stray rule), not about numbers with a stray (age).
+        XCTAssertEqual(n.kind, .identifier)
+        XCTAssertEqual(n.note, "98% of values are numbers and 1 value is not (the first on line 32): make them numbers or blank them to model the column as numbers (now treated as an identifier)")
+        XCTAssertTrue(SchemaInference.isMostlyNumbers(n)); XCTAssertTrue(SchemaInference.isMostlyNumbers(crp))
+        XCTAssertFalse(SchemaInference.isMostlyNumbers(age))
     }
 
     func testIdentifierValuesNeverAppearInErrors() throws {

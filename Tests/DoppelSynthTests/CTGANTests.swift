@@ -118,6 +118,18 @@ final class CTGANTests: XCTestCase {
         XCTAssertEqual(again, model)
         let file = ModelFile(model: .ctgan(model), provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: t.rowCount, synthesizer: "ctgan", seed: 3, fitSeconds: 0))
         XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model, .ctgan(model))
+        // Conditioning fields that do not fit together are refused when a sampler is made, not indexed with.
+        var damaged = [model, model, model, model]
+        damaged[0].targetCondition = 2
+        damaged[1].conditionFrequencies[1] = [1]
+        damaged[2].conditionColumns[1].dataStart = model.encoder.width
+        damaged[3].conditionFrequencies[0] = damaged[3].conditionFrequencies[0].map { _ in 0 }
+        for (k, bad) in damaged.enumerated() {
+            XCTAssertThrowsError(try FittedModel.ctgan(bad).sampler(conditions: []), "case \(k)") { e in
+                guard case .badModel(_, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
+            }
+        }
     }
 
     /// With a categorical target, training draws the target as c's column in half of the rows plus its
@@ -155,6 +167,18 @@ final class CTGANTests: XCTestCase {
         XCTAssertNotEqual(old, sample, "without the field, c's column is drawn uniformly, as before")
         let file = ModelFile(model: .ctgan(model), provenance: Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: t.rowCount, synthesizer: "ctgan", seed: 3, fitSeconds: 0))
         XCTAssertEqual(try ModelFile.decode(try file.encoded(), path: "m.doppel").model, .ctgan(model))
+        // Conditioning fields that do not fit together are refused when a sampler is made, not indexed with.
+        var damaged = [model, model, model, model]
+        damaged[0].targetCondition = 2
+        damaged[1].conditionFrequencies[1] = [1]
+        damaged[2].conditionColumns[1].dataStart = model.encoder.width
+        damaged[3].conditionFrequencies[0] = damaged[3].conditionFrequencies[0].map { _ in 0 }
+        for (k, bad) in damaged.enumerated() {
+            XCTAssertThrowsError(try FittedModel.ctgan(bad).sampler(conditions: []), "case \(k)") { e in
+                guard case .badModel(_, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
+            }
+        }
     }
 
     /// DP-CTGAN: the category counts and the critic's DP-SGD compose within (ε, δ); the private fit

@@ -384,6 +384,27 @@ public struct CTGANModel: Codable, Sendable, Equatable {
 
     var conditionWidth: Int { conditionColumns.reduce(0) { $0 + $1.width } }
 
+    /// Refuses conditioning fields that do not fit together or with the schema and the row layout: the
+    /// file's checksum guards against damage, not against a file that other code wrote, and the sampler
+    /// indexes with these fields.
+    func checkConditions() throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "ctgan conditioning: \(what)") }
+        guard conditionFrequencies.count == conditionColumns.count else { throw bad("\(conditionFrequencies.count) frequency lists for \(conditionColumns.count) columns") }
+        var at = 0
+        for (k, c) in conditionColumns.enumerated() {
+            guard c.width > 0, c.conditionStart == at else { throw bad("column \(k + 1) is not laid out after the one before it") }
+            guard schema.columns.indices.contains(c.column), c.dataStart >= 0, c.dataStart + c.width <= encoder.width else {
+                throw bad("column \(k + 1) lies outside the schema or the encoded row")
+            }
+            let f = conditionFrequencies[k]
+            guard f.count == c.width, f.allSatisfy({ $0.isFinite && $0 >= 0 }), f.reduce(0, +) > 0 else {
+                throw bad("the frequencies of column \(k + 1) are not \(c.width) non-negative numbers with a positive sum")
+            }
+            at += c.width
+        }
+        if let t = targetCondition, !conditionColumns.indices.contains(t) { throw bad("the target is condition \(t), of \(conditionColumns.count)") }
+    }
+
     /// A sampler; `fixed` conditions c on one categorical column (allowed codes, drawn by frequency).
     public func sampler(fixed: (column: Int, codes: [Int])? = nil) throws -> CTGANSampler { try CTGANSampler(model: self, fixed: fixed) }
 }
@@ -397,6 +418,7 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
     init(model: CTGANModel, fixed: (column: Int, codes: [Int])?) throws {
         self.model = model
         self.fixed = fixed
+        try model.checkConditions()
         _ = try makeGenerator()
     }
 
