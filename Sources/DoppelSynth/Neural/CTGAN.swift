@@ -90,39 +90,45 @@ public enum CTGAN {
                 } else {
                     // The critic step's fake rows and the generator step's forward pass both use the
                     // generator's present weights (the critic step does not change them), so they run
-                    // side by side, one core each: the fake rows on a copy of the generator.
-                    let (cd, _, chosen) = conditions.sampleTraining(batch, rng: &rng)
-                    let zd = gaussian(batch, emb, &rng)
-                    let perm = rng.permutation(batch)
-                    let realRows = perm.map { conditions.realRow(for: chosen[$0], rng: &rng) }
-                    let cg: Tensor
-                    (cg, mask1, _) = conditions.sampleTraining(batch, rng: &rng)
-                    let zg = gaussian(batch, emb, &rng)
-                    let streams = (rng.next(), rng.next())
-                    replica.copyWeights(of: generator)
+                    // side by side, one core each: the fake rows on a copy of the generator. The two
+                    // halves also take the step's draws from the one generator in turn, in the order of a
+                    // sequential run (so the bits are the same): half 0 the critic's c and noise, half 1
+                    // then the real rows, the generator step's c and noise and the two activation streams.
+                    // Half 0 needs its stream only for the output activation, after its layers.
                     let cores = generator.cores
                     generator.cores = 1; replica.cores = 1
                     for block in generator.blocks { block.norm.holdsRunningUpdate = true }
-                    // Slot 0: the critic's packed real and fake rows; slot 1: the generator's raw and activated output.
-                    let out = UnsafeMutablePointer<(Tensor, Tensor)?>.allocate(capacity: 2)
-                    out.initialize(repeating: nil, count: 2)
-                    defer { out.deinitialize(count: 2); out.deallocate() }
-                    let shared = UncheckedSendable((out, replica, generator))
-                    DispatchQueue.concurrentPerform(iterations: 2) { h in
-                        let (slots, copy, main) = shared.value
-                        if h == 0 {
-                            // Critic step's inputs: fake rows (with c) and the real rows (with c permuted).
-                            var fctx = ForwardContext(training: true, rng: SeededGenerator(seed: streams.0, stream: 0x66616b65))
-                            let fake = copy.forward(Tensor.concatenateColumns([zd, cd]), &fctx)
-                            let fakeCat = Tensor.concatenateColumns([fake.activated, cd])
-                            let realCat = Tensor.concatenateColumns([data.gatherRows(realRows), cd.gatherRows(perm)])
-                            slots[0] = (packed(realCat), packed(fakeCat))
-                        } else {
-                            var gctx = ForwardContext(training: true, rng: SeededGenerator(seed: streams.1, stream: 0x67656e))
-                            let g = main.forward(Tensor.concatenateColumns([zg, cg]), &gctx)
-                            slots[1] = (g.raw, g.activated)
-                        }
+                    let draws = StepDraws(rng)
+                    let shared = UncheckedSendable((draws, replica, generator, conditions, data))
+                    let group = DispatchGroup()
+                    DispatchQueue.global().async(group: group) {
+                        let (d, copy, main, conditions, data) = shared.value
+                        let (cd, _, chosen) = conditions.sampleTraining(batch, rng: &d.rng)
+                        let zd = gaussian(batch, emb, &d.rng)
+                        d.chosen = chosen
+                        d.criticDrawn.signal()
+                        copy.copyWeights(of: main)
+                        var bodyContext = ForwardContext(training: true, rng: SeededGenerator(seed: 0))   // the layers draw nothing
+                        let raw = copy.body.forward(Tensor.concatenateColumns([zd, cd]), &bodyContext)
+                        d.restDrawn.wait()
+                        // Critic step's inputs: fake rows (with c) and the real rows (with c permuted).
+                        var fctx = ForwardContext(training: true, rng: SeededGenerator(seed: d.streams.0, stream: 0x66616b65))
+                        let fakeCat = Tensor.concatenateColumns([copy.activation.forward(raw, &fctx), cd])
+                        let realCat = Tensor.concatenateColumns([data.gatherRows(d.realRows), cd.gatherRows(d.perm)])
+                        d.critic = (packed(realCat), packed(fakeCat))
                     }
+                    draws.criticDrawn.wait()
+                    draws.perm = draws.rng.permutation(batch)
+                    draws.realRows = draws.perm.map { conditions.realRow(for: draws.chosen[$0], rng: &draws.rng) }
+                    let cg: Tensor
+                    (cg, mask1, _) = conditions.sampleTraining(batch, rng: &draws.rng)
+                    let zg = gaussian(batch, emb, &draws.rng)
+                    draws.streams = (draws.rng.next(), draws.rng.next())
+                    draws.restDrawn.signal()
+                    var gctx = ForwardContext(training: true, rng: SeededGenerator(seed: draws.streams.1, stream: 0x67656e))
+                    let generated = generator.forward(Tensor.concatenateColumns([zg, cg]), &gctx)
+                    group.wait()
+                    rng = draws.rng
                     generator.cores = cores
                     // Running batch-norm averages in the order of a sequential run: the fake rows' batch first.
                     for (main, copy) in zip(generator.blocks, replica.blocks) {
@@ -130,13 +136,13 @@ public enum CTGAN {
                         main.norm.foldHeldStatistics()
                         main.norm.holdsRunningUpdate = false
                     }
-                    let (realPacked, fakePacked) = out[0]!
+                    let (realPacked, fakePacked) = draws.critic!
                     // The step sets the critic's gradients (no clearing before it).
                     let (meanReal, meanFake, penalty) = critic.step(real: realPacked, fake: fakePacked, lambda: 10, rng: &rng)
                     optD.update()
                     lossD += -(meanReal - meanFake) + penalty
                     c1 = cg
-                    g = (out[1]!.0, out[1]!.1)
+                    g = generated
                     ctx = ForwardContext(training: true, rng: rng)
                 }
 
@@ -461,4 +467,20 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
         }
         return Table(schema: schema, columns: zip(schema.columns, columns).map { Column(name: $0.name, values: $1) })
     }
+}
+
+/// What the two side-by-side halves of a CTGAN step hand each other: the generator they draw from in
+/// turn, the draws, and the two signals that order them. Half 0 is sent to a GCD queue and half 1 runs
+/// on the calling thread, so each half runs on a thread of its own and neither wait can keep the other
+/// from starting.
+private final class StepDraws: @unchecked Sendable {
+    var rng: SeededGenerator
+    var chosen: [(Int, Int)] = []
+    var perm: [Int] = []
+    var realRows: [Int] = []
+    var streams: (UInt64, UInt64) = (0, 0)
+    var critic: (real: Tensor, fake: Tensor)?
+    let criticDrawn = DispatchSemaphore(value: 0)
+    let restDrawn = DispatchSemaphore(value: 0)
+    init(_ rng: SeededGenerator) { self.rng = rng }
 }
