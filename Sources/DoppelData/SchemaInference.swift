@@ -250,13 +250,14 @@ public enum SchemaInference {
         "\(counted(count, "value")) \(count == 1 ? "is" : "are") not \(expected) (first on line \(line)): fix or blank \(count == 1 ? "it" : "them"); fit and split stop there"
     }
 
-    /// Numeric codes in the order of their values.
+    /// The end of the note on a column that is mostly numbers but was not read as numbers.
     static let numbersAdvice = "make them numbers or blank them to model the column as numbers"
 
     /// Whether inference gave `spec` another kind than numeric because a few of its values are not numbers
     /// (its note says so): worth a warning where the inferred schema is used without being looked at.
     public static func isMostlyNumbers(_ spec: ColumnSpec) -> Bool { spec.note?.contains(numbersAdvice) ?? false }
 
+    /// Numeric codes in the order of their values.
     static func numericOrder(_ a: String, _ b: String) -> Bool { (Double(a) ?? 0) < (Double(b) ?? 0) }
 
     /// The fewest decimals that write at least 99% of the values exactly, from counts of values by
