@@ -130,9 +130,16 @@ public struct ModelFile: Codable, Sendable, Equatable {
         }
         let dec = JSONDecoder()
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try dec.decode(ModelFile.self, from: body) } catch {
+        let file: ModelFile
+        do { file = try dec.decode(ModelFile.self, from: body) } catch {
             throw DoppelError.badModel(path: path, message: "model body cannot be read: \(error)")
         }
+        // A model that loads can sample: its parts must fit together (the checksum guards against damage,
+        // not against a file that other code wrote).
+        do { _ = try file.model.sampler(conditions: []) } catch DoppelError.badModel(_, let message) {
+            throw DoppelError.badModel(path: path, message: message)
+        }
+        return file
     }
 }
 

@@ -78,6 +78,16 @@ struct Fit: ParsableCommand {
                 warn("--epsilon without --schema: the column kinds, categories and numeric bounds are inferred from \(self.file) and are not covered by ε. For an end-to-end guarantee write a schema with public bounds (doppel inspect --schema-out) and pass it with --schema.")
             }
             let s = file.model.schema
+            if schema == nil {
+                for c in s.columns where SchemaInference.isMostlyNumbers(c) { warn("column '\(c.name)' was inferred as \(c.kind.withArticle) column: \(c.note!)") }
+            }
+            if kind.isNeural, let b = batchSize, b >= file.provenance.trainingRows {
+                let rows = counted(file.provenance.trainingRows, "training row")
+                let what = epsilon != nil ? "every row is in every step's batch (a sampling rate of 1, which the privacy accounting uses)"
+                         : kind == .ctgan ? "each step still draws \(b) rows, with repeats, through training-by-sampling"
+                         : "each epoch is one step on all of them"
+                warn("--batch-size \(b) is not below the \(rows): \(what)")
+            }
             if let e = file.privacy.epsilon { info(String(format: "Privacy spent: ε = %.4g (δ = %.3g), itemised in the model file's privacy ledger (doppel inspect)", e, file.privacy.delta ?? 0)) }
             if let e = file.model.earlyStop {
                 let kept = String(format: "kept epoch %d's weights (held-out loss %.4f per row; trained on %@, %@ held out)", e.bestEpoch, e.bestLoss,
@@ -92,17 +102,6 @@ struct Fit: ParsableCommand {
                 if e.stoppedEarly && e.bestEpoch <= e.patience {
                     warn("early stopping kept epoch \(e.bestEpoch), one of the first: the held-out loss of \(counted(e.heldOutRows, "row")) is noisy when an epoch is a step or two (\(counted(e.trainingRows, "training row"))); a longer --patience lets training get past that")
                 }
-            }
-            if schema == nil {
-                for c in s.columns where SchemaInference.isMostlyNumbers(c) { warn("column '\(c.name)' was inferred as \(c.kind.withArticle) column: \(c.note!)") }
-            }
-            if kind.isNeural, let b = batchSize, b >= file.provenance.trainingRows {
-                // After the fit, so that it never comes before a refusal of the options.
-                let rows = counted(file.provenance.trainingRows, "training row")
-                let what = epsilon != nil ? "every row is in every step's batch (a sampling rate of 1, which the privacy accounting uses)"
-                         : kind == .ctgan ? "each step still draws \(b) rows, with repeats, through training-by-sampling"
-                         : "each epoch is one step on all of them"
-                warn("--batch-size \(b) is not below the \(rows): \(what)")
             }
             if kind == .ctgan, let t = roles.target, file.model.conditionedTarget == nil {
                 warn("ctgan conditions only on a categorical target; '\(t)' is \(s.columns.first { $0.name == t }?.kind.withArticle ?? "a non-categorical") column, so --target only names it for evaluation here")

@@ -16,7 +16,8 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try guarded {
             if let out = schemaOut { try OutputPaths.check(outputs: [("--schema-out", out)], inputs: [file]) }
-            if ModelFile.looksLikeModel(path: file) { return try describeModel() }
+            // A .doppel file is read as a model even when its header is damaged, so the error says so.
+            if ModelFile.looksLikeModel(path: file) || file.lowercased().hasSuffix(".doppel") { return try describeModel() }
             let doc = try CSVDocument(path: file)
             var schema = SchemaInference.infer(doc)
             try roles.apply(to: &schema)

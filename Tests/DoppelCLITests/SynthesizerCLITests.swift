@@ -146,5 +146,10 @@ extension CLITests {
         XCTAssertEqual(r.code, 0, r.err)
         XCTAssertTrue(r.err.contains("warning: column 'chol' was inferred as an identifier column: 97% of values are numbers and 1 value is not (the first on line 19)"), r.err)
         XCTAssertFalse(r.err.contains("abc"), "the value itself stays out of the message")
+        // inspect reads a .doppel file as a model even when its header is damaged.
+        let junk = try file("junk.doppel", "age,chol\n1,2\n")
+        let i = try run(["inspect", junk])
+        XCTAssertEqual(i.code, 65, i.err)
+        XCTAssertTrue(i.err.contains("not a Doppel model file"), i.err)
     }
 }

@@ -129,6 +129,20 @@ final class CTGANTests: XCTestCase {
                 guard case .badModel(_, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
                 XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
             }
+            // Reading such a file (its checksum made to match) refuses it, naming the file.
+            let written = try ModelFile(model: .ctgan(bad), provenance: file.provenance).encoded()
+            XCTAssertThrowsError(try ModelFile.decode(written, path: "bad.doppel")) { e in
+                guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertEqual(path, "bad.doppel"); XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
+            }
+        }
+        // A weight matrix with fewer values than its shape says is refused when the file is read (the
+        // kernels would read past its end).
+        var short = model
+        short.generator.values[0].values.removeLast(5)
+        XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .ctgan(short), provenance: file.provenance).encoded(), path: "short.doppel")) { e in
+            guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "short.doppel"); XCTAssertTrue(message.contains("values for a"), message)
         }
     }
 
@@ -178,6 +192,20 @@ final class CTGANTests: XCTestCase {
                 guard case .badModel(_, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
                 XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
             }
+            // Reading such a file (its checksum made to match) refuses it, naming the file.
+            let written = try ModelFile(model: .ctgan(bad), provenance: file.provenance).encoded()
+            XCTAssertThrowsError(try ModelFile.decode(written, path: "bad.doppel")) { e in
+                guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertEqual(path, "bad.doppel"); XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
+            }
+        }
+        // A weight matrix with fewer values than its shape says is refused when the file is read (the
+        // kernels would read past its end).
+        var short = model
+        short.generator.values[0].values.removeLast(5)
+        XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .ctgan(short), provenance: file.provenance).encoded(), path: "short.doppel")) { e in
+            guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "short.doppel"); XCTAssertTrue(message.contains("values for a"), message)
         }
     }
 

@@ -34,6 +34,22 @@ public struct Matrix: Sendable, Equatable, Codable {
         self.rows = rows; self.cols = cols; self.values = values
     }
 
+    private enum CodingKeys: String, CodingKey { case rows, cols, values }
+
+    /// Decodes a matrix (a model file's weights), refusing a shape its values do not fill: the kernels
+    /// read rows × cols values through raw pointers, so a file that other code wrote must not get past here
+    /// with fewer.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows), cols = try c.decode(Int.self, forKey: .cols)
+        let values = try c.decode([Float].self, forKey: .values)
+        let (size, overflow) = rows.multipliedReportingOverflow(by: cols)
+        guard rows >= 0, cols >= 0, !overflow, size == values.count else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "\(values.count) values for a \(rows) × \(cols) matrix")
+        }
+        self.rows = rows; self.cols = cols; self.values = values
+    }
+
     @inlinable public subscript(r: Int, c: Int) -> Float {
         get { values[r * cols + c] }
         set { values[r * cols + c] = newValue }
