@@ -14,6 +14,21 @@ public struct Matrix: Equatable, Sendable, Codable {
         self.rows = rows; self.cols = cols; self.storage = storage
     }
 
+    private enum CodingKeys: String, CodingKey { case rows, cols, storage }
+
+    /// Decodes a matrix (a model file's correlations), refusing a shape its values do not fill, which
+    /// would otherwise stop the program at the first index past the end.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows), cols = try c.decode(Int.self, forKey: .cols)
+        let storage = try c.decode([Double].self, forKey: .storage)
+        let (size, overflow) = rows.multipliedReportingOverflow(by: cols)
+        guard rows >= 0, cols >= 0, !overflow, size == storage.count else {
+            throw DecodingError.dataCorruptedError(forKey: .storage, in: c, debugDescription: "\(storage.count) values for a \(rows) × \(cols) matrix")
+        }
+        self.rows = rows; self.cols = cols; self.storage = storage
+    }
+
     public static func identity(_ n: Int) -> Matrix {
         var m = Matrix(rows: n, cols: n)
         for i in 0..<n { m[i, i] = 1 }

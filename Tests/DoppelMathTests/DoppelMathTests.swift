@@ -119,4 +119,15 @@ final class ExtremeInputTests: XCTestCase {
         let dot = (0..<n).reduce(0.0) { $0 + v[$1] * vectors[$1, top] }
         XCTAssertEqual(abs(dot), 1, accuracy: 1e-6)
     }
+
+    /// A matrix read from JSON (a model file) must fill its shape; one that does not is refused, not
+    /// indexed past its end later.
+    func testMatrixDecodingChecksTheShape() throws {
+        let good = Matrix(rows: 2, cols: 2, storage: [1, 0.5, 0.5, 1])
+        XCTAssertEqual(try JSONDecoder().decode(Matrix.self, from: try JSONEncoder().encode(good)), good)
+        for json in [#"{"rows":2,"cols":2,"storage":[1,0.5,0.5]}"#, #"{"rows":-1,"cols":-3,"storage":[1,2,3]}"#,
+                     #"{"rows":4611686018427387904,"cols":4,"storage":[]}"#] {
+            XCTAssertThrowsError(try JSONDecoder().decode(Matrix.self, from: Data(json.utf8)), json)
+        }
+    }
 }
