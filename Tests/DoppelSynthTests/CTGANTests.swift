@@ -136,6 +136,20 @@ final class CTGANTests: XCTestCase {
                 XCTAssertEqual(path, "bad.doppel"); XCTAssertTrue(message.hasPrefix("ctgan conditioning: "), message)
             }
         }
+        // So are an encoder that does not fit the schema and identifier generators that do not.
+        var encoders = [model, model, model]
+        guard case .numeric(let mix, let missing, let fill) = model.encoder.columns[2] else { return XCTFail("value is numeric") }
+        var shortMix = mix
+        shortMix.stds.removeLast()
+        encoders[0].encoder.columns[2] = .numeric(mixture: shortMix, missing: missing, fill: fill)
+        encoders[1].encoder.columns[1] = .categorical(levels: 5, missing: false)
+        encoders[2].identifiers.removeLast()
+        for (k, bad) in encoders.enumerated() {
+            XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .ctgan(bad), provenance: file.provenance).encoded(), path: "enc.doppel"), "case \(k)") { e in
+                guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertEqual(path, "enc.doppel"); XCTAssertTrue(message.hasPrefix(k < 2 ? "encoder: column" : "identifier generators"), message)
+            }
+        }
         // A weight matrix with fewer values than its shape says is refused when the file is read (the
         // kernels would read past its end).
         var short = model

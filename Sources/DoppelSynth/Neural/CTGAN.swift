@@ -424,6 +424,8 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
     init(model: CTGANModel, fixed: (column: Int, codes: [Int])?) throws {
         self.model = model
         self.fixed = fixed
+        try model.encoder.check(against: model.schema)
+        guard model.identifiers.count == model.schema.columns.count else { throw DoppelError.badModel(path: "model file", message: "identifier generators do not match the schema") }
         try model.checkConditions()
         _ = try makeGenerator()
     }

@@ -50,6 +50,27 @@ public struct TabularEncoder: Codable, Sendable, Equatable {
         missingAsMode = try c.decodeIfPresent(Bool.self, forKey: .missingAsMode) ?? false
     }
 
+    /// Refuses an encoder that does not fit `schema` or whose mixtures are malformed — a model file that
+    /// other code wrote (the checksum guards against damage only); decoding indexes with all of it.
+    public func check(against schema: Schema) throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "encoder: \(what)") }
+        guard columns.count == schema.columns.count else { throw bad("\(columns.count) columns for a schema of \(schema.columns.count)") }
+        for (j, (c, spec)) in zip(columns, schema.columns).enumerated() {
+            switch c {
+            case .numeric(let mix, _, let fill):
+                guard spec.kind != .categorical, mix.count >= 1, mix.means.count == mix.count, mix.stds.count == mix.count,
+                      (mix.weights + mix.means + [fill]).allSatisfy(\.isFinite), mix.stds.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                    throw bad("column \(j + 1) has a malformed mixture or is not numeric in the schema")
+                }
+            case .categorical(let levels, _):
+                guard spec.kind == .categorical, levels >= 0, levels == spec.categories?.count ?? 0 else {
+                    throw bad("column \(j + 1) has \(levels) levels, the schema \(spec.categories?.count ?? 0) categories")
+                }
+            case .none: break
+            }
+        }
+    }
+
     /// A numeric column's one-hot after α: its modes, and "missing" as one more (``missingAsMode``).
     func modeSlots(_ mix: VariationalGaussianMixture, missing: Bool) -> Int { mix.count + (missing && missingAsMode ? 1 : 0) }
 
