@@ -19,14 +19,7 @@ public struct Matrix: Equatable, Sendable, Codable {
     /// Decodes a matrix (a model file's correlations), refusing a shape its values do not fill, which
     /// would otherwise stop the program at the first index past the end.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let rows = try c.decode(Int.self, forKey: .rows), cols = try c.decode(Int.self, forKey: .cols)
-        let storage = try c.decode([Double].self, forKey: .storage)
-        let (size, overflow) = rows.multipliedReportingOverflow(by: cols)
-        guard rows >= 0, cols >= 0, !overflow, size == storage.count else {
-            throw DecodingError.dataCorruptedError(forKey: .storage, in: c, debugDescription: "\(storage.count) values for a \(rows) × \(cols) matrix")
-        }
-        self.rows = rows; self.cols = cols; self.storage = storage
+        (rows, cols, storage) = try decodeShaped(decoder.container(keyedBy: CodingKeys.self), rows: .rows, cols: .cols, values: .storage)
     }
 
     public static func identity(_ n: Int) -> Matrix {
@@ -205,4 +198,17 @@ public enum LinearAlgebra {
         }
         return lambda > 1e-9 ? v : nil
     }
+}
+
+/// A matrix's rows, columns and row-major values from a keyed container, refusing a shape the values do
+/// not fill (both matrix types' decoders: kernels and loops index rows × cols values).
+public func decodeShaped<Key: CodingKey, Element: Decodable>(_ c: KeyedDecodingContainer<Key>, rows rowsKey: Key, cols colsKey: Key,
+                                                             values valuesKey: Key) throws -> (Int, Int, [Element]) {
+    let rows = try c.decode(Int.self, forKey: rowsKey), cols = try c.decode(Int.self, forKey: colsKey)
+    let values = try c.decode([Element].self, forKey: valuesKey)
+    let (size, overflow) = rows.multipliedReportingOverflow(by: cols)
+    guard rows >= 0, cols >= 0, !overflow, size == values.count else {
+        throw DecodingError.dataCorruptedError(forKey: valuesKey, in: c, debugDescription: "\(values.count) values for a \(rows) × \(cols) matrix")
+    }
+    return (rows, cols, values)
 }

@@ -1,4 +1,5 @@
 import DoppelKernels
+import DoppelMath
 import Dispatch
 
 /// A dense row-major matrix of `Float`, the one tensor shape the neural synthesizers need (a batch of
@@ -40,14 +41,7 @@ public struct Matrix: Sendable, Equatable, Codable {
     /// read rows × cols values through raw pointers, so a file that other code wrote must not get past here
     /// with fewer.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let rows = try c.decode(Int.self, forKey: .rows), cols = try c.decode(Int.self, forKey: .cols)
-        let values = try c.decode([Float].self, forKey: .values)
-        let (size, overflow) = rows.multipliedReportingOverflow(by: cols)
-        guard rows >= 0, cols >= 0, !overflow, size == values.count else {
-            throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "\(values.count) values for a \(rows) × \(cols) matrix")
-        }
-        self.rows = rows; self.cols = cols; self.values = values
+        (rows, cols, values) = try decodeShaped(decoder.container(keyedBy: CodingKeys.self), rows: .rows, cols: .cols, values: .values)
     }
 
     @inlinable public subscript(r: Int, c: Int) -> Float {
