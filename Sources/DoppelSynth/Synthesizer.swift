@@ -144,6 +144,7 @@ public enum FittedModel: Codable, Sendable, Equatable {
         case .mst(let m), .aim(let m):
             return try m.sampler(conditions: conditions)
         case .cart(let m):
+            try m.check()
             let base = m.sampler()
             return conditions.isEmpty ? base : try RejectionSampler(base: base, alternatives: conditions)
         case .tvae(let m):

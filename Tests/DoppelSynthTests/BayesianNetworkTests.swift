@@ -270,6 +270,38 @@ final class CARTTests: XCTestCase {
         XCTAssertTrue(xs.allSatisfy { $0 >= t.schema["x"]!.min! && $0 <= t.schema["x"]!.max! })
     }
 
+    /// A CART model file whose trees would index outside themselves, loop, or draw codes past their
+    /// column's categories is refused when read (naming the file), and a marginal without knots too.
+    func testDamagedTreesAreRefusedWhenRead() throws {
+        var rng = SeededGenerator(seed: 7)
+        var lines = ["x,y"]
+        for _ in 0..<500 { let x = rng.nextUniform() * 100; lines.append(String(format: "%.2f,%@", x, x < 50 ? "low" : "high")) }
+        let model = try CART.fit(try table(csv: lines), minLeaf: 5, visitOrder: nil, seed: 1)
+        let provenance = Provenance(trainingSHA256: String(repeating: "a", count: 64), trainingRows: 500, synthesizer: "cart", seed: 1, fitSeconds: 0)
+        XCTAssertNoThrow(try ModelFile.decode(try ModelFile(model: .cart(model), provenance: provenance).encoded(), path: "good.doppel"))
+        let y = try XCTUnwrap(model.trees.firstIndex { $0.target == 1 })
+        let split = try XCTUnwrap(model.trees[y].nodes.firstIndex { $0.feature >= 0 })
+        var damaged = [model, model, model, model, model]
+        damaged[0].trees[y].nodes[split].left = Int32(split)                      // a loop
+        damaged[1].trees[y].nodes[split].right = Int32(model.trees[y].nodes.count) // outside the tree
+        damaged[2].trees[y].leaves[0].cumulative = [0.2, 0.4, 0.6, 1]            // 4 codes for 2 categories
+        damaged[3].trees[y].nodes[split].feature = 9
+        damaged[4].identifiers.removeLast()
+        for (k, bad) in damaged.enumerated() {
+            XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .cart(bad), provenance: provenance).encoded(), path: "bad.doppel"), "case \(k)") { e in
+                guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+                XCTAssertEqual(path, "bad.doppel"); XCTAssertTrue(message.hasPrefix("cart: "), message)
+            }
+        }
+        let x = try XCTUnwrap(model.trees.firstIndex { $0.target == 0 })
+        var noKnots = model
+        noKnots.trees[x].leaves[0].knots?.knots = []
+        XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .cart(noKnots), provenance: provenance).encoded(), path: "k.doppel")) { e in
+            guard case .badModel(_, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
+            XCTAssertTrue(message.contains("without knots"), message)
+        }
+    }
+
     /// The visit order can be given; targets go last by default; unknown names are refused.
     func testVisitOrderAndConditions() throws {
         var t = try plantedTable()

@@ -69,6 +69,31 @@ public struct CARTModel: Codable, Sendable, Equatable {
     public var visitOrder: [String] { trees.map { schema.columns[$0.target].name } }
 
     public func sampler() -> CARTSampler { CARTSampler(model: self) }
+
+    /// Refuses trees that would index outside themselves, the schema or their target's categories, or
+    /// walk in a loop (a child before its parent) — a model file that other code wrote (the checksum
+    /// guards against damage only).
+    public func check() throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "cart: \(what)") }
+        guard identifiers.count == schema.columns.count else { throw bad("identifier generators do not match the schema") }
+        for (t, tree) in trees.enumerated() {
+            guard schema.columns.indices.contains(tree.target), !tree.nodes.isEmpty else { throw bad("tree \(t + 1) has no nodes or no column") }
+            let n = tree.nodes.count
+            for (k, node) in tree.nodes.enumerated() {
+                if node.feature < 0 {
+                    guard tree.leaves.indices.contains(Int(node.leaf)) else { throw bad("tree \(t + 1), node \(k + 1): leaf \(node.leaf) of \(tree.leaves.count)") }
+                } else {
+                    guard schema.columns.indices.contains(Int(node.feature)), node.left > k, node.right > k, node.left < n, node.right < n else {
+                        throw bad("tree \(t + 1), node \(k + 1) splits on no column of the schema or points outside the tree or back up it")
+                    }
+                }
+            }
+            let categories = schema.columns[tree.target].categories?.count ?? 0
+            for leaf in tree.leaves where (leaf.cumulative?.count ?? 0) > categories {
+                throw bad("tree \(t + 1) draws among more codes than its column's \(categories) categories")
+            }
+        }
+    }
 }
 
 /// Draws rows from a ``CARTModel``, column by column.

@@ -13,6 +13,15 @@ public struct NumericMarginal: Codable, Sendable, Equatable {
     /// A marginal with these knots (non-decreasing), for quantile functions built another way.
     public init(knots: [Double]) { precondition(!knots.isEmpty); self.knots = knots }
 
+    private enum CodingKeys: String, CodingKey { case knots }
+
+    /// Decodes a marginal (a model file's), refusing one without knots, which no quantile could be read from.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        knots = try c.decode([Double].self, forKey: .knots)
+        guard !knots.isEmpty else { throw DecodingError.dataCorruptedError(forKey: .knots, in: c, debugDescription: "a marginal without knots") }
+    }
+
     /// At most this many knots are kept (fewer when the column has fewer values).
     public static let maxKnots = 1001
 
