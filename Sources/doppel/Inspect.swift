@@ -32,7 +32,7 @@ struct Inspect: ParsableCommand {
             let text = schema.columns.filter { $0.kind == .text }
             if !text.isEmpty { print("Free text (not modelled; left empty in synthetic output): " + text.map(\.name).joined(separator: ", ")) }
             // Columns that are mostly numbers but were not read as numbers: why, and what to do.
-            for c in schema.columns where c.kind != .numeric && c.note?.contains("of values are numbers and") == true {
+            for c in schema.columns where SchemaInference.isMostlyNumbers(c) {
                 print("  \(c.name): \(c.note!)")
             }
             if let out = schemaOut {

@@ -75,7 +75,7 @@ public struct CARTModel: Codable, Sendable, Equatable {
     /// guards against damage only).
     public func check() throws {
         func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "cart: \(what)") }
-        guard identifiers.count == schema.columns.count else { throw bad("identifier generators do not match the schema") }
+        try IdentifierGenerator.checkPerColumn(identifiers, schema: schema, prefix: "cart: ")
         for (t, tree) in trees.enumerated() {
             guard schema.columns.indices.contains(tree.target), !tree.nodes.isEmpty else { throw bad("tree \(t + 1) has no nodes or no column") }
             let n = tree.nodes.count

@@ -29,6 +29,14 @@ public struct IdentifierGenerator: Codable, Sendable, Equatable {
         }
     }
 
+    /// Refuses a model's per-column generators (``perColumn(of:numbered:)``) that do not match its schema —
+    /// a model file that other code wrote; samplers index them by column. `prefix` starts the message.
+    public static func checkPerColumn(_ generators: [IdentifierGenerator?], schema: Schema, prefix: String = "") throws {
+        guard generators.count == schema.columns.count else {
+            throw DoppelError.badModel(path: "model file", message: prefix + "identifier generators do not match the schema")
+        }
+    }
+
     /// The values of rows `firstRow ..< firstRow + count` of a sampling run.
     public func column(rows count: Int, firstRow: Int, seed: UInt64) -> ColumnValues {
         .text((0..<count).map { value(row: firstRow + $0, seed: seed) })

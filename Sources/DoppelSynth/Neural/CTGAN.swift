@@ -425,7 +425,7 @@ public struct CTGANSampler: BlockSampler, @unchecked Sendable {
         self.model = model
         self.fixed = fixed
         try model.encoder.check(against: model.schema)
-        guard model.identifiers.count == model.schema.columns.count else { throw DoppelError.badModel(path: "model file", message: "identifier generators do not match the schema") }
+        try IdentifierGenerator.checkPerColumn(model.identifiers, schema: model.schema)
         try model.checkConditions()
         _ = try makeGenerator()
     }

@@ -498,7 +498,7 @@ public struct TVAESampler: BlockSampler, @unchecked Sendable {
         self.model = model
         weights = model.decoder
         try model.encoder.check(against: model.schema)
-        guard model.identifiers.count == model.schema.columns.count else { throw DoppelError.badModel(path: "model file", message: "identifier generators do not match the schema") }
+        try IdentifierGenerator.checkPerColumn(model.identifiers, schema: model.schema)
         var rng = SeededGenerator(seed: 0)
         _ = try makeDecoder(&rng)
     }
