@@ -223,7 +223,7 @@ public struct CSVDocument: Sendable {
             let fields = offsets.count - rowFirstField
             if let width, fields != width {
                 throw DoppelError.badInput(path: path, line: rowLine, column: nil,
-                                           message: "row has \(fields) fields, the header has \(width)")
+                                           message: "row has \(fields) field\(fields == 1 ? "" : "s"), the header has \(width)")
             }
             rowLines.append(Int32(truncatingIfNeeded: rowLine))
             if width == nil { break }

@@ -132,7 +132,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let file: ModelFile
         do { file = try dec.decode(ModelFile.self, from: body) } catch {
-            throw DoppelError.badModel(path: path, message: "model body cannot be read: \(error)")
+            throw DoppelError.badModel(path: path, message: "model body cannot be read: \(ModelFile.describe(error))")
         }
         // A model that loads can sample: its parts must fit together (the checksum guards against damage,
         // not against a file that other code wrote).
@@ -140,6 +140,23 @@ public struct ModelFile: Codable, Sendable, Equatable {
             throw DoppelError.badModel(path: path, message: message)
         }
         return file
+    }
+}
+
+extension ModelFile {
+    /// A decoding error in a few words: where in the model body, and what was wrong there.
+    static func describe(_ error: Error) -> String {
+        func at(_ path: [CodingKey]) -> String {
+            guard !path.isEmpty else { return "" }
+            return " at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }
+        }
+        guard let e = error as? DecodingError else { return "\(error)" }
+        switch e {
+        case .dataCorrupted(let c): return c.debugDescription + at(c.codingPath)
+        case .keyNotFound(let key, let c): return "missing '\(key.stringValue)'" + at(c.codingPath)
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return c.debugDescription + at(c.codingPath)
+        @unknown default: return "\(error)"
+        }
     }
 }
 

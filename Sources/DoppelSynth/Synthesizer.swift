@@ -135,13 +135,19 @@ public enum FittedModel: Codable, Sendable, Equatable {
     public func sampler(conditions: [Condition]) throws -> any BlockSampler {
         switch self {
         case .gaussianCopula(let m):
+            try m.check()
             let choices = conditions.filter { $0.alternatives.count > 1 }
             let served = conditions.filter { $0.alternatives.count <= 1 }
             let base = try m.sampler(conditions: served)
             return choices.isEmpty ? base : try RejectionSampler(base: base, alternatives: choices)
         case .bayesianNetwork(let m):
+            try m.check()
             return try m.sampler(conditions: conditions)
-        case .mst(let m), .aim(let m):
+        case .mst(let m):
+            try m.check(name: "mst")
+            return try m.sampler(conditions: conditions)
+        case .aim(let m):
+            try m.check(name: "aim")
             return try m.sampler(conditions: conditions)
         case .cart(let m):
             try m.check()

@@ -49,7 +49,7 @@ final class CSVReaderTests: XCTestCase {
 
     func testRaggedRowNamesLine() {
         XCTAssertThrowsError(try parse("a,b\n1,2\n3\n")) { e in
-            XCTAssertEqual(e as? DoppelError, .badInput(path: "test.csv", line: 3, column: nil, message: "row has 1 fields, the header has 2"))
+            XCTAssertEqual(e as? DoppelError, .badInput(path: "test.csv", line: 3, column: nil, message: "row has 1 field, the header has 2"))
         }
     }
 

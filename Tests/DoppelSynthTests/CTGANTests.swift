@@ -157,6 +157,8 @@ final class CTGANTests: XCTestCase {
         XCTAssertThrowsError(try ModelFile.decode(try ModelFile(model: .ctgan(short), provenance: file.provenance).encoded(), path: "short.doppel")) { e in
             guard case .badModel(let path, let message)? = e as? DoppelError else { return XCTFail("\(e)") }
             XCTAssertEqual(path, "short.doppel"); XCTAssertTrue(message.contains("values for a"), message)
+            // in a few words: what was wrong and where, not Swift's DecodingError dump
+            XCTAssertTrue(message.hasSuffix(" at model.ctgan._0.generator.values[0].values"), message)
         }
     }
 

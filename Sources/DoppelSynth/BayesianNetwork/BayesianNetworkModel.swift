@@ -42,6 +42,42 @@ public struct BayesianNetworkModel: Codable, Sendable, Equatable {
     public func sampler(conditions: [Condition] = []) throws -> NetworkSampler {
         try NetworkSampler(model: self, evidence: conditions.isEmpty ? nil : discretizer.evidence(conditions))
     }
+
+    /// Refuses a network (a model file's) that the sampler could not walk: the discretizer must fit the
+    /// schema; every modelled variable must have one node; a node's parents must be distinct variables
+    /// drawn before it; its attach node must come earlier and hold every parent in its family; and its
+    /// table must have one finite, non-negative entry per parent configuration and value.
+    public func check() throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "bayesian network: " + what) }
+        try discretizer.check(prefix: "bayesian network: ")
+        let sizes = self.sizes, d = sizes.count
+        guard nodes.count == d, Set(nodes.map(\.variable)) == Set(0..<d) else {
+            throw bad("\(nodes.count) nodes for \(d) modelled columns")
+        }
+        var drawn = Set<Int>()
+        for (i, node) in nodes.enumerated() {
+            guard Set(node.parents).count == node.parents.count, node.parents.allSatisfy(drawn.contains) else {
+                throw bad("node \(i + 1) has a parent that is repeated or not drawn before it")
+            }
+            if let t = node.attach {
+                guard t < i, t >= 0, node.parents.allSatisfy({ $0 == nodes[t].variable || nodes[t].parents.contains($0) }) else {
+                    throw bad("node \(i + 1) is attached to a node that does not come before it or lacks one of its parents")
+                }
+            } else if !node.parents.isEmpty {
+                throw bad("node \(i + 1) has parents but no attach node")
+            }
+            var cells = sizes[node.variable]
+            for p in node.parents {
+                let (product, overflow) = cells.multipliedReportingOverflow(by: sizes[p])
+                guard !overflow else { throw bad("node \(i + 1)'s table is too large") }
+                cells = product
+            }
+            guard node.table.count == cells, node.table.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw bad("node \(i + 1)'s table has \(node.table.count) entries for \(cells) cells, or entries that are negative or not finite")
+            }
+            drawn.insert(node.variable)
+        }
+    }
 }
 
 /// Draws rows from a ``BayesianNetworkModel`` given evidence.

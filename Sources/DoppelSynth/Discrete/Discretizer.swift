@@ -86,6 +86,35 @@ public struct Discretizer: Codable, Sendable, Equatable {
     /// Indices of the modelled columns (the ones with codes).
     public var modelled: [Int] { columns.indices.filter { columns[$0].isModelled } }
 
+    /// Refuses a discretizer (a model file's) that does not fit its schema or could not decode every
+    /// code: one column per schema column, of a kind that matches it, with as many cuts as bins, cuts in
+    /// order, as many categories as the schema has, and the missing code right after the value codes.
+    /// `prefix` starts the message.
+    public func check(prefix: String) throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: prefix + what) }
+        guard columns.count == schema.columns.count else { throw bad("\(columns.count) discretized columns for a schema of \(schema.columns.count)") }
+        for (j, spec) in schema.columns.enumerated() {
+            let col = columns[j]
+            let fits: Bool
+            switch col.kind {
+            case .numeric(let cuts, let bins):
+                fits = [.numeric, .datetime].contains(spec.kind) && !bins.isEmpty && cuts.count == bins.count
+                    && cuts.allSatisfy(\.isFinite) && zip(cuts, cuts.dropFirst()).allSatisfy { $0 <= $1 }
+            case .categorical(let count):
+                fits = spec.kind == .categorical && count > 0 && count == spec.categories?.count
+            case .identifier(let generator):
+                try generator.check(prefix: prefix)
+                fits = spec.kind == .identifier
+            case .text, .empty:
+                fits = true
+            }
+            guard fits else { throw bad("column \(j + 1) ('\(spec.name)') does not match the schema") }
+            if let missing = col.missingCode, missing != col.size - 1 || col.size < 2 {
+                throw bad("column \(j + 1) ('\(spec.name)') has a missing code out of place")
+            }
+        }
+    }
+
     /// Bins from the data: quantile bins of the observed values (not private).
     public init(fitting table: Table, bins: Int) {
         schema = table.schema

@@ -35,6 +35,18 @@ public struct IdentifierGenerator: Codable, Sendable, Equatable {
         guard generators.count == schema.columns.count else {
             throw DoppelError.badModel(path: "model file", message: prefix + "identifier generators do not match the schema")
         }
+        for g in generators.compactMap({ $0 }) { try g.check(prefix: prefix) }
+    }
+
+    /// Refuses a shape no fit writes and `value(row:seed:)` could not serve: a sequential start that
+    /// would overflow when rows are added, or a padding or template longer than any input value can be.
+    public func check(prefix: String = "") throws {
+        let ok: Bool
+        switch shape {
+        case let .sequential(start, width): ok = (0...1_000_000_000_000_000_000).contains(start) && (0...64).contains(width)
+        case let .template(classes, _, _): ok = classes.count <= 4096
+        }
+        guard ok else { throw DoppelError.badModel(path: "model file", message: prefix + "an identifier generator is out of range") }
     }
 
     /// The values of rows `firstRow ..< firstRow + count` of a sampling run.

@@ -14,6 +14,41 @@ public struct GaussianCopulaModel: Codable, Sendable, Equatable {
     public func sampler(conditions: [Condition] = []) throws -> CopulaSampler {
         try CopulaSampler(model: self, conditions: conditions)
     }
+
+    /// Refuses a model (a model file's) whose parts do not fit: one column per schema column, of a kind
+    /// that matches it; a numeric or categorical column with a value score, and a score for missing
+    /// exactly when it can be missing, each a latent dimension that names it back; categories within the
+    /// schema's, on edges that rise from 0 to 1; and a correlation matrix over the latent dimensions.
+    public func check() throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: "gaussian copula: " + what) }
+        let d = dims.count
+        guard columns.count == schema.columns.count else { throw bad("\(columns.count) columns for a schema of \(schema.columns.count)") }
+        guard correlation.rows == d, correlation.cols == d else { throw bad("a \(correlation.rows) × \(correlation.cols) correlation for \(d) latent scores") }
+        for (j, spec) in schema.columns.enumerated() {
+            let col = columns[j]
+            func owns(_ k: Int?, missing: Bool) -> Bool {
+                guard let k else { return true }
+                return (0..<d).contains(k) && dims[k].column == j && dims[k].isMissingIndicator == missing
+            }
+            var fits = owns(col.valueDim, missing: false) && owns(col.missingDim, missing: true)
+                && (col.missingDim == nil || (0..<1).contains(col.missingRate))
+            switch col.kind {
+            case .numeric:
+                fits = fits && [.numeric, .datetime].contains(spec.kind) && col.valueDim != nil
+            case .categorical(let marginal):
+                let count = Int32(spec.categories?.count ?? 0)
+                fits = fits && spec.kind == .categorical && col.valueDim != nil && !marginal.order.isEmpty
+                    && marginal.edges.count == marginal.order.count + 1 && marginal.order.allSatisfy { (0..<count).contains($0) }
+                    && marginal.edges.first == 0 && marginal.edges.last == 1 && zip(marginal.edges, marginal.edges.dropFirst()).allSatisfy { $0 <= $1 }
+            case .identifier(let generator):
+                try generator.check(prefix: "gaussian copula: ")
+                fits = fits && spec.kind == .identifier
+            case .text, .empty:
+                break
+            }
+            guard fits else { throw bad("column \(j + 1) ('\(spec.name)') does not match the schema or its latent scores") }
+        }
+    }
 }
 
 /// Draws blocks of rows from a ``GaussianCopulaModel``, conditioned or not.

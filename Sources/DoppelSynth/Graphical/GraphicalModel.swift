@@ -44,6 +44,42 @@ public struct GraphicalModel: Codable, Sendable, Equatable {
     /// The clique marginals of this model.
     public func marginals() -> [Factor] { GraphicalModel.marginals(GraphicalModel.calibrate(tree, potentials), total: total) }
 
+    /// Refuses a model (a model file's) that sampling could not walk, for variables of domain `sizes`:
+    /// cliques of sorted, distinct variables that cover every variable; a tree whose `order` lists every
+    /// clique once, each after its parent; and one log-potential per clique over exactly its variables,
+    /// with one entry per cell, none NaN or +∞ (−∞, an impossible cell, is allowed).
+    public func check(sizes expected: [Int]) throws {
+        func bad(_ what: String) -> DoppelError { .badModel(path: "model file", message: what) }
+        guard sizes == expected else { throw bad("the graphical model's domain does not match the discretizer's") }
+        let d = sizes.count, k = tree.cliques.count
+        guard tree.parent.count == k, potentials.count == k, tree.order.count == k, Set(tree.order) == Set(0..<k) else {
+            throw bad("the junction tree's cliques, parents, order and potentials differ in number")
+        }
+        var covered = [Bool](repeating: false, count: d), placed = Set<Int>()
+        for c in tree.order {
+            let clique = tree.cliques[c]
+            guard clique.allSatisfy({ (0..<d).contains($0) }), zip(clique, clique.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw bad("clique \(c + 1) holds a variable outside the domain or out of order")
+            }
+            if let p = tree.parent[c], !placed.contains(p) { throw bad("clique \(c + 1) comes before its parent in the tree's order") }
+            placed.insert(c)
+            for v in clique { covered[v] = true }
+            let f = potentials[c]
+            var cells = 1
+            for v in clique {
+                let (product, overflow) = cells.multipliedReportingOverflow(by: sizes[v])
+                guard !overflow else { throw bad("clique \(c + 1)'s table is too large") }
+                cells = product
+            }
+            guard f.variables == clique, f.sizes == clique.map({ sizes[$0] }), f.values.count == cells,
+                  f.values.allSatisfy({ !$0.isNaN && $0 != .infinity }) else {
+                throw bad("the log-potential of clique \(c + 1) does not match its variables, or has entries that are NaN or +∞")
+            }
+        }
+        guard covered.allSatisfy({ $0 }) else { throw bad("a variable is in no clique") }
+        guard total.isFinite, total > 0 else { throw bad("the number of records is not a positive number") }
+    }
+
     /// The marginal of any set of variables held together by one clique.
     public func marginal(_ variables: [Int]) -> Factor? {
         guard let c = tree.clique(containing: variables) else { return nil }

@@ -17,6 +17,17 @@ public struct MarginalModel: Codable, Sendable, Equatable {
     public func sampler(conditions: [Condition] = []) throws -> GraphicalSampler {
         try GraphicalSampler(discretizer: discretizer, model: model, conditions: conditions)
     }
+
+    /// Refuses a model (a model file's) whose parts do not fit: the discretizer must fit the schema and
+    /// the graphical model its domain (see ``GraphicalModel/check(sizes:)``). `name` ("mst" or "aim")
+    /// starts the message.
+    public func check(name: String) throws {
+        try discretizer.check(prefix: name + ": ")
+        let sizes = discretizer.modelled.map { discretizer.columns[$0].size }
+        do { try model.check(sizes: sizes) } catch DoppelError.badModel(let path, let message) {
+            throw DoppelError.badModel(path: path, message: name + ": " + message)
+        }
+    }
 }
 
 /// MST (McKenna, Miklau and Sheldon, "Winning the NIST Contest: A scalable and general approach to
