@@ -165,7 +165,7 @@ public enum Hybrid {
     static func readPair(real: String, synthetic: String) throws -> (Table, Table) {
         let docs = [try CSVDocument(path: real), try CSVDocument(path: synthetic)]
         try Pipeline.requireColumns(of: docs[1], equal: docs[0].header, "the same columns as \(real)")
-        var schema = SchemaInference.infer(docs[0])
+        var schema = Pipeline.inferSchema(docs[0])
         for j in schema.columns.indices where schema.columns[j].kind == .categorical { schema.columns[j].categories = nil }
         let r = try Table(document: docs[0], schema: schema), s0 = try Table(document: docs[1], schema: schema)
         // A synthetic category the real table never has is a mismatch (a typo, another coding), not data.

@@ -23,7 +23,7 @@ public enum Pipeline {
     /// `roles` (command-line roles) are applied to the schema before the values are read.
     public static func readTable(csv path: String, schemaPath: String?, roles: ((inout Schema) throws -> Void)? = nil) throws -> Table {
         let doc = try CSVDocument(path: path)
-        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(doc)
+        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? Pipeline.inferSchema(doc)
         try roles?(&schema)
         return try Table(document: doc, schema: schema)
     }
@@ -79,7 +79,7 @@ extension Pipeline {
     /// an error; any value that does not fit its column's kind is an error naming the file, line and column.
     public static func readEvaluationTables(train: String, holdout: String, synthetic: String, schemaPath: String?) throws -> (Table, Table, Table) {
         let docs = try [train, holdout, synthetic].map { try CSVDocument(path: $0) }
-        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? SchemaInference.infer(docs[0])
+        var schema = try schemaPath.map { try Schema.read(from: $0) } ?? Pipeline.inferSchema(docs[0])
         for d in docs.dropFirst() { try requireColumns(of: d, equal: docs[0].header, "the same columns as \(docs[0].path)") }
         // Real holdout rows may hold categories the training rows lack: every categorical column gets the
         // union (schema categories first), so that is not an error.
@@ -156,7 +156,7 @@ public enum Demo {
         }
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         let doc = try CSVDocument(path: source)
-        var schema = SchemaInference.infer(doc)
+        var schema = Pipeline.inferSchema(doc)
         for (name, role) in [("num", ColumnRole.target), ("sex", .sensitive), ("age", .quasiIdentifier), ("sex", .quasiIdentifier), ("dataset", .quasiIdentifier)] {
             if let i = schema.index(of: name) { schema.columns[i].roles.append(role) }
         }

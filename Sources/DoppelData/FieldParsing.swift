@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,19 +7,23 @@ import Darwin
 
 /// Byte-level parsing of single CSV fields: missing tokens, numbers and booleans.
 public enum FieldParsing {
-    /// True for the missing-value tokens: empty, NA, N/A, NaN, null, NULL, ?, . (and na, nan, n/a, Null).
+    /// True for the missing-value tokens: empty, NA, N/A, NaN, null, NULL, ?, . (and na, n/a, nan, NAN,
+    /// Null). Case matters: `Na` (sodium) and `Nan` are values.
     @inlinable
     public static func isMissing(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
         switch f.count {
         case 0: return true
         case 1: return f[0] == 0x3F || f[0] == 0x2E            // ? .
-        case 2: return (f[0] | 0x20) == 0x6E && (f[1] | 0x20) == 0x61  // NA na
+        // Each token in one case, so that `Na` (sodium) and `Nan` (a name) stay values.
+        case 2: return (f[0] == 0x4E && f[1] == 0x41) || (f[0] == 0x6E && f[1] == 0x61)        // NA na
         case 3:
-            let a = f[0] | 0x20, b = f[1], c = f[2] | 0x20
-            if a == 0x6E && b == 0x2F && c == 0x61 { return true }    // N/A
-            return a == 0x6E && (b | 0x20) == 0x61 && c == 0x6E       // NaN nan
+            let (a, b, c) = (f[0], f[1], f[2])
+            if b == 0x2F { return (a == 0x4E && c == 0x41) || (a == 0x6E && c == 0x61) }    // N/A n/a
+            return (a == 0x4E && b == 0x61 && c == 0x4E) || (a == 0x6E && b == 0x61 && c == 0x6E)
+                || (a == 0x4E && b == 0x41 && c == 0x4E)                                   // NaN nan NAN
         case 4:
-            return (f[0] | 0x20) == 0x6E && (f[1] | 0x20) == 0x75 && (f[2] | 0x20) == 0x6C && (f[3] | 0x20) == 0x6C  // null
+            let word = (UInt32(f[0]) << 24) | (UInt32(f[1]) << 16) | (UInt32(f[2]) << 8) | UInt32(f[3])
+            return word == 0x6E75_6C6C || word == 0x4E55_4C4C || word == 0x4E75_6C6C       // null NULL Null
         default: return false
         }
     }
@@ -35,11 +40,6 @@ public enum FieldParsing {
         }
     }
 
-    /// Parses a decimal number (optional sign, digits, optional fraction, optional exponent).
-    /// Returns nil when the field is not a number. Plain decimals with up to 19 significant digits
-    /// and up to 22 fraction digits are converted exactly-rounded without calling strtod.
-    /// `decimals` receives the number of digits after the point (−1 when an exponent was used).
-    @inlinable
     /// A number written with thousands separators, "1,234" or "-12,345,678.90": groups of exactly
     /// three digits after each comma (so "1,5" — a decimal comma — is not taken for 15).
     static func parseGrouped(_ f: UnsafeBufferPointer<UInt8>, decimals: inout Int) -> Double? {
@@ -60,6 +60,17 @@ public enum FieldParsing {
         }
     }
 
+    /// The largest magnitude read as a number. Beyond it a value is taken for a sentinel or a typing
+    /// error rather than a measurement (no clinical quantity comes near it), and arithmetic on it —
+    /// squares, spans, sums — would overflow to infinity; `1e400`, which would read as infinity, is
+    /// refused with it.
+    public static let largestNumber = 1e100
+
+    /// Parses a decimal number (optional sign, digits, optional fraction, optional exponent).
+    /// Returns nil when the field is not a number, or is one larger in magnitude than ``largestNumber``.
+    /// Plain decimals with up to 19 significant digits and up to 22 fraction digits are converted
+    /// exactly-rounded without calling strtod. `decimals` receives the number of digits after the point
+    /// (−1 when an exponent was used).
     public static func parseNumber(_ f: UnsafeBufferPointer<UInt8>, decimals: inout Int) -> Double? {
         let n = f.count
         if n == 0 { return nil }
@@ -103,7 +114,30 @@ public enum FieldParsing {
         guard i == n else { return nil }
         var tmp = [CChar](repeating: 0, count: n + 1)
         for k in 0..<n { tmp[k] = CChar(bitPattern: f[k]) }
-        return strtod(tmp, nil)
+        let v = strtod(tmp, nil)
+        return abs(v) <= largestNumber ? v : nil
+    }
+
+    /// A field as an error message may show it: quoted as it is when it cannot identify anyone (at most
+    /// 12 characters, no run of 4 or more digits, no `@`, at most one word), else only its shape — each
+    /// letter as `A` or `a`, each digit as `9`, other characters kept — so `T7734921` in a numeric column
+    /// is reported as "a value shaped 'A9999999'" and a name as "a value shaped 'Aaaa Aaa'". The user
+    /// still sees what is wrong with the cell; the log does not carry a patient number or name.
+    public static func quoted(_ f: UnsafeBufferPointer<UInt8>) -> String {
+        var digitRun = 0, longestRun = 0, words = 1
+        for b in f {
+            if b &- 0x30 < 10 { digitRun += 1; longestRun = max(longestRun, digitRun) } else { digitRun = 0 }
+            if b == 0x20 { words += 1 }
+        }
+        let text = String(decoding: f, as: UTF8.self)
+        if text.count <= 12 && longestRun < 4 && !f.contains(0x40) && words == 1 { return "'\(text)'" }
+        let shape = text.unicodeScalars.prefix(40).map { c -> String in
+            if CharacterSet.decimalDigits.contains(c) { return "9" }
+            if CharacterSet.uppercaseLetters.contains(c) { return "A" }
+            if CharacterSet.letters.contains(c) { return "a" }
+            return String(c)
+        }.joined()
+        return "a value shaped '\(shape)\(text.unicodeScalars.count > 40 ? "…" : "")'"
     }
 
     /// Boolean spellings: true/false, yes/no, t/f, y/n (any case). Returns nil for anything else.

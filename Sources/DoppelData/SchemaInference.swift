@@ -5,7 +5,8 @@ import DoppelMath
 ///
 /// Rules, in order, over a column's non-missing values:
 /// 1. all missing → categorical with no categories;
-/// 2. all numbers → identifier when the name looks like an id and at least 30% of values are distinct;
+/// 2. all numbers → identifier when the name looks like an id (`patient_id`, `pid`, `MRN`, `patient`,
+///    `NHS number`) and its whole numbers identify (``identifies(distinct:ratio:)``);
 ///    categorical when at most ``maxIntegerLevels`` distinct values, each seen twice on average (codes
 ///    such as 0/1, 1–4 stages or 0/0.5/1); numeric otherwise, with integer-ness, decimals and bounds;
 /// 3. all boolean spellings → categorical (boolean);
@@ -35,7 +36,7 @@ public enum SchemaInference {
         var missing = 0
         // allNumeric: every value a number, bar up to strayTolerance strays (counted in stray); a leading
         // zero ends it outright (codes).
-        var allNumeric = true, allIntegral = true, stray = 0, firstStrayRow = -1
+        var allNumeric = true, allIntegral = true, allWhole = true, stray = 0, firstStrayRow = -1
         var countingSkipped = false   // distinct values not interned while the column looked numeric
         var numberLevels = Set<Double>()   // distinct numbers, up to maxIntegerLevels + 1 (codes or quantities?)
         var fewestWritten = Int.max        // the fewest decimals a number is written with
@@ -84,6 +85,7 @@ public enum SchemaInference {
                         decimalCounts[dec < 0 ? 17 : Swift.min(significant, 17)] += 1
                         if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
                         if v != v.rounded() || dec != 0 { allIntegral = false }
+                        if v != v.rounded() { allWhole = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
                         if numberLevels.count <= maxIntegerLevels { numberLevels.insert(v) }
                         // a leading zero ("02134", "007") marks a code, not a quantity
@@ -129,7 +131,13 @@ public enum SchemaInference {
         }
         if allNumeric && stray == 0 {
             let distinctRatio = Double(interner.count) / Double(present)
-            if nameClass == .recordID, allIntegral, distinctRatio >= 0.3 {
+            if nameClass == .contact {
+                spec.kind = .identifier; spec.identifierType = "contact"; spec.distinct = nil
+                spec.note = "column name says it holds contact details"
+                return spec
+            }
+            // whole numbers, even when written "1000.0" (a float export)
+            if nameClass == .recordID, allWhole, identifies(distinct: interner.count, ratio: distinctRatio) {
                 spec.kind = .identifier; spec.identifierType = "record number"
                 spec.distinct = nil
                 spec.note = "id-like name with \(Int(distinctRatio * 100))% distinct values"
@@ -208,7 +216,7 @@ public enum SchemaInference {
             spec.note = "column name says it holds person names"
             return spec
         }
-        if nameClass == .recordID, distinctRatio >= 0.3 {
+        if nameClass == .recordID, identifies(distinct: interner.count, ratio: distinctRatio) {
             spec.kind = .identifier; spec.identifierType = "record number"; spec.distinct = nil
             spec.note = "id-like name with \(Int(distinctRatio * 100))% distinct values"
             return spec
@@ -244,6 +252,11 @@ public enum SchemaInference {
         if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
         return spec
     }
+
+    /// Whether a column named like a record number holds one (an identifier): at least 30% of its values
+    /// distinct, or more than 100 distinct values (a patient's number over many visits). A handful of
+    /// values repeated over many rows (`site_id`, `visit_no`) are categories.
+    static func identifies(distinct: Int, ratio: Double) -> Bool { ratio >= 0.3 || distinct > 100 }
 
     /// The note on a column that keeps its kind despite `count` stray values, the first on `line`.
     static func strayNote(_ count: Int, _ expected: String, line: some BinaryInteger) -> String {
@@ -350,15 +363,28 @@ public enum NameHeuristics {
         return out
     }
 
+    /// Names that are record numbers on their own.
+    static let recordTokens: Set<String> = ["mrn", "uuid", "guid", "pid", "ptid", "patid", "patientid", "subjid", "subjectid",
+                                            "caseid", "nhs", "ssn", "upn", "urn", "ehrid", "emrid"]
+    /// A person in a table of visits: the column holds their name or their number.
+    static let personTokens: Set<String> = ["patient", "pt", "subject", "client", "participant", "person", "member", "nom", "nombre"]
+    static let numberTokens: Set<String> = ["number", "no", "num", "nr", "nbr"]
+    /// Whose number it is: a record of one person.
+    static let recordOwners: Set<String> = ["record", "case", "patient", "subject", "member", "account", "medical", "insurance",
+                                            "policy", "nhs", "health", "chart", "hospital", "admission", "encounter", "visit", "specimen", "sample"]
+
     public static func classify(_ name: String) -> NameClass {
         let t = tokens(name)
         let set = Set(t)
         let nameWords: Set<String> = ["first", "last", "given", "family", "middle", "full", "patient", "maiden", "person", "fake"]
         if set.contains("surname") || set.contains("firstname") || set.contains("lastname") || set.contains("fullname") { return .personName }
         if t == ["name"] || (set.contains("name") && !set.isDisjoint(with: nameWords)) { return .personName }
-        if set.contains("email") || set.contains("phone") || set.contains("fax") || set.contains("address") || set.contains("ssn") { return .contact }
-        if t.last == "id" || t == ["id"] || set.contains("mrn") || set.contains("uuid") || set.contains("guid")
-            || (set.contains("record") && (set.contains("number") || set.contains("no"))) { return .recordID }
+        if !set.isDisjoint(with: ["email", "phone", "fax", "address", "ssn", "tel", "telephone", "mobile", "cellphone"]) { return .contact }
+        if t.last == "id" || t == ["id"] || !set.isDisjoint(with: recordTokens) { return .recordID }
+        // "patient", "subject", "case_no", "NHS number", "Versichertennummer": a person or their number
+        if t.count <= 2, !set.isDisjoint(with: personTokens), t.count == 1 || !set.isDisjoint(with: numberTokens) { return .recordID }
+        if !set.isDisjoint(with: numberTokens), !set.isDisjoint(with: recordOwners) { return .recordID }
+        if t.count == 1, let w = t.first, ["nummer", "numero", "número"].contains(where: { w.hasSuffix($0) && w.count > $0.count + 3 }) { return .recordID }
         return .other
     }
 }

@@ -39,8 +39,12 @@ extension Table {
     static func decodeColumn(_ doc: CSVDocument, _ j: Int, _ spec: ColumnSpec) throws -> Column {
         let n = doc.rowCount
         func fail(_ i: Int, _ f: UnsafeBufferPointer<UInt8>, _ expected: String) -> DoppelError {
-            let shown = spec.kind == .identifier ? "a value" : "'\(String(decoding: f, as: UTF8.self))'"
-            return .badInput(path: doc.path, line: Int(doc.rowLines[i]), column: spec.name, message: "\(shown) is not \(expected)")
+            let shown = spec.kind == .identifier ? "a value" : FieldParsing.quoted(f)
+            var message = "\(shown) is not \(expected)"
+            if expected == "a number", let v = Double(String(decoding: f, as: UTF8.self)), !(abs(v) <= FieldParsing.largestNumber) {
+                message = "\(shown) is larger than \(FieldParsing.largestNumber) in magnitude, which no measurement reaches (a sentinel or a typing error?); correct it or leave the cell empty"
+            }
+            return .badInput(path: doc.path, line: Int(doc.rowLines[i]), column: spec.name, message: message)
         }
         switch spec.kind {
         case .numeric:

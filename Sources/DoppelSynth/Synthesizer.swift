@@ -173,6 +173,10 @@ public enum FittedModel: Codable, Sendable, Equatable {
 
     /// Fits the chosen synthesizer; the ledger is the privacy budget spent (nil when not private).
     public static func fit(_ kind: SynthesizerKind, table: Table, seed: UInt64, options: FitOptions) throws -> (FittedModel, PrivacyLedger?) {
+        guard table.rowCount >= 2 else {
+            throw DoppelError.badInput(path: "training data", line: nil, column: nil,
+                                       message: "\(table.rowCount) row\(table.rowCount == 1 ? "" : "s"): a synthesizer needs at least 2 (from one patient, every synthetic row would be that patient)")
+        }
         if options.epsilon != nil && !kind.supportsDifferentialPrivacy {
             throw DoppelError.usage(message: "--epsilon is not available for \(kind.rawValue); differentially private synthesizers: \(SynthesizerKind.allCases.filter(\.supportsDifferentialPrivacy).map(\.rawValue).joined(separator: ", "))")
         }

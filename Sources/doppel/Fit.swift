@@ -81,6 +81,9 @@ struct Fit: ParsableCommand {
             if schema == nil {
                 for c in s.columns where SchemaInference.isMostlyNumbers(c) { warn("column '\(c.name)' was inferred as \(c.kind.withArticle) column: \(c.note!)") }
             }
+            if file.provenance.trainingRows < 50 {
+                warn("only \(counted(file.provenance.trainingRows, "training row")): synthetic rows will often repeat real ones; check the exact copies with doppel evaluate before sharing them")
+            }
             if kind.isNeural, let b = batchSize, b >= file.provenance.trainingRows {
                 let rows = counted(file.provenance.trainingRows, "training row")
                 let what = epsilon != nil ? "every row is in every step's batch (a sampling rate of 1, which the privacy accounting uses)"

@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
             // A .doppel file is read as a model even when its header is damaged, so the error says so.
             if ModelFile.looksLikeModel(path: file) || file.lowercased().hasSuffix(".doppel") { return try describeModel() }
             let doc = try CSVDocument(path: file)
-            var schema = SchemaInference.infer(doc)
+            var schema = Pipeline.inferSchema(doc)
             try roles.apply(to: &schema)
             // Typing the table checks that every value fits the inferred kinds.
             _ = try Table(document: doc, schema: schema)

@@ -152,4 +152,33 @@ extension CLITests {
         XCTAssertEqual(i.code, 65, i.err)
         XCTAssertTrue(i.err.contains("not a Doppel model file"), i.err)
     }
+
+    /// Inputs from a first trial on unseen tables: names and e-mail addresses repeated over visits under
+    /// names that say nothing become identifiers through the value scan (so none reaches the synthetic
+    /// rows); one row is refused; a small table gets a warning; AIM refuses more than 100 columns.
+    func testIdentifiersFoundByValueOneRowAndWideAIM() throws {
+        let first = ["Maria", "James", "Olivia", "Robert", "Linda", "Michael", "Susan", "David", "Karen", "Thomas"]
+        let last = ["Garcia", "Smith", "Johnson", "Brown", "Miller", "Davis", "Wilson", "Moore", "Taylor", "Clark"]
+        var lines = ["who,contact,sbp"]
+        for i in 0..<300 { let p = i % 100; lines.append("\(first[p % 10]) \(last[p / 10]),\(first[p % 10].lowercased()).\(last[p / 10].lowercased())@example.org,\(100 + i % 70)") }
+        let csv = try file("visits.csv", lines.joined(separator: "\n") + "\n")
+        let inspect = try run(["inspect", csv])
+        XCTAssertTrue(inspect.out.contains("Identifiers found (never modelled; regenerated as fresh values): who (person-name), contact (email)"), inspect.out)
+        XCTAssertEqual(try run(["fit", csv, "--synthesizer", "cart", "-o", "v.doppel"]).code, 0)
+        XCTAssertEqual(try run(["sample", "v.doppel", "-n", "300", "-o", "v.csv"]).code, 0)
+        let out = try String(contentsOf: work.appendingPathComponent("v.csv"), encoding: .utf8)
+        XCTAssertFalse(out.contains("@example.org") || last.contains { out.contains($0) }, "real names or e-mails in the synthetic rows")
+
+        let one = try file("one.csv", "age,sex\n61,F\n")
+        let r = try run(["fit", one, "-o", "one.doppel"])
+        XCTAssertEqual(r.code, 65, r.err); XCTAssertTrue(r.err.contains("1 row: a synthesizer needs at least 2"), r.err)
+        let small = try run(["fit", try file("small.csv", "age,sex\n61,F\n70,M\n55,F\n"), "-o", "small.doppel"])
+        XCTAssertEqual(small.code, 0, small.err)
+        XCTAssertTrue(small.err.contains("warning: only 3 training rows: synthetic rows will often repeat real ones"), small.err)
+
+        let header = (0..<101).map { "c\($0)" }.joined(separator: ",")
+        let wide = try file("wide.csv", ([header] + (0..<30).map { i in (0..<101).map { "\(($0 + i) % 3)" }.joined(separator: ",") }).joined(separator: "\n") + "\n")
+        let a = try run(["fit", wide, "--synthesizer", "aim", "--epsilon", "1", "-o", "w.doppel"])
+        XCTAssertEqual(a.code, 65, a.err); XCTAssertTrue(a.err.contains("aim models at most 100 columns and this table has 101"), a.err)
+    }
 }

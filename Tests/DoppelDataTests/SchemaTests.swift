@@ -108,6 +108,51 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertEqual(NameHeuristics.classify("email"), .contact)
     }
 
+    /// Columns that hold a patient's name or number over repeated visits, under names a hospital export
+    /// uses, are identifiers: never modelled, so never copied into synthetic rows.
+    func testRepeatedVisitIdentifiersByName() throws {
+        var lines = ["patient,pid,patient_id,tel,NHS number,ion,sbp"]
+        for i in 0..<360 {
+            let p = i % 120
+            lines.append("Pat\(["ricia", "rick", "ty"][p % 3]) Name\(p),\(3_000_000 + p * 7),\(1000 + p).0,07\(400_000_000 + p * 13),\(4_000_000_000 + p),\(["Na", "K", "Cl", "Ca"][i % 4]),\(100 + i % 60)")
+        }
+        let schema = SchemaInference.infer(try parse(lines.joined(separator: "\n") + "\n"))
+        for name in ["patient", "pid", "patient_id", "tel", "NHS number"] { XCTAssertEqual(schema[name]?.kind, .identifier, name) }
+        // `Na` (sodium) is a value, not a missing token
+        XCTAssertEqual(schema["ion"]?.categories, ["Ca", "Cl", "K", "Na"])
+        XCTAssertEqual(schema["ion"]?.missingRate, 0)
+        XCTAssertEqual(NameHeuristics.classify("Versichertennummer"), .recordID)
+        XCTAssertEqual(NameHeuristics.classify("case_no"), .recordID)
+        XCTAssertEqual(NameHeuristics.classify("visit_no"), .recordID)
+        XCTAssertEqual(NameHeuristics.classify("patient_age"), .other)
+        XCTAssertEqual(NameHeuristics.classify("number_of_visits"), .other)
+        // a few visit numbers over many rows stay a feature
+        let visits = SchemaInference.infer(try parse("visit_no,x\n" + (0..<300).map { "\($0 % 4 + 1),\($0)" }.joined(separator: "\n") + "\n"))
+        XCTAssertNotEqual(visits["visit_no"]?.kind, .identifier)
+    }
+
+    /// Missing tokens are matched in one case each; numbers beyond ±1e100 are not read as numbers; an
+    /// error quotes a value only when it cannot identify anyone, else gives its shape.
+    func testMissingTokensHugeNumbersAndQuotedValues() throws {
+        func missing(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { FieldParsing.isMissing($0) } }
+        for s in ["", "NA", "na", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "Null", "?", "."] { XCTAssertTrue(missing(s), s) }
+        for s in ["Na", "nA", "Nan", "nAn", "N/a", "nULL", "none"] { XCTAssertFalse(missing(s), s) }
+        func number(_ s: String) -> Double? { var d = 0; return Array(s.utf8).withUnsafeBufferPointer { FieldParsing.parseNumber($0, decimals: &d) } }
+        XCTAssertEqual(number("1e100"), 1e100); XCTAssertEqual(number("-2.5e-300"), -2.5e-300)
+        for s in ["1e101", "-1e300", "1e400", "1.7976931348623157e308"] { XCTAssertNil(number(s), s) }
+        func quoted(_ s: String) -> String { Array(s.utf8).withUnsafeBufferPointer { FieldParsing.quoted($0) } }
+        XCTAssertEqual(quoted("abc"), "'abc'"); XCTAssertEqual(quoted("<0.5"), "'<0.5'"); XCTAssertEqual(quoted("2021-02-30"), "a value shaped '9999-99-99'")
+        XCTAssertEqual(quoted("T7734921"), "a value shaped 'A9999999'")
+        XCTAssertEqual(quoted("Jane Doe-Smith"), "a value shaped 'Aaaa Aaa-Aaaaa'")
+        XCTAssertEqual(quoted("a@b.org"), "a value shaped 'a@a.aaa'")
+        let doc = try parse("lab,x\n" + (0..<10).map { "\($0),1" }.joined(separator: "\n") + "\n1e400,1\n")
+        var schema = SchemaInference.infer(doc)
+        schema.columns[0] = ColumnSpec(name: "lab", kind: .numeric)
+        XCTAssertThrowsError(try Table(document: doc, schema: schema)) { e in
+            XCTAssertTrue("\(e)".contains("test.csv:12 (column 'lab'): '1e400' is larger than 1e+100 in magnitude"), "\(e)")
+        }
+    }
+
     func testLowCardinalityIdNameIsNotAnIdentifier() throws {
         let schema = SchemaInference.infer(try parse("test_id,x\ncovid,1\ncovid,2\ncovid,3\nflu,4\ncovid,5\ncovid,6\ncovid,7\ncovid,8\ncovid,9\ncovid,10\n"))
         XCTAssertEqual(schema["test_id"]?.kind, .categorical)

@@ -48,9 +48,11 @@ public struct ScanReport: Codable, Sendable, Equatable {
 /// name alone (lower confidence), or — for codes every row has its own of — by uniqueness. Columns of
 /// free text (long values with spaces) are searched inside the text with ``TextScanner``.
 public enum IdentifierScan {
-    public static func scan(_ doc: CSVDocument, schema: Schema? = nil) throws -> ScanReport {
+    /// Scans the columns at `columns` (every column when nil), in that order.
+    public static func scan(_ doc: CSVDocument, schema: Schema? = nil, columns: [Int]? = nil) throws -> ScanReport {
         let schema = schema ?? SchemaInference.infer(doc)
-        let cols = try parallelMap(doc.columnCount) { j in scanColumn(doc, j, spec: schema[doc.header[j]]) }
+        let which = columns ?? Array(0..<doc.columnCount)
+        let cols = try parallelMap(which.count) { k in scanColumn(doc, which[k], spec: schema[doc.header[which[k]]]) }
         return ScanReport(file: (doc.path as NSString).lastPathComponent, rows: doc.rowCount, columns: cols)
     }
 

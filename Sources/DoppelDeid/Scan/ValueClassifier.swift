@@ -31,6 +31,8 @@ public enum ValueClassifier {
                 // ten bare digits are a phone number only weakly
                 return b.allSatisfy(ValuePatterns.isDigit) ? weak(.phone) : strong(.phone)
             }
+            // a national number with its trunk 0 (UK 07…, 01…, 02…; much of Europe): weakly a phone
+            if n == 10 || n == 11, c == 48, b[1] != 48, b.allSatisfy(ValuePatterns.isDigit) { return weak(.phone) }
         }
         if ValuePatterns.isDigit(c) {
             if whole(ValuePatterns.matchCard(b, 0)) { return b.allSatisfy(ValuePatterns.isDigit) && n == 15 ? weak(.device) : strong(.account) }

@@ -44,7 +44,7 @@ public struct IdentifierGenerator: Codable, Sendable, Equatable {
         let ok: Bool
         switch shape {
         case let .sequential(start, width): ok = (0...1_000_000_000_000_000_000).contains(start) && (0...64).contains(width)
-        case let .template(classes, _, _): ok = classes.count <= 4096
+        case let .template(classes, _, _): ok = classes.count <= 1 << 20
         }
         guard ok else { throw DoppelError.badModel(path: "model file", message: prefix + "an identifier generator is out of range") }
     }

@@ -32,7 +32,7 @@ public enum CTGAN {
     public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> (CTGANModel, PrivacyLedger?) {
         let schema = table.schema
         let n = table.rowCount
-        guard n >= 2 else { throw DoppelError.usage(message: "ctgan needs at least 2 rows (got \(n))") }
+        guard n >= 2 else { throw DoppelError.badInput(path: "training data", line: nil, column: nil, message: "ctgan needs at least 2 rows (got \(n))") }
         guard options.patience == nil else { throw noEarlyStopping }
         try TVAE.validate(options, rows: n)
         guard options.batchSize % pac == 0 else { throw DoppelError.usage(message: "--batch-size must be a multiple of \(pac) for ctgan (PacGAN packs \(pac) rows; got \(options.batchSize))") }

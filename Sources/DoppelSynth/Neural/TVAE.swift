@@ -91,7 +91,7 @@ public enum TVAE {
     public static func fit(_ table: Table, options: NeuralOptions, seed: UInt64) throws -> (TVAEModel, PrivacyLedger?) {
         let schema = table.schema
         let n = table.rowCount
-        guard n >= 2 else { throw DoppelError.usage(message: "tvae needs at least 2 rows (got \(n))") }
+        guard n >= 2 else { throw DoppelError.badInput(path: "training data", line: nil, column: nil, message: "tvae needs at least 2 rows (got \(n))") }
         try validate(options, rows: n)
         let privately = options.epsilon != nil
         let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
