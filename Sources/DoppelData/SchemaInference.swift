@@ -45,7 +45,7 @@ public enum SchemaInference {
         var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
-        var totalLength = 0, withSpaces = 0
+        var totalLength = 0, withSpaces = 0, decimalComma = 0
         var distinctCap = false
         let idLike = NameHeuristics.classify(name) != .other
         // A column whose first value reads as a date is checked as a date before its values are counted.
@@ -71,6 +71,7 @@ public enum SchemaInference {
                 } else if !distinctCap && !skipDistinct { countingSkipped = true }
                 totalLength += f.count
                 if f.contains(0x20) { withSpaces += 1 }
+                if SchemaInference.hasDecimalComma(f) { decimalComma += 1 }
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
@@ -200,7 +201,10 @@ public enum SchemaInference {
         let strings = interner.strings
         // Mostly numbers, with too many other values to be strays (a censored lab value such as `<0.5`):
         // say so, since the column is then not modelled as numbers.
-        let mostlyNumbers: String? = strayEnded && nameClass == .other && numbersSeen >= 4 * stray
+        let mostlyNumbers: String? = decimalComma * 10 >= present * 9 && nameClass == .other
+            ? "\(decimalComma * 100 / present)% of values are numbers written with a decimal comma (4,48), which Doppel does not read as numbers: "
+                + "convert them to decimal points (as in 4.48) — " + numbersAdvice
+            : strayEnded && nameClass == .other && numbersSeen >= 4 * stray
             ? String(format: "%.0f%% of values are numbers and ", 100 * Double(numbersSeen) / Double(present))
                 + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): " + numbersAdvice
             : nil
@@ -251,6 +255,18 @@ public enum SchemaInference {
         spec.categories = strings.sorted()
         if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
         return spec
+    }
+
+    /// A number written with a decimal comma: optional minus, digits, one comma, digits ("4,48", "-0,5";
+    /// not "1,234", a thousands separator, which is read).
+    static func hasDecimalComma(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = f.first == 0x2D ? 1 : 0, before = 0, after = 0, commas = 0
+        while i < f.count {
+            let b = f[i]
+            if b &- 0x30 < 10 { if commas == 0 { before += 1 } else { after += 1 } } else if b == 0x2C { commas += 1 } else { return false }
+            i += 1
+        }
+        return commas == 1 && before > 0 && after > 0 && after != 3
     }
 
     /// Whether a column named like a record number holds one (an identifier): at least 30% of its values
