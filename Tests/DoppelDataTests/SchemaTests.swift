@@ -153,6 +153,17 @@ final class SchemaInferenceTests: XCTestCase {
         }
     }
 
+    /// Numbers with a decimal comma are not read as numbers, and the note says why (and fit warns).
+    func testDecimalCommaIsExplained() throws {
+        let schema = SchemaInference.infer(try parse("lab;x\n" + (0..<80).map { "\($0 % 9),\($0 % 7 + 1);\($0)" }.joined(separator: "\n") + "\n"))
+        let lab = try XCTUnwrap(schema["lab"])
+        XCTAssertNotEqual(lab.kind, .numeric)
+        XCTAssertTrue(lab.note?.contains("written with a decimal comma (4,48)") == true, lab.note ?? "")
+        XCTAssertTrue(SchemaInference.isMostlyNumbers(lab))
+        func comma(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { SchemaInference.hasDecimalComma($0) } }
+        XCTAssertTrue(comma("4,48")); XCTAssertTrue(comma("-0,5")); XCTAssertFalse(comma("1,234")); XCTAssertFalse(comma("4.48")); XCTAssertFalse(comma("a,b"))
+    }
+
     func testLowCardinalityIdNameIsNotAnIdentifier() throws {
         let schema = SchemaInference.infer(try parse("test_id,x\ncovid,1\ncovid,2\ncovid,3\nflu,4\ncovid,5\ncovid,6\ncovid,7\ncovid,8\ncovid,9\ncovid,10\n"))
         XCTAssertEqual(schema["test_id"]?.kind, .categorical)
