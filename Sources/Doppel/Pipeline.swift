@@ -5,8 +5,9 @@ public enum Pipeline {
     /// Reads a CSV (with a schema file or inference), fits a synthesizer and returns the model file.
     public static func fit(csv path: String, schemaPath: String?, kind: SynthesizerKind, seed: UInt64,
                            options: FitOptions = FitOptions(),
-                           roles: ((inout Schema) throws -> Void)? = nil) throws -> ModelFile {
+                           roles: ((inout Schema) throws -> Void)? = nil, warn: ((String) -> Void)? = nil) throws -> ModelFile {
         let table = try readTable(csv: path, schemaPath: schemaPath, roles: roles)
+        if options.epsilon != nil, schemaPath == nil, let warn { for w in outlyingRanges(table) { warn(w) } }
         let started = Date()
         let (model, ledger) = try FittedModel.fit(kind, table: table, seed: seed, options: options)
         let seconds = Date().timeIntervalSince(started)
@@ -17,6 +18,21 @@ public enum Pipeline {
             privacy.steps.append("not covered by ε: the domain (categories, numeric bounds, which columns are never missing) was inferred from the training file; pass --schema with public bounds and categories for an end-to-end guarantee")
         }
         return ModelFile(model: model, provenance: provenance, privacy: privacy)
+    }
+
+    /// Numeric columns whose inferred bounds reach far past their bulk (a sentinel such as 99999, a typing
+    /// error): a private fit cuts its bins on an even grid between the bounds, so such a column gets one
+    /// coarse bin for nearly all its values and synthetic values spread across the whole range.
+    static func outlyingRanges(_ table: Table) -> [String] {
+        table.schema.columns.indices.compactMap { j in
+            let spec = table.schema.columns[j]
+            guard spec.kind == .numeric, case .numeric(let v) = table.columns[j].values else { return nil }
+            let x = v.filter { !$0.isNaN }.sorted()
+            guard x.count >= 20, let lo = x.first, let hi = x.last else { return nil }
+            let q01 = x[x.count / 100], q99 = x[x.count - 1 - x.count / 100]
+            guard hi - lo > 50 * Swift.max(q99 - q01, 1e-9 * Swift.max(abs(hi), 1)) else { return nil }
+            return "column '\(spec.name)': its range \(spec.display(lo))–\(spec.display(hi)) is over 50 times the span of its middle 98% (\(spec.display(q01))–\(spec.display(q99))); under --epsilon the bins are cut on an even grid over the range, so nearly all its values share one coarse bin and synthetic values spread across the whole range. Give the schema public bounds that fit the bulk (values outside are clamped to them) or correct the outliers"
+        }
     }
 
     /// Reads a CSV as a table: with the schema file at `schemaPath`, or the schema inferred from the file;

@@ -80,7 +80,7 @@ extension ColumnSpec {
     }
 
     /// A value as the column writes it (an integer column's 21, not 21.0; a date in its layout) for messages.
-    func display(_ v: Double) -> String {
+    public func display(_ v: Double) -> String {
         if kind == .datetime, let f = format { return f.format(v) }
         if integer == true || decimals == 0 { return String(format: "%.0f", v) }
         if let d = decimals, d <= 12 { return String(format: "%.\(d)f", v) }

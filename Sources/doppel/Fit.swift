@@ -70,7 +70,7 @@ struct Fit: ParsableCommand {
             options.visitOrder = visitOrder.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             try refuseInapplicable(kind)
             try FitOptions.checkEpsilon(epsilon)
-            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) })
+            let file = try Pipeline.fit(csv: file, schemaPath: schema, kind: kind, seed: seed, options: options, roles: { try roles.apply(to: &$0) }, warn: { warn($0) })
             try file.write(to: output)
             progressLine.end()
             // After the fit, so that it never comes before a refusal of the options.

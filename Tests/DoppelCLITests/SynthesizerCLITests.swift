@@ -176,6 +176,12 @@ extension CLITests {
         XCTAssertEqual(small.code, 0, small.err)
         XCTAssertTrue(small.err.contains("warning: only 3 training rows: synthetic rows will often repeat real ones"), small.err)
 
+        // a sentinel stretches the inferred bounds: a private fit says so (its bins would be coarse)
+        let sentinel = try file("sentinel.csv", (["hba1c,sex"] + (0..<200).map { "\($0 == 7 ? "99999" : String(5 + Double($0 % 30) / 10)),\($0 % 2 == 0 ? "F" : "M")" }).joined(separator: "\n") + "\n")
+        let m = try run(["fit", sentinel, "--synthesizer", "mst", "--epsilon", "1", "-o", "s.doppel"])
+        XCTAssertEqual(m.code, 0, m.err)
+        XCTAssertTrue(m.err.contains("warning: column 'hba1c': its range 5.0–99999.0 is over 50 times the span of its middle 98% (5.0–7.9)"), m.err)
+
         let header = (0..<101).map { "c\($0)" }.joined(separator: ",")
         let wide = try file("wide.csv", ([header] + (0..<30).map { i in (0..<101).map { "\(($0 + i) % 3)" }.joined(separator: ",") }).joined(separator: "\n") + "\n")
         let a = try run(["fit", wide, "--synthesizer", "aim", "--epsilon", "1", "-o", "w.doppel"])
