@@ -89,8 +89,10 @@ public enum SchemaInference {
                         if v != v.rounded() { allWhole = false }
                         lo = Swift.min(lo, v); hi = Swift.max(hi, v)
                         if numberLevels.count <= maxIntegerLevels { numberLevels.insert(v) }
-                        // a leading zero ("02134", "007") marks a code, not a quantity
+                        // a leading zero ("02134", "007") marks a code, not a quantity; so do 16 digits or more
+                        // in a whole number, which a Double no longer holds exactly
                         if f.count > 1, f[0] == 0x30, f[1] &- 0x30 < 10 { allNumeric = false }
+                        if dec == 0, f.count >= 16, f.filter({ $0 &- 0x30 < 10 }).count >= 16 { allNumeric = false }
                     } else {
                         stray += 1
                         if firstStrayRow < 0 { firstStrayRow = i }
@@ -252,7 +254,7 @@ public enum SchemaInference {
             return spec
         }
         spec.kind = .categorical
-        spec.categories = strings.sorted()
+        spec.categories = Array(Set(strings)).sorted()   // one category per text, whatever its Unicode form
         if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
         return spec
     }

@@ -83,6 +83,9 @@ extension Table {
                 for c in cats { var b = Array(c.utf8); _ = b.withUnsafeMutableBufferPointer { interner.intern(UnsafeBufferPointer($0)) } }
             }
             let fixed = spec.categories != nil
+            // A value whose bytes are no category's may still be one written in another Unicode form
+            // (`é` composed or as `e` + accent): Swift's String equality matches those.
+            let byText = Dictionary((spec.categories ?? []).enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
             var codes = [Int32](repeating: -1, count: n)
             try codes.withUnsafeMutableBufferPointer { out in
               try doc.withFields { fa in
@@ -90,7 +93,7 @@ extension Table {
                     try fa.with(i, j) { f in
                         if FieldParsing.isMissing(f) { return }
                         if fixed {
-                            guard let c = interner.lookup(f) else {
+                            guard let c = interner.lookup(f) ?? byText[String(decoding: f, as: UTF8.self)] else {
                                 throw fail(i, f, "one of the schema's categories for this column (\(spec.categories!.prefix(8).joined(separator: ", "))\(spec.categories!.count > 8 ? ", …" : ""))")
                             }
                             out[i] = c
@@ -102,6 +105,15 @@ extension Table {
               }
             }
             var levels = interner.strings
+            if !fixed, Set(levels).count < levels.count {
+                // one category written in two Unicode forms: one level, the first form seen
+                var first: [String: Int32] = [:], remap = [Int32](repeating: 0, count: levels.count), kept: [String] = []
+                for (k, level) in levels.enumerated() {
+                    if let f = first[level] { remap[k] = f } else { first[level] = Int32(kept.count); remap[k] = Int32(kept.count); kept.append(level) }
+                }
+                for i in 0..<n where codes[i] >= 0 { codes[i] = remap[Int(codes[i])] }
+                levels = kept
+            }
             if !fixed {
                 // Deterministic level order: numeric order when all are numbers, else lexicographic.
                 let numericOrder = levels.allSatisfy { Double($0) != nil }

@@ -164,6 +164,22 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertTrue(comma("4,48")); XCTAssertTrue(comma("-0,5")); XCTAssertFalse(comma("1,234")); XCTAssertFalse(comma("4.48")); XCTAssertFalse(comma("a,b"))
     }
 
+    /// A category written in two Unicode forms (composed `é`, or `e` + accent) is one category; whole
+    /// numbers of 16 digits or more are codes, not quantities a Double would round.
+    func testUnicodeFormsAndLongDigitStrings() throws {
+        let composed = "Montr\u{E9}al", decomposed = "Montre\u{301}al"
+        var lines = ["city,big,x"]
+        for i in 0..<60 { lines.append("\(i % 3 == 0 ? composed : i % 3 == 1 ? decomposed : "Paris"),\(8_274_998_366_656_658_508 - UInt64(i) * 7_777_777),\(i)") }
+        let doc = try parse(lines.joined(separator: "\n") + "\n")
+        let schema = SchemaInference.infer(doc)
+        XCTAssertEqual(schema["city"]?.categories?.count, 2)
+        XCTAssertNotEqual(schema["big"]?.kind, .numeric)
+        let t = try Table(document: doc, schema: schema)
+        guard case .categorical(let codes, let levels) = t.column(named: "city")!.values else { return XCTFail() }
+        XCTAssertEqual(levels.count, 2)
+        XCTAssertEqual(codes[0], codes[1])
+    }
+
     func testLowCardinalityIdNameIsNotAnIdentifier() throws {
         let schema = SchemaInference.infer(try parse("test_id,x\ncovid,1\ncovid,2\ncovid,3\nflu,4\ncovid,5\ncovid,6\ncovid,7\ncovid,8\ncovid,9\ncovid,10\n"))
         XCTAssertEqual(schema["test_id"]?.kind, .categorical)
