@@ -180,7 +180,26 @@ public enum SchemaInference {
             }
             return spec
         }
-        if maybeDate, let date = inferDateFormat(doc, j) {
+        var mixedDates: String? = nil
+        if maybeDate, inferDateFormat(doc, j) == nil, nameClass == .other {
+            // dates, but in several layouts: say which, since the column is then not modelled as dates
+            var counts = [Int](repeating: 0, count: DateTimeFormat.candidates.count), dated = 0
+            doc.withFields { fa in
+                for i in 0..<n {
+                    fa.with(i, j) { f in
+                        if FieldParsing.isMissing(f) { return }
+                        var any = false
+                        for (k, c) in DateTimeFormat.candidates.enumerated() where c.parse(f) != nil { counts[k] += 1; any = true }
+                        if any { dated += 1 }
+                    }
+                }
+            }
+            if dated * 10 >= present * 9 {
+                let layouts = counts.indices.filter { counts[$0] > 0 }.sorted { counts[$0] > counts[$1] }.prefix(3).map { DateTimeFormat.candidates[$0].pattern }
+                mixedDates = "\(dated * 100 / present)% of values are dates, but in several layouts (\(layouts.joined(separator: ", "))): " + datesAdvice
+            }
+        }
+        if maybeDate, mixedDates == nil, let date = inferDateFormat(doc, j) {
             spec.kind = .datetime; spec.format = date.format
             spec.min = date.lo; spec.max = date.hi
             spec.note = date.note
@@ -203,13 +222,13 @@ public enum SchemaInference {
         let strings = interner.strings
         // Mostly numbers, with too many other values to be strays (a censored lab value such as `<0.5`):
         // say so, since the column is then not modelled as numbers.
-        let mostlyNumbers: String? = decimalComma * 10 >= present * 9 && nameClass == .other
+        let mostlyNumbers: String? = mixedDates ?? (decimalComma * 10 >= present * 9 && nameClass == .other
             ? "\(decimalComma * 100 / present)% of values are numbers written with a decimal comma (4,48), which Doppel does not read as numbers: "
                 + "convert them to decimal points (as in 4.48) — " + numbersAdvice
             : strayEnded && nameClass == .other && numbersSeen >= 4 * stray
             ? String(format: "%.0f%% of values are numbers and ", 100 * Double(numbersSeen) / Double(present))
                 + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): " + numbersAdvice
-            : nil
+            : nil)
         if strings.allSatisfy({ FieldParsing.parseBoolean($0) != nil }) {
             spec.kind = .categorical; spec.boolean = true
             spec.categories = strings.sorted()
@@ -284,9 +303,13 @@ public enum SchemaInference {
     /// The end of the note on a column that is mostly numbers but was not read as numbers.
     static let numbersAdvice = "make them numbers or blank them to model the column as numbers"
 
-    /// Whether inference gave `spec` another kind than numeric because a few of its values are not numbers
-    /// (its note says so): worth a warning where the inferred schema is used without being looked at.
-    public static func isMostlyNumbers(_ spec: ColumnSpec) -> Bool { spec.note?.contains(numbersAdvice) ?? false }
+    /// The end of the note on a column of dates in several layouts.
+    static let datesAdvice = "write them in one layout to model the column as dates"
+
+    /// Whether inference gave `spec` another kind than numeric or datetime because of how some of its
+    /// values are written (a few non-numbers, decimal commas, several date layouts; its note says so):
+    /// worth a warning where the inferred schema is used without being looked at.
+    public static func isMisread(_ spec: ColumnSpec) -> Bool { spec.note.map { $0.contains(numbersAdvice) || $0.contains(datesAdvice) } ?? false }
 
     /// Numeric codes in the order of their values.
     static func numericOrder(_ a: String, _ b: String) -> Bool { (Double(a) ?? 0) < (Double(b) ?? 0) }

@@ -79,7 +79,7 @@ struct Fit: ParsableCommand {
             }
             let s = file.model.schema
             if schema == nil {
-                for c in s.columns where SchemaInference.isMostlyNumbers(c) { warn("column '\(c.name)' was inferred as \(c.kind.withArticle) column: \(c.note!)") }
+                for c in s.columns where SchemaInference.isMisread(c) { warn("column '\(c.name)' was inferred as \(c.kind.withArticle) column: \(c.note!)") }
             }
             if file.provenance.trainingRows < 50 {
                 warn("only \(counted(file.provenance.trainingRows, "training row")): synthetic rows will often repeat real ones; check the exact copies with doppel evaluate before sharing them")

@@ -31,8 +31,8 @@ struct Inspect: ParsableCommand {
             }
             let text = schema.columns.filter { $0.kind == .text }
             if !text.isEmpty { print("Free text (not modelled; left empty in synthetic output): " + text.map(\.name).joined(separator: ", ")) }
-            // Columns that are mostly numbers but were not read as numbers: why, and what to do.
-            for c in schema.columns where SchemaInference.isMostlyNumbers(c) {
+            // Columns not read as numbers or dates because of how some values are written: why, and what to do.
+            for c in schema.columns where SchemaInference.isMisread(c) {
                 print("  \(c.name): \(c.note!)")
             }
             if let out = schemaOut {

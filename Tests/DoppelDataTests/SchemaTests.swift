@@ -159,7 +159,7 @@ final class SchemaInferenceTests: XCTestCase {
         let lab = try XCTUnwrap(schema["lab"])
         XCTAssertNotEqual(lab.kind, .numeric)
         XCTAssertTrue(lab.note?.contains("written with a decimal comma (4,48)") == true, lab.note ?? "")
-        XCTAssertTrue(SchemaInference.isMostlyNumbers(lab))
+        XCTAssertTrue(SchemaInference.isMisread(lab))
         func comma(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { SchemaInference.hasDecimalComma($0) } }
         XCTAssertTrue(comma("4,48")); XCTAssertTrue(comma("-0,5")); XCTAssertFalse(comma("1,234")); XCTAssertFalse(comma("4.48")); XCTAssertFalse(comma("a,b"))
     }
@@ -178,6 +178,20 @@ final class SchemaInferenceTests: XCTestCase {
         guard case .categorical(let codes, let levels) = t.column(named: "city")!.values else { return XCTFail() }
         XCTAssertEqual(levels.count, 2)
         XCTAssertEqual(codes[0], codes[1])
+    }
+
+    /// Dates in several layouts are not read as dates; the note says so and names the layouts.
+    func testMixedDateLayoutsAreExplained() throws {
+        var lines = ["adm,x"]
+        for i in 0..<120 {
+            let (m, d) = (i % 12 + 1, i % 28 + 1)
+            let date = i % 2 == 0 ? String(format: "2021-%02d-%02d", m, d) : String(format: "%02d/%02d/2021", m, d)
+            lines.append(date + ",\(i)")
+        }
+        let adm = try XCTUnwrap(SchemaInference.infer(try parse(lines.joined(separator: "\n") + "\n"))["adm"])
+        XCTAssertNotEqual(adm.kind, .datetime)
+        XCTAssertTrue(adm.note?.hasPrefix("100% of values are dates, but in several layouts (%Y-%m-%d, %m/%d/%Y") == true, adm.note ?? "")
+        XCTAssertTrue(SchemaInference.isMisread(adm))
     }
 
     func testLowCardinalityIdNameIsNotAnIdentifier() throws {
@@ -266,8 +280,8 @@ final class SchemaInferenceTests: XCTestCase {
         // and `fit` warns about such columns (the last stray rule), not about numbers with a stray (age).
         XCTAssertEqual(n.kind, .identifier)
         XCTAssertEqual(n.note, "98% of values are numbers and 1 value is not (the first on line 32): make them numbers or blank them to model the column as numbers (now treated as an identifier)")
-        XCTAssertTrue(SchemaInference.isMostlyNumbers(n)); XCTAssertTrue(SchemaInference.isMostlyNumbers(crp))
-        XCTAssertFalse(SchemaInference.isMostlyNumbers(age))
+        XCTAssertTrue(SchemaInference.isMisread(n)); XCTAssertTrue(SchemaInference.isMisread(crp))
+        XCTAssertFalse(SchemaInference.isMisread(age))
     }
 
     func testIdentifierValuesNeverAppearInErrors() throws {
