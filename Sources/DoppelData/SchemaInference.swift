@@ -180,8 +180,9 @@ public enum SchemaInference {
             }
             return spec
         }
+        let dateLayout = maybeDate ? inferDateFormat(doc, j) : nil
         var mixedDates: String? = nil
-        if maybeDate, inferDateFormat(doc, j) == nil, nameClass == .other {
+        if maybeDate, dateLayout == nil, nameClass == .other {
             // dates, but in several layouts: say which, since the column is then not modelled as dates
             var counts = [Int](repeating: 0, count: DateTimeFormat.candidates.count), dated = 0
             doc.withFields { fa in
@@ -199,7 +200,7 @@ public enum SchemaInference {
                 mixedDates = "\(dated * 100 / present)% of values are dates, but in several layouts (\(layouts.joined(separator: ", "))): " + datesAdvice
             }
         }
-        if maybeDate, mixedDates == nil, let date = inferDateFormat(doc, j) {
+        if let date = dateLayout {
             spec.kind = .datetime; spec.format = date.format
             spec.min = date.lo; spec.max = date.hi
             spec.note = date.note
@@ -220,9 +221,10 @@ public enum SchemaInference {
         }
         let distinctRatio = Double(interner.count) / Double(present)
         let strings = interner.strings
-        // Mostly numbers, with too many other values to be strays (a censored lab value such as `<0.5`):
-        // say so, since the column is then not modelled as numbers.
-        let mostlyNumbers: String? = mixedDates ?? (decimalComma * 10 >= present * 9 && nameClass == .other
+        // Mostly numbers, with too many other values to be strays (a censored lab value such as `<0.5`),
+        // numbers with a decimal comma, or dates in several layouts: say so, since the column is then
+        // not modelled as numbers or dates.
+        let misread: String? = mixedDates ?? (decimalComma * 10 >= present * 9 && nameClass == .other
             ? "\(decimalComma * 100 / present)% of values are numbers written with a decimal comma (4,48), which Doppel does not read as numbers: "
                 + "convert them to decimal points (as in 4.48) — " + numbersAdvice
             : strayEnded && nameClass == .other && numbersSeen >= 4 * stray
@@ -253,7 +255,7 @@ public enum SchemaInference {
         }
         if distinctRatio >= 0.5, avgLength >= 30, spacedShare >= 0.5 {
             spec.kind = .text; spec.distinct = nil
-            spec.note = mostlyNumbers ?? "long, mostly unique text"
+            spec.note = misread ?? "long, mostly unique text"
             return spec
         }
         if distinctRatio >= 0.5, interner.count > 50 {
@@ -264,17 +266,17 @@ public enum SchemaInference {
                 spec.kind = .identifier; spec.identifierType = "code"
                 spec.note = "\(Int(distinctRatio * 100))% of values are unique"
             }
-            if let mostlyNumbers { spec.note = mostlyNumbers + " (\(spec.kind == .text ? "now left unmodelled" : "now treated as an identifier"))" }
+            if let misread { spec.note = misread + " (\(spec.kind == .text ? "now left unmodelled" : "now treated as an identifier"))" }
             return spec
         }
         if distinctRatio >= 0.95, present >= 20 {
             spec.kind = .identifier; spec.identifierType = "code"; spec.distinct = nil
-            spec.note = mostlyNumbers.map { $0 + " (now treated as an identifier)" } ?? "\(Int(distinctRatio * 100))% of values are unique"
+            spec.note = misread.map { $0 + " (now treated as an identifier)" } ?? "\(Int(distinctRatio * 100))% of values are unique"
             return spec
         }
         spec.kind = .categorical
         spec.categories = Array(Set(strings)).sorted()   // one category per text, whatever its Unicode form
-        if let mostlyNumbers { spec.note = mostlyNumbers + " (now read as categories)" }
+        if let misread { spec.note = misread + " (now read as categories)" }
         return spec
     }
 
