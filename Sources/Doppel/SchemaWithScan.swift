@@ -9,7 +9,7 @@ extension Pipeline {
                                                        .account, .license, .vehicle, .device, .url, .ip, .otherID]
 
     /// The schema every command infers from a CSV: ``SchemaInference`` from the column names and value
-    /// kinds, then the Safe Harbor value scan (``IdentifierScan``) over the columns it would model. A
+    /// kinds, then the Safe Harbor value scan (``IdentifierScan``) over its categorical and text columns. A
     /// column whose values the scan finds to be person names, e-mail addresses, phone numbers or another
     /// direct identifier, with confidence at least 0.9, becomes an identifier — never modelled, regenerated
     /// as fresh values — whatever its name (`patient` holding names over repeated visits would otherwise
@@ -18,7 +18,8 @@ extension Pipeline {
         var schema = SchemaInference.infer(doc)
         let candidates = doc.header.indices.filter { j in
             guard let spec = schema[doc.header[j]] else { return false }
-            return spec.kind == .categorical && spec.boolean != true || spec.kind == .numeric || spec.kind == .text
+            // (numbers are identifiers by their column's name, which inference has looked at)
+            return spec.kind == .categorical && spec.boolean != true && (spec.categories?.count ?? 0) > 2 || spec.kind == .text
         }
         guard !candidates.isEmpty, let report = try? IdentifierScan.scan(doc, schema: schema, columns: candidates) else { return schema }
         for scan in report.columns {
