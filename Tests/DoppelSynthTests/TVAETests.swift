@@ -42,6 +42,26 @@ final class TVAETests: XCTestCase {
         XCTAssertEqual(m.weights.reduce(0, +), 1, accuracy: 1e-9)
     }
 
+    /// A sentinel (one 99999 among values near 6.5) or a heavy tail does not widen the modes: the variance
+    /// prior is the robust scale's square, so the main mode keeps the data's spread, and a small mode of a
+    /// heavy-tailed column keeps its own.
+    func testVariationalMixtureIgnoresSentinelsAndTails() {
+        var rng = SeededGenerator(seed: 5)
+        let x = (0..<999).map { _ in 6.5 + 0.8 * rng.nextNormal() } + [99999]
+        let m = VariationalGaussianMixture.fit(x, seed: 1)
+        let main = m.weights.indices.filter { m.means[$0] < 100 }
+        XCTAssertEqual(main.reduce(0) { $0 + m.weights[$1] }, 1, accuracy: 0.01)
+        XCTAssertTrue(main.allSatisfy { m.stds[$0] < 1.2 }, "stds \(m.stds) means \(m.means)")
+        // 89% of values near 5 (spread 1), 10% near 0.02 (spread 0.01), 1% far out, to 500
+        let tail = (0..<2000).map { i -> Double in
+            i % 100 == 0 ? 100 + 400 * rng.nextUniform() : i % 10 == 1 ? abs(0.02 + 0.01 * rng.nextNormal()) : 5 + rng.nextNormal()
+        }
+        let t = VariationalGaussianMixture.fit(tail, seed: 1)
+        let low = t.weights.indices.filter { t.means[$0] < 0.5 }
+        XCTAssertEqual(low.count, 1, "means \(t.means)")
+        XCTAssertTrue(low.allSatisfy { t.stds[$0] < 0.4 }, "stds \(t.stds) means \(t.means)")
+    }
+
     func testDigamma() {
         XCTAssertEqual(digamma(1), -0.5772156649015329, accuracy: 1e-12)
         XCTAssertEqual(digamma(0.5), -1.9635100260214235, accuracy: 1e-12)

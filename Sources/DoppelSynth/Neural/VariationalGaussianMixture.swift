@@ -4,8 +4,9 @@ import DoppelMath
 /// A one-dimensional Gaussian mixture fitted by variational Bayes with a truncated Dirichlet-process
 /// (stick-breaking) prior on the weights — the model behind CTGAN's "mode-specific normalisation"
 /// (Xu et al. 2019), as scikit-learn's `BayesianGaussianMixture` with SDV/RDT's settings: at most 10
-/// components, weight concentration γ₀ = 0.001, mean precision β₀ = 1 around the data mean, ν₀ = 1
-/// degrees of freedom, variance prior = the data's variance, k-means initialisation. Components whose
+/// components, weight concentration γ₀ = 0.001, mean precision β₀ = 1, ν₀ = 1 degrees of freedom,
+/// k-means initialisation — but with the prior mean m₀ the data's median and the variance prior ψ₀ the
+/// square of its robust scale, where scikit-learn takes the mean and the variance (see `fit`). Components whose
 /// weight ends below 0.005 are dropped.
 ///
 /// Updates (Bishop 2006, §10.2, one dimension), from responsibilities r:
@@ -53,6 +54,16 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
         if distinct < 2 || var0 <= 0 {
             return VariationalGaussianMixture(weights: [1], means: [mean0], stds: [max(var0.squareRoot(), 1e-3)])
         }
+        // The variance prior ψ₀: the square of the data's robust scale, not its variance. ψ₀ enters
+        // every component's variance as (ψ₀ + NₖSₖ + …)/(1 + Nₖ), so a sentinel (99999 among values
+        // near 6.5) or a heavy tail (TSH: sd 25, but half the values within 1.6 of the median) would
+        // otherwise widen every mode — a mode of 100 rows near 0.02 got a spread of 2.5 — and blur
+        // what tells the rows apart. For Gaussian data the two agree.
+        // Likewise the prior mean m₀ is the median: the term Nₖβ₀/βₖ·(x̄ₖ − m₀)² puts a mode's distance
+        // from m₀ into its variance, and a sentinel drags the mean (6.5 → 106) and so every mode's spread.
+        let robust = VariationalGaussianMixture.robustScale(x)
+        let psi0 = Swift.min(var0, robust.map { $0.scale * $0.scale } ?? var0)
+        let center = robust?.median ?? mean0
         let k = min(maxComponents, distinct)
         let labels = kMeans1D(x, k: k, rng: &rng)
         var resp = [Double](repeating: 0, count: n * k)
@@ -79,10 +90,10 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
                 let s = sxx[j] / nk[j] + reg
                 a[j] = 1 + nk[j]
                 beta[j] = beta0 + nk[j]
-                m[j] = (beta0 * mean0 + nk[j] * xbar[j]) / beta[j]
+                m[j] = (beta0 * center + nk[j] * xbar[j]) / beta[j]
                 nu[j] = nu0 + nk[j]
-                let d = xbar[j] - mean0
-                c[j] = (var0 + nk[j] * s + nk[j] * beta0 / beta[j] * d * d) / nu[j]
+                let d = xbar[j] - center
+                c[j] = (psi0 + nk[j] * s + nk[j] * beta0 / beta[j] * d * d) / nu[j]
             }
         }
         func eStep() -> Double {
@@ -131,6 +142,22 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
         let s = out.weights.reduce(0, +)
         out.weights = out.weights.map { $0 / s }
         return out
+    }
+
+    /// The median, and as scale 1.4826 × the median absolute deviation (the standard deviation for
+    /// Gaussian data), or, when more than half the values are equal, the interquartile range / 1.349;
+    /// nil when both are 0.
+    static func robustScale(_ x: [Double]) -> (median: Double, scale: Double)? {
+        let v = x.sorted()
+        func quantile(_ s: [Double], _ p: Double) -> Double {
+            let h = Double(s.count - 1) * p, lo = Int(h), hi = Swift.min(lo + 1, s.count - 1)
+            return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+        }
+        let median = quantile(v, 0.5)
+        let mad = 1.4826 * quantile(v.map { abs($0 - median) }.sorted(), 0.5)
+        if mad > 0 { return (median, mad) }
+        let iqr = (quantile(v, 0.75) - quantile(v, 0.25)) / 1.349
+        return iqr > 0 ? (median, iqr) : nil
     }
 
     /// Posterior probabilities of the components for x (written into `into`).
