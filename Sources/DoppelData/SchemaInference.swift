@@ -45,7 +45,7 @@ public enum SchemaInference {
         var decimalCounts = [Int](repeating: 0, count: 18)   // values by decimals written (17: full precision)
         var lo = Double.infinity, hi = -Double.infinity
         var interner = ByteInterner(capacity: 256)
-        var totalLength = 0, withSpaces = 0, decimalComma = 0
+        var totalLength = 0, withSpaces = 0, decimalComma = 0, withSign = 0
         var distinctCap = false
         let idLike = NameHeuristics.classify(name) != .other
         // A column whose first value reads as a date is checked as a date before its values are counted.
@@ -71,7 +71,7 @@ public enum SchemaInference {
                 } else if !distinctCap && !skipDistinct { countingSkipped = true }
                 totalLength += f.count
                 if f.contains(0x20) { withSpaces += 1 }
-                if SchemaInference.hasDecimalComma(f) { decimalComma += 1 }
+                if SchemaInference.hasDecimalComma(f) { decimalComma += 1 } else if SchemaInference.hasUnitSign(f) { withSign += 1 }
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
@@ -227,6 +227,9 @@ public enum SchemaInference {
         let misread: String? = mixedDates ?? (decimalComma * 10 >= present * 9 && nameClass == .other
             ? "\(decimalComma * 100 / present)% of values are numbers written with a decimal comma (4,48), which Doppel does not read as numbers: "
                 + "convert them to decimal points (as in 4.48) — " + numbersAdvice
+            : withSign * 10 >= present * 9 && nameClass == .other
+            ? "\(withSign * 100 / present)% of values are numbers written with a currency or percent sign ($8585.66, 93%), which Doppel does not read as numbers: "
+                + "remove the sign (and say the unit in the column's name) — " + numbersAdvice
             : strayEnded && nameClass == .other && numbersSeen >= 4 * stray
             ? String(format: "%.0f%% of values are numbers and ", 100 * Double(numbersSeen) / Double(present))
                 + "\(counted(stray, "value")) \(stray == 1 ? "is" : "are") not (the first on line \(doc.rowLines[firstStrayRow])): " + numbersAdvice
@@ -278,6 +281,20 @@ public enum SchemaInference {
         spec.categories = Array(Set(strings)).sorted()   // one category per text, whatever its Unicode form
         if let misread { spec.note = misread + " (now read as categories)" }
         return spec
+    }
+
+    /// A number with a currency sign before it or a percent sign after it: `$8585.66`, `€12`, `93%`,
+    /// `-4.5%` (the sign bytes: `$`, `%`, and the UTF-8 of `€` and `£`).
+    static func hasUnitSign(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        var lo = 0, hi = f.count
+        if hi > 0, f[hi - 1] == 0x25 { hi -= 1 }
+        else if hi > 0, f[0] == 0x24 { lo = 1 }
+        else if hi > 2, f[0] == 0xE2, f[1] == 0x82, f[2] == 0xAC { lo = 3 }   // €
+        else if hi > 1, f[0] == 0xC2, f[1] == 0xA3 { lo = 2 }                 // £
+        else { return false }
+        guard hi > lo else { return false }
+        var dec = 0
+        return FieldParsing.parseNumber(UnsafeBufferPointer(rebasing: f[lo..<hi]), decimals: &dec) != nil
     }
 
     /// A number written with a decimal comma: optional minus, digits, one comma, digits ("4,48", "-0,5";

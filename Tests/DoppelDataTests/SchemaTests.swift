@@ -162,6 +162,11 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertTrue(SchemaInference.isMisread(lab))
         func comma(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { SchemaInference.hasDecimalComma($0) } }
         XCTAssertTrue(comma("4,48")); XCTAssertTrue(comma("-0,5")); XCTAssertFalse(comma("1,234")); XCTAssertFalse(comma("4.48")); XCTAssertFalse(comma("a,b"))
+        func sign(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { SchemaInference.hasUnitSign($0) } }
+        for s in ["$8585.66", "93%", "-4.5%", "€12", "£3,400"] { XCTAssertTrue(sign(s), s) }
+        for s in ["$", "%", "93", "abc%", "$x"] { XCTAssertFalse(sign(s), s) }
+        let cost = try XCTUnwrap(SchemaInference.infer(try parse("cost,x\n" + (0..<80).map { "$\(1000 + $0 * 37).50,\($0)" }.joined(separator: "\n") + "\n"))["cost"])
+        XCTAssertTrue(cost.note?.hasPrefix("100% of values are numbers written with a currency or percent sign") == true, cost.note ?? "")
     }
 
     /// A category written in two Unicode forms (composed `é`, or `e` + accent) is one category; whole
