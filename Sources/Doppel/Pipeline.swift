@@ -155,6 +155,8 @@ extension Pipeline {
         var out = TextTable.render(rows)
         out += "\n\nRelease gate: " + (r.gate.passed ? "PASSED" : "FAILED")
         for fail in r.gate.failures { out += "\n  ✗ " + fail }
+        let missing = r.notMeasured
+        if !missing.isEmpty { out += "\n  Not measured, so not covered by this verdict: " + missing.joined(separator: "; ") }
         return out
     }
 }

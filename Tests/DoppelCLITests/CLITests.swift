@@ -169,6 +169,11 @@ final class CLITests: XCTestCase {
         let swapped = try run(["evaluate", "--train", "\(d)/holdout.csv", "--holdout", "\(d)/train.csv", "--synthetic", "\(d)/synthetic.csv",
                                "--model", "\(d)/model.doppel", "-o", "swapped"])
         XCTAssertTrue(swapped.err.contains("warning: the model was fitted on another file"), swapped.err)
+        // and it fails the gate: the privacy figures do not describe the rows the model saw
+        XCTAssertEqual(swapped.code, 3, swapped.err)
+        XCTAssertTrue(swapped.out.contains("✗ provenance: the model (--model) was fitted on another file than --train"), swapped.out)
+        // a verdict says which checks it does not cover
+        XCTAssertTrue(same.out.contains("Not measured, so not covered by this verdict: linkability (give --quasi-identifiers)"), same.out)
         let html = try String(contentsOfFile: work.appendingPathComponent("swapped/report.html").path, encoding: .utf8)
         XCTAssertTrue(html.contains("Provenance mismatch"))
         let json = try String(contentsOfFile: work.appendingPathComponent("swapped/report.json").path, encoding: .utf8)

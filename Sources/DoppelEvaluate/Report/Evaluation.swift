@@ -53,6 +53,18 @@ public struct EvaluationReport: Codable, Sendable {
     /// seen, and the holdout may hold rows it was fitted on. Absent when they match or no model is given.
     public var provenanceMismatch: String?
 
+    /// The gate's checks this evaluation could not run, and what would run them: a PASSED verdict covers
+    /// only the rules that were measured.
+    public var notMeasured: [String] {
+        var out: [String] = []
+        let names = Set(risks?.all.map(\.name) ?? [])
+        if !names.contains("linkability") { out.append("linkability (give --quasi-identifiers)") }
+        if !names.contains(where: { $0.hasPrefix("attribute inference") }) { out.append("attribute inference (give --sensitive and --quasi-identifiers)") }
+        if kAnonymity == nil { out.append("k-anonymity (give --quasi-identifiers)") }
+        if policy.minQuality == nil { out.append("a quality floor (set minQuality in a --policy file)") }
+        return out
+    }
+
     static func provenanceMismatch(model: ModelFileSummary?, inputs: [Input]) -> String? {
         guard let m = model, let train = inputs.first(where: { $0.role == "train" }), m.provenance.trainingSHA256 != train.sha256 else { return nil }
         return "the model was fitted on another file (\(m.provenance.trainingRows) rows, SHA-256 \(m.provenance.trainingSHA256.prefix(12))…) "
@@ -141,13 +153,14 @@ public enum Evaluation {
         let fairness = timed("fairness") {
             inp.sensitive.map { fairnessReport(column: $0, inp: inp, closer: closer, utility: utility) }
         }
-        let gate = Gate.evaluate(policy: inp.policy, quality: quality, privacy: privacy, risks: risks, kAnonymity: kAnon)
+        let mismatch = EvaluationReport.provenanceMismatch(model: inp.model, inputs: inp.files)
+        let gate = Gate.evaluate(policy: inp.policy, quality: quality, privacy: privacy, risks: risks, kAnonymity: kAnon, provenanceMismatch: mismatch)
         return EvaluationReport(
             doppelVersion: DoppelVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()), seed: inp.seed,
             inputs: inp.files, target: inp.target, sensitive: inp.sensitive, quasiIdentifiers: inp.quasiIdentifiers,
             quality: quality, detection: detection, utility: utility, privacy: privacy, risks: risks, kAnonymity: kAnon,
             fairness: fairness, policy: inp.policy, gate: gate, model: inp.model, timings: timings,
-            provenanceMismatch: EvaluationReport.provenanceMismatch(model: inp.model, inputs: inp.files))
+            provenanceMismatch: mismatch)
     }
 
     static func fairnessReport(column: String, inp: Inputs, closer: [Double], utility: UtilityReport?) -> FairnessReport {
@@ -189,8 +202,15 @@ public enum Evaluation {
 
 /// Applies a ``Policy`` to the measured figures.
 public enum Gate {
-    public static func evaluate(policy p: Policy, quality: QualityReport, privacy: DistancePrivacy, risks: RiskReport?, kAnonymity: KAnonymity?) -> GateResult {
+    /// `provenanceMismatch` (the model was fitted on another file than the train input) fails the gate:
+    /// the privacy figures then do not describe the rows the model saw.
+    public static func evaluate(policy p: Policy, quality: QualityReport, privacy: DistancePrivacy, risks: RiskReport?, kAnonymity: KAnonymity?,
+                                provenanceMismatch: String? = nil) -> GateResult {
         var rules: [GateRule] = []
+        if provenanceMismatch != nil {
+            rules.append(GateRule(rule: "provenance", passed: false, value: 1, threshold: 0,
+                                  explanation: "the model (--model) was fitted on another file than --train, so the privacy figures do not describe the rows it saw; evaluate with the file it was fitted on"))
+        }
         rules.append(GateRule(rule: "exact copies", passed: privacy.exactCopies <= p.maxExactCopies, value: Double(privacy.exactCopies),
                               threshold: Double(p.maxExactCopies),
                               explanation: "\(counted(privacy.exactCopies, "synthetic row")) \(privacy.exactCopies == 1 ? "is" : "are") identical to a training row (allowed: \(p.maxExactCopies))"))

@@ -40,6 +40,9 @@ public enum HTMLReport {
                 h += "<div style=\"font-size:14px\">\(thin) of \(failed) failed rule(s) are inconclusive rather than measured leaks: the point estimate is within the limit but the sample is too small to prove it. A larger holdout narrows the intervals; the other rules need a change to the data or the synthesizer.</div>"
             }
         }
+        if !r.notMeasured.isEmpty {
+            h += "<div style=\"font-size:14px\">Not measured, so not covered by this verdict: \(esc(r.notMeasured.joined(separator: "; "))).</div>"
+        }
         h += "</div>"
         if let mismatch = r.provenanceMismatch {
             h += "<p class=\"note\" style=\"color:#b42318\"><b>Provenance mismatch:</b> \(esc(mismatch))</p>"
