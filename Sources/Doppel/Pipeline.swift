@@ -23,7 +23,7 @@ public enum Pipeline {
     /// Numeric columns whose inferred bounds reach far past their bulk (a sentinel such as 99999, a typing
     /// error): a private fit cuts its bins on an even grid between the bounds, so such a column gets one
     /// coarse bin for nearly all its values and synthetic values spread across the whole range.
-    static func outlyingRanges(_ table: Table) -> [String] {
+    public static func outlyingRanges(_ table: Table) -> [String] {
         table.schema.columns.indices.compactMap { j in
             let spec = table.schema.columns[j]
             guard spec.kind == .numeric, case .numeric(let v) = table.columns[j].values else { return nil }

@@ -20,12 +20,19 @@ extension Pipeline {
             guard let spec = schema[doc.header[j]] else { return false }
             // (numbers are identifiers by their column's name, which inference has looked at)
             return spec.kind == .categorical && spec.boolean != true && (spec.categories?.count ?? 0) > 2 || spec.kind == .text
+                || spec.kind == .identifier && spec.identifierType == "record number" && spec.integer == nil   // named so; what is it?
         }
         guard !candidates.isEmpty, let report = try? IdentifierScan.scan(doc, schema: schema, columns: candidates) else { return schema }
         for scan in report.columns {
             guard let finding = scan.primary, directIdentifierKinds.contains(finding.kind), finding.confidence >= 0.9,
                   let k = schema.index(of: scan.column) else { continue }
             var spec = schema.columns[k]
+            if spec.kind == .identifier {
+                // already an identifier by its name: the values say which kind (a `patient` column of names)
+                spec.identifierType = finding.kind.rawValue
+                schema.columns[k] = spec
+                continue
+            }
             spec.kind = .identifier
             spec.identifierType = finding.kind.rawValue
             spec.categories = nil; spec.distinct = nil; spec.integer = nil; spec.decimals = nil; spec.writtenDecimals = nil

@@ -111,6 +111,9 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
 
     public static func decode(_ data: Data, path: String) throws -> ModelFile {
+        if data.firstIndex(of: 0x0A) == nil, data.starts(with: Array((magic + " ").utf8)) {
+            throw DoppelError.badModel(path: path, message: "model file is truncated (it ends inside its header)")
+        }
         guard let newline = data.firstIndex(of: 0x0A),
               let header = String(data: data[data.startIndex..<newline], encoding: .utf8),
               header.hasPrefix(magic + " ") else {

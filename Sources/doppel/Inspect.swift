@@ -22,7 +22,7 @@ struct Inspect: ParsableCommand {
             var schema = Pipeline.inferSchema(doc)
             try roles.apply(to: &schema)
             // Typing the table checks that every value fits the inferred kinds.
-            _ = try Table(document: doc, schema: schema)
+            let table = try Table(document: doc, schema: schema)
             print("\(file): \(counted(doc.rowCount, "row")) × \(counted(doc.columnCount, "column"))\n")
             print(SchemaSummary.render(schema))
             let ids = schema.columns.filter { $0.kind == .identifier }
@@ -35,6 +35,9 @@ struct Inspect: ParsableCommand {
             for c in schema.columns where SchemaInference.isMisread(c) {
                 print("  \(c.name): \(c.note!)")
             }
+            // Ranges that reach far past the bulk (a sentinel such as 65526 for an age): worth knowing before
+            // any fit, and a private fit's bins would be coarse.
+            for note in Pipeline.outlyingRanges(table) { print("  \(note)") }
             if let out = schemaOut {
                 try schema.jsonData().writeAtomically(toPath: out)
                 print("\nSchema written to \(out) — edit kinds, roles, bounds or categories and pass it back with --schema.")

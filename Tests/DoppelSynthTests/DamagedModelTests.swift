@@ -25,6 +25,15 @@ final class DamagedModelTests: XCTestCase {
         XCTAssertNoThrow(try ModelFile.decode(try ModelFile(model: model, provenance: provenance).encoded(), path: "good.doppel"), file: file, line: line)
     }
 
+    /// A file cut inside its header says so (it does start like a model file).
+    func testTruncatedHeader() throws {
+        let m = try GaussianCopula.fit(try plantedTable(rows: 200), seed: 1)
+        let bytes = try ModelFile(model: .gaussianCopula(m), provenance: provenance).encoded()
+        XCTAssertThrowsError(try ModelFile.decode(bytes.prefix(40), path: "cut.doppel")) { e in
+            XCTAssertEqual(e as? DoppelError, .badModel(path: "cut.doppel", message: "model file is truncated (it ends inside its header)"))
+        }
+    }
+
     func testGaussianCopula() throws {
         let t = try plantedTable(rows: 500)
         let m = try GaussianCopula.fit(t, seed: 1)
