@@ -168,6 +168,7 @@ public enum HTMLReport {
                 h += "<details><summary>Privacy ledger (\(m.privacy.steps.count) entries)</summary><ol class=\"note\">" + m.privacy.steps.map { "<li>\(esc($0))</li>" }.joined() + "</ol></details>"
             }
         }
+        h += HTMLReport.glossary
         h += "<p class=\"note\">Doppel \(esc(r.doppelVersion)), evaluation seed \(r.seed), created \(esc(r.createdAt)). Timings (steps run side by side, so they overlap): " +
             r.timings.sorted { $0.key < $1.key }.map { "\(esc($0.key)) \(String(format: "%.2f", $0.value)) s" }.joined(separator: ", ") + ".</p>"
         h += "</main></body></html>\n"
@@ -321,4 +322,24 @@ public enum HTMLReport {
         }
         return out
     }
+}
+
+extension HTMLReport {
+    /// The terms of the report in plain words, for a reader who is not a statistician.
+    static let glossary = """
+    <h2>How to read this report</h2><dl class="note">
+    <dt><b>Quality score</b></dt><dd>The mean of the column shapes and pair trends (SDMetrics' quality report); 1 means the synthetic table reproduces every column's distribution and every pair's relationship.</dd>
+    <dt><b>KS complement, TV complement</b></dt><dd>Column shape scores: 1 − the largest gap between the real and synthetic cumulative distributions (numbers, dates), or 1 − half the summed differences of the category shares. 1 is identical.</dd>
+    <dt><b>Coverage</b></dt><dd>For a number or date, the share of the real range [min, max] the synthetic values span; for categories, the share of real categories that appear in the synthetic data.</dd>
+    <dt><b>Detection AUC</b></dt><dd>How well a classifier tells real rows from synthetic ones: 0.5 means it cannot, 1 means every row is told apart.</dd>
+    <dt><b>TSTR / TRTR</b></dt><dd>Train on synthetic, test on real, against train on real, test on real: a model fitted on the synthetic rows is scored on the real holdout. Close values mean the synthetic data supports the same predictions.</dd>
+    <dt><b>Exact copies</b></dt><dd>Synthetic rows identical to a training row in every modelled column. The holdout's own rate shows how often real patients coincide by chance.</dd>
+    <dt><b>Gower distance, DCR</b></dt><dd>Distance between two rows, averaged over the columns (range-scaled for numbers, 0 or 1 for categories); DCR is a row's distance to the closest training row.</dd>
+    <dt><b>DCR share</b></dt><dd>The share of synthetic rows closer to a training row than to a holdout row. 0.5 is ideal: the generator is no closer to the patients it learned from than to patients it never saw.</dd>
+    <dt><b>Membership inference AUC</b></dt><dd>How well an attacker holding the synthetic data tells whether a given real patient was in the training data (by distance, or by the density ratio of the DOMIAS attack). 0.5 means no signal.</dd>
+    <dt><b>Singling out, linkability, attribute inference</b></dt><dd>The three risks named by the EU's Article 29 Working Party, measured as in Anonymeter: how much more often an attack that uses the synthetic data succeeds on training patients than on holdout patients it never saw (normalised to 0–1, with a 95% interval). The gate judges the interval's upper end.</dd>
+    <dt><b>k-anonymity</b></dt><dd>The size of the rarest combination of the quasi-identifiers in the synthetic table; a combination shared by fewer than k rows may point at one person.</dd>
+    <dt><b>ε, δ</b></dt><dd>The differential-privacy budget a private synthesizer spent, from its ledger: smaller ε means any one patient's presence changes the output less.</dd>
+    </dl>
+    """
 }
