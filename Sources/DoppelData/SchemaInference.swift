@@ -83,6 +83,7 @@ public enum SchemaInference {
                         var significant = dec
                         if significant > 0 { var k = f.count - 1; while significant > 0, k > 0, f[k] == 0x30 { significant -= 1; k -= 1 } }
                         if significant > 6 { significant = SchemaInference.significantDecimals(v, upTo: significant) }
+                        if significant >= 5 { significant = SchemaInference.withoutRoundingNoise(f, decimals: significant) }
                         decimalCounts[dec < 0 ? 17 : Swift.min(significant, 17)] += 1
                         if dec > 6 { dec = SchemaInference.significantDecimals(v, upTo: dec) }
                         if v != v.rounded() || dec != 0 { allIntegral = false }
@@ -343,6 +344,28 @@ public enum SchemaInference {
             if 100 * covered >= 99 * total { return d }
         }
         return counts.count - 1
+    }
+
+    /// The decimals of a value written with rounding noise from an earlier computation — `9.299999`,
+    /// `8.800001`, whose last digits are a run of four or more 9s, or three or more 0s and one digit — as
+    /// the decimals of the value it stands for (9.3, 8.8: one), so that a few such values (thyroid0387's
+    /// TBG, 4 of 349) do not give every synthetic value six decimals. Other values keep `decimals`.
+    static func withoutRoundingNoise(_ f: UnsafeBufferPointer<UInt8>, decimals: Int) -> Int {
+        guard decimals < f.count else { return decimals }
+        let fraction = Array(f[(f.count - decimals)...])
+        guard fraction.allSatisfy({ $0 &- 0x30 < 10 }) else { return decimals }
+        var nines = 0
+        while nines < fraction.count, fraction[fraction.count - 1 - nines] == 0x39 { nines += 1 }
+        var kept: Int
+        if nines >= 4 { kept = fraction.count - nines }
+        else {
+            var zeros = 0
+            while zeros + 1 < fraction.count, fraction[fraction.count - 2 - zeros] == 0x30 { zeros += 1 }
+            guard zeros >= 3 else { return decimals }
+            kept = fraction.count - 1 - zeros
+        }
+        while kept > 0, fraction[kept - 1] == 0x30 { kept -= 1 }
+        return kept
     }
 
     /// The fewest decimals d ≤ `upTo` with |v − round(v, d)| ≤ 1e-12·max(1, |v|).

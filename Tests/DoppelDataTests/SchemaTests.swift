@@ -199,6 +199,16 @@ final class SchemaInferenceTests: XCTestCase {
         XCTAssertTrue(SchemaInference.isMisread(adm))
     }
 
+    /// Values written with rounding noise (9.299999, 8.800001) count with the decimals of the value they
+    /// stand for, so a few of them do not set the column's precision; real six-decimal values still do.
+    func testRoundingNoiseDoesNotSetThePrecision() throws {
+        func noise(_ s: String, _ d: Int) -> Int { Array(s.utf8).withUnsafeBufferPointer { SchemaInference.withoutRoundingNoise($0, decimals: d) } }
+        XCTAssertEqual(noise("9.299999", 6), 1); XCTAssertEqual(noise("8.800001", 6), 1); XCTAssertEqual(noise("0.999999", 6), 0)
+        XCTAssertEqual(noise("1.000001", 6), 0); XCTAssertEqual(noise("3.141593", 6), 6); XCTAssertEqual(noise("2.123999", 6), 6)
+        let lines = ["tbg"] + (0..<100).map { i in i < 3 ? "9.299999" : String(format: "%.1f", 10 + Double(i % 37) / 10) }
+        XCTAssertEqual(SchemaInference.infer(try parse(lines.joined(separator: "\n") + "\n"))["tbg"]?.decimals, 1)
+    }
+
     func testLowCardinalityIdNameIsNotAnIdentifier() throws {
         let schema = SchemaInference.infer(try parse("test_id,x\ncovid,1\ncovid,2\ncovid,3\nflu,4\ncovid,5\ncovid,6\ncovid,7\ncovid,8\ncovid,9\ncovid,10\n"))
         XCTAssertEqual(schema["test_id"]?.kind, .categorical)
