@@ -71,10 +71,17 @@ public enum SchemaInference {
                 } else if !distinctCap && !skipDistinct { countingSkipped = true }
                 totalLength += f.count
                 if f.contains(0x20) { withSpaces += 1 }
-                if SchemaInference.hasDecimalComma(f) { decimalComma += 1 } else if SchemaInference.hasUnitSign(f) { withSign += 1 }
+                // A value read as a number has neither a decimal comma nor a sign: only the others are checked.
+                var readAsNumber = false
+                defer {
+                    if !readAsNumber {
+                        if SchemaInference.hasDecimalComma(f) { decimalComma += 1 } else if SchemaInference.hasUnitSign(f) { withSign += 1 }
+                    }
+                }
                 if allNumeric {
                     var dec = 0
                     if let v = FieldParsing.parseNumber(f, decimals: &dec) {
+                        readAsNumber = true
                         numbersSeen += 1
                         if dec >= 0 { fewestWritten = Swift.min(fewestWritten, dec) }
                         // Precision: trailing zeros ("97.0", "0.300") add none — whole numbers written as "97.0"
@@ -101,7 +108,7 @@ public enum SchemaInference {
                     }
                 } else if strayEnded {
                     var dec = 0
-                    if FieldParsing.parseNumber(f, decimals: &dec) != nil { numbersSeen += 1 } else { stray += 1 }
+                    if FieldParsing.parseNumber(f, decimals: &dec) != nil { numbersSeen += 1; readAsNumber = true } else { stray += 1 }
                 }
             }
           }
