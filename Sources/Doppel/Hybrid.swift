@@ -141,6 +141,9 @@ public enum Hybrid {
         if let r = rows, r <= 0 { throw DoppelError.usage(message: "--rows must be positive (got \(r))") }
         let (realTable, synthTable) = try readPair(real: real, synthetic: synthetic)
         let total = rows ?? realTable.rowCount
+        guard total <= realTable.rowCount + synthTable.rowCount else {   // rows are drawn without replacement
+            throw DoppelError.usage(message: "--rows \(total) is more than the \(realTable.rowCount + synthTable.rowCount) real and synthetic rows there are to draw from")
+        }
         let nSyn = Int((Double(total) * syntheticShare).rounded()), nReal = total - nSyn
         guard nReal <= realTable.rowCount else {
             throw DoppelError.usage(message: "\(real) has \(realTable.rowCount) rows; \(nReal) real rows are needed for --rows \(total) at this share")
@@ -185,8 +188,9 @@ public enum OutputPaths {
     static func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
 
     /// Throws when an output path equals an input path or another output; checks that each output's
-    /// folder exists, so no work is done for a result that cannot be written.
-    public static func check(outputs: [(flag: String, path: String)], inputs: [String]) throws {
+    /// folder exists, so no work is done for a result that cannot be written. With `devices`, an output
+    /// may also be a character device such as `/dev/null` (for outputs streamed by ``CSVWriter``).
+    public static func check(outputs: [(flag: String, path: String)], inputs: [String], devices: Bool = false) throws {
         let ins = Set(inputs.map(canonical))
         var seen = [String: String]()
         for (flag, path) in outputs {
@@ -195,6 +199,7 @@ public enum OutputPaths {
                 continue
             }
             if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+                if devices && type == .typeCharacterSpecial { continue }
                 throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
             }
             let c = canonical(path)

@@ -4,24 +4,32 @@ import Foundation
 ///
 /// A file is written to a temporary name beside the target and renamed into place by ``finish()``;
 /// if the process fails first, ``abandon()`` removes the temporary file, so no partial output is
-/// left behind. Numbers are printed with a fixed number of decimals when the column has one.
+/// left behind, and ``PartialFiles`` removes it if a signal stops the process. Numbers are printed with a fixed number of decimals when the column has one.
 public final class CSVWriter {
     public let path: String
     private let handle: FileHandle
     private let temporaryPath: String?
+    /// The temporary file's slot in ``PartialFiles`` (removed there if a signal stops the process).
+    private var partialSlot: Int?
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
     private var finished = false
 
-    /// Opens `path` for writing (`-` is standard output).
+    /// Opens `path` for writing (`-` is standard output; a character device such as `/dev/null` is
+    /// written directly).
     public init(path: String) throws {
         self.path = path
+        let type = path == "-" ? nil : try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
         if path == "-" {
             handle = FileHandle.standardOutput
             temporaryPath = nil
+        } else if type == .typeCharacterSpecial {
+            guard let h = FileHandle(forWritingAtPath: path) else { throw DoppelError.output(path: path, reason: "permission denied") }
+            handle = h
+            temporaryPath = nil
         } else {
             let url = URL(fileURLWithPath: path)
-            if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+            if let type, type != .typeRegular {
                 throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
             }
             let dir = url.deletingLastPathComponent().path
@@ -35,6 +43,7 @@ public final class CSVWriter {
             }
             handle = h
             temporaryPath = tmp
+            partialSlot = PartialFiles.register(tmp)
         }
         buffer.reserveCapacity(flushThreshold + 65536)
     }
@@ -64,7 +73,7 @@ public final class CSVWriter {
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         do { try handle.write(contentsOf: buffer) } catch {
-            throw DoppelError.output(path: path, reason: "\(error.localizedDescription)")
+            throw DoppelError.output(path: path, reason: Self.reason(error))
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -75,6 +84,7 @@ public final class CSVWriter {
         finished = true
         guard let tmp = temporaryPath else { return }
         try? handle.close()
+        defer { forgetPartial() }
         do {
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: tmp, toPath: path)
@@ -91,6 +101,19 @@ public final class CSVWriter {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: tmp)
         }
+        forgetPartial()
+    }
+
+    /// The system's words for a failed write (such as "File too large" or "No space left on device"),
+    /// not Foundation's generic "The operation could not be completed".
+    static func reason(_ error: Error) -> String {
+        var e = error as NSError
+        while e.domain != NSPOSIXErrorDomain, let inner = e.userInfo[NSUnderlyingErrorKey] as? NSError { e = inner }
+        return e.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(e.code))) : error.localizedDescription
+    }
+
+    private func forgetPartial() {
+        if let slot = partialSlot { PartialFiles.unregister(slot); partialSlot = nil }
     }
 
     /// Appends one field, quoted when it contains a delimiter, quote, line break or edge spaces.

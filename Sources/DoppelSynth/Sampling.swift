@@ -15,7 +15,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parse(_ s: String) throws -> Shard {
-        let parts = s.split(separator: "/")
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
             throw DoppelError.usage(message: "--shard must look like k/n, e.g. 3/8 (got '\(s)')")
         }
@@ -43,10 +43,21 @@ public enum Sampling {
     /// Rows per block. Part of the output definition: changing it changes the rows a seed gives.
     public static let blockSize = 4096
 
+    /// The most rows one run may ask for: 10¹⁵ (a petabyte of CSV at one byte per row). Row numbers,
+    /// block numbers and sequential identifiers then stay far from `Int`'s limit.
+    public static let maxRows = 1_000_000_000_000_000
+
+    /// Refuses a row count outside 1 … ``maxRows``.
+    public static func checkRowCount(_ n: Int, option: String = "-n") throws {
+        guard n > 0 else { throw DoppelError.usage(message: "\(option) must be a positive integer (got \(n))") }
+        guard n <= maxRows else { throw DoppelError.usage(message: "\(option) must be at most 10^15 rows (got \(n))") }
+    }
+
     /// Writes `total` rows (or the shard's part of them) with a header line.
     /// `progress` is called with the number of rows written so far.
     public static func stream(_ sampler: any BlockSampler, total: Int, seed: UInt64, shard: Shard? = nil,
                               to writer: CSVWriter, header: Bool = true, progress: ((Int) -> Void)? = nil) throws {
+        try checkRowCount(total)
         let range = shard?.rows(of: total) ?? 0..<total
         if header { try writer.write(sampler.schema.csvHeaderBytes()) }
         guard !range.isEmpty else { return }

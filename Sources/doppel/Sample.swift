@@ -15,26 +15,27 @@ struct Sample: ParsableCommand {
 
     @Argument(help: "The .doppel model file.")
     var model: String
-    @Option(name: .short, parsing: .unconditional, help: "Number of rows to generate (a positive integer).")
+    @Option(name: .short, parsing: .unconditional, help: "Number of rows to generate (a positive integer, at most 10^15).")
     var n: Int
     @Option(parsing: .unconditional, help: "Seed: the same seed gives the same rows.")
     var seed: UInt64 = 1
-    @Option(help: "Write only part k of n of the rows, e.g. 3/8.")
+    @Option(parsing: .unconditional, help: "Write only part k of n of the rows, e.g. 3/8.")
     var shard: String?
     @Option(name: .customLong("where"), help: "Conditions served by the model, e.g. \"sex=Female,age>=65\"; a choice of categories as race=asian|black. Given more than once, all apply (as one comma-separated list).")
     var conditions: [String] = []
     @Flag(name: .customLong("no-header"), help: "Do not write the header line.")
     var noHeader = false
-    @Option(name: [.customShort("o"), .long], help: "Output CSV path, or - for standard output.")
+    @Option(name: [.customShort("o"), .long], help: "Output CSV path, - for standard output, or a device such as /dev/null (to time sampling).")
     var output: String
 
     func validate() throws {
         guard n > 0 else { throw ValidationError("-n must be a positive integer (got \(n))") }
+        guard n <= Sampling.maxRows else { throw ValidationError("-n must be at most 10^15 rows (got \(n))") }
     }
 
     func run() throws {
         try guarded {
-            try OutputPaths.check(outputs: [("-o", output)], inputs: [model])
+            try OutputPaths.check(outputs: [("-o", output)], inputs: [model], devices: true)
             let file = try ModelFile.read(from: model)
             let conds = try conditions.flatMap { try Condition.parseList($0) }
             let shard = try self.shard.map { try Shard.parse($0) }

@@ -113,6 +113,12 @@ final class CLITests: XCTestCase {
         // Roles on a column that is not modelled (heart's id) are refused, not silently measured as nothing.
         try expect(["inspect", heart, "--sensitive", "id"], code: 64, "--sensitive: 'id' is an identifier column, which is not modelled")
         try expect(["sample", "m.doppel", "-n", "10", "--shard", "9/2", "-o", "x.csv"], code: 64, "--shard")
+        try expect(["sample", "m.doppel", "-n", "10", "--shard", "1/4/", "-o", "x.csv"], code: 64, "--shard must look like k/n")
+        try expect(["sample", "m.doppel", "-n", "10", "--shard", "-1/4", "-o", "x.csv"], code: 64, "--shard must be k/n with 1 ≤ k ≤ n (got -1/4)")
+        // Row counts near Int's limit are refused, not overflowed.
+        try expect(["sample", "m.doppel", "-n", "9223372036854775807", "-o", "x.csv"], code: 64, "at most 10^15")
+        try expect(["mix", "--real", heart, "--synthetic", heart, "--synthetic-share", "1", "--rows", "9223372036854775807", "--output", "x.csv"],
+                   code: 64, "real and synthetic rows there are to draw from")
         try expect(["sample", try file("fake.doppel", "hello\n"), "-n", "10", "-o", "x.csv"], code: 65, "not a Doppel model")
         // A value breaking the declared schema names the file, line, column and value.
         let schema = work.appendingPathComponent("s.json").path
@@ -122,6 +128,45 @@ final class CLITests: XCTestCase {
         // No partial output is left behind by failures.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0 == "x.csv" || $0 == "m2.doppel" || $0.contains("partial") }
         XCTAssertEqual(leftovers, [])
+    }
+
+    /// A sample stopped by a signal leaves no hidden temporary file behind; /dev/null is a valid output.
+    func testSignalLeavesNoPartialFileAndDevNullIsAnOutput() throws {
+        XCTAssertEqual(try run(["fit", heart, "-o", "m.doppel"]).code, 0)
+        let null = try run(["sample", "m.doppel", "-n", "100", "-o", "/dev/null"])
+        XCTAssertEqual(null.code, 0, null.err)
+        for sig in [SIGTERM, SIGINT] {
+            let p = Process()
+            p.executableURL = binary
+            p.arguments = ["sample", "m.doppel", "-n", "1000000000", "-o", "big.csv"]
+            p.currentDirectoryURL = work
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            // Wait until the temporary file exists and holds rows.
+            let deadline = Date().addingTimeInterval(60)
+            func partial() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.contains("partial") } }
+            while try partial().isEmpty && Date() < deadline { usleep(20_000) }
+            XCTAssertFalse(try partial().isEmpty, "no temporary file appeared")
+            usleep(300_000)
+            kill(p.processIdentifier, sig)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal, "signal \(sig)")
+            XCTAssertEqual(p.terminationStatus, sig)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.contains("partial") || $0 == "big.csv" }, [], "signal \(sig)")
+        }
+        // A file-size limit (ulimit -f) is a write error with the system's words, exit 73, no leftovers.
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "ulimit -f 100 && exec \"$0\" sample m.doppel -n 1000000 -o big.csv", binary.path]
+        sh.currentDirectoryURL = work
+        let err = Pipe()
+        sh.standardError = err
+        try sh.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sh.waitUntilExit()
+        XCTAssertEqual(sh.terminationStatus, 73, message)
+        XCTAssertTrue(message.contains("File too large"), message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.contains("partial") || $0 == "big.csv" }, [])
     }
 
     func testIdentifierValuesNeverPrinted() throws {

@@ -138,7 +138,7 @@ final class GaussianCopulaTests: XCTestCase {
         // A different seed gives different rows.
         let other = Sampling.table(sampler, total: 50, seed: 8)
         XCTAssertNotEqual(other.csvRowBytes(0..<50), Sampling.table(sampler, total: 50, seed: 7).csvRowBytes(0..<50))
-        XCTAssertThrowsError(try Shard.parse("0/3")); XCTAssertThrowsError(try Shard.parse("4/3")); XCTAssertThrowsError(try Shard.parse("x"))
+        XCTAssertThrowsError(try Shard.parse("0/3")); XCTAssertThrowsError(try Shard.parse("4/3")); XCTAssertThrowsError(try Shard.parse("x")); XCTAssertThrowsError(try Shard.parse("1/4/")); XCTAssertThrowsError(try Shard.parse("/4"))
     }
 
     func testFitIsDeterministic() throws {
