@@ -100,7 +100,7 @@ public enum SchemaInference {
                         // a leading zero ("02134", "007") marks a code, not a quantity; so do 16 digits or more
                         // in a whole number, which a Double no longer holds exactly
                         if f.count > 1, f[0] == 0x30, f[1] &- 0x30 < 10 { allNumeric = false }
-                        if dec == 0, f.count >= 16, f.filter({ $0 &- 0x30 < 10 }).count >= 16 { allNumeric = false }
+                        if dec == 0, f.count >= 16, f.reduce(0, { $0 + ($1 &- 0x30 < 10 ? 1 : 0) }) >= 16 { allNumeric = false }
                     } else {
                         stray += 1
                         if firstStrayRow < 0 { firstStrayRow = i }

@@ -168,10 +168,7 @@ public enum Stats {
     /// Linear-interpolation quantile (numpy's default) of the non-NaN values.
     public static func quantile(_ v: [Double], _ q: Double) -> Double {
         let s = v.filter { !$0.isNaN }.sorted()
-        guard !s.isEmpty else { return .nan }
-        let h = Double(s.count - 1) * q
-        let lo = Int(h.rounded(.down)), hi = min(lo + 1, s.count - 1)
-        return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+        return s.isEmpty ? .nan : interpolatedQuantile(sorted: s, q)
     }
 }
 

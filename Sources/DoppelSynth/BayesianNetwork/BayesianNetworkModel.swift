@@ -66,11 +66,8 @@ public struct BayesianNetworkModel: Codable, Sendable, Equatable {
             } else if !node.parents.isEmpty {
                 throw bad("node \(i + 1) has parents but no attach node")
             }
-            var cells = sizes[node.variable]
-            for p in node.parents {
-                let (product, overflow) = cells.multipliedReportingOverflow(by: sizes[p])
-                guard !overflow else { throw bad("node \(i + 1)'s table is too large") }
-                cells = product
+            guard let cells = Factor.cellCount(([node.variable] + node.parents).map { sizes[$0] }) else {
+                throw bad("node \(i + 1)'s table is too large")
             }
             guard node.table.count == cells, node.table.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
                 throw bad("node \(i + 1)'s table has \(node.table.count) entries for \(cells) cells, or entries that are negative or not finite")

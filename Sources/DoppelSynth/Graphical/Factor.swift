@@ -114,6 +114,18 @@ public struct Factor: Codable, Sendable, Equatable {
 }
 
 extension Factor {
+    /// The number of cells of a table over variables of these sizes (their product), or nil when it
+    /// overflows `Int` (checked before a table from a model file is indexed).
+    public static func cellCount(_ sizes: [Int]) -> Int? {
+        var cells = 1
+        for s in sizes {
+            let (product, overflow) = cells.multipliedReportingOverflow(by: s)
+            if overflow { return nil }
+            cells = product
+        }
+        return cells
+    }
+
     /// The product of two factors over the union of their variables.
     public static func product(_ x: Factor, _ y: Factor) -> Factor {
         var variables: [Int] = [], sizes: [Int] = []

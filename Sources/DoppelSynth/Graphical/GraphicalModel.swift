@@ -65,12 +65,7 @@ public struct GraphicalModel: Codable, Sendable, Equatable {
             placed.insert(c)
             for v in clique { covered[v] = true }
             let f = potentials[c]
-            var cells = 1
-            for v in clique {
-                let (product, overflow) = cells.multipliedReportingOverflow(by: sizes[v])
-                guard !overflow else { throw bad("clique \(c + 1)'s table is too large") }
-                cells = product
-            }
+            guard let cells = Factor.cellCount(clique.map { sizes[$0] }) else { throw bad("clique \(c + 1)'s table is too large") }
             guard f.variables == clique, f.sizes == clique.map({ sizes[$0] }), f.values.count == cells,
                   f.values.allSatisfy({ !$0.isNaN && $0 != .infinity }) else {
                 throw bad("the log-potential of clique \(c + 1) does not match its variables, or has entries that are NaN or +∞")

@@ -149,10 +149,7 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
     /// nil when both are 0.
     static func robustScale(_ x: [Double]) -> (median: Double, scale: Double)? {
         let v = x.sorted()
-        func quantile(_ s: [Double], _ p: Double) -> Double {
-            let h = Double(s.count - 1) * p, lo = Int(h), hi = Swift.min(lo + 1, s.count - 1)
-            return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
-        }
+        let quantile = interpolatedQuantile
         let median = quantile(v, 0.5)
         let mad = 1.4826 * quantile(v.map { abs($0 - median) }.sorted(), 0.5)
         if mad > 0 { return (median, mad) }
