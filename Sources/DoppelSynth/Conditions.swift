@@ -11,26 +11,53 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(column)\(op.rawValue)\(value)" }
 
-    /// The values of a choice (`race=asian|black` → ["asian", "black"]); one value otherwise.
-    public var alternatives: [String] { value.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    /// The values of a choice (`race=asian|black` → ["asian", "black"]); one value otherwise. A value in
+    /// double quotes may hold `|`, `,` and operators (`dx="Lung, other"`; `""` inside stands for `"`).
+    public var alternatives: [String] { Self.split(value, at: "|").map(Self.unquoted).filter { !$0.isEmpty } }
 
     /// Parses `"sex=Female,age>=65"` (comma-separated; each `column OP value`).
     public static func parseList(_ text: String) throws -> [Condition] {
-        let list = try text.split(separator: ",", omittingEmptySubsequences: true).map { try parse(String($0)) }
+        let list = try split(text, at: ",").filter { !$0.isEmpty }.map { try parse($0) }
         guard !list.isEmpty else { throw DoppelError.usage(message: "--where names no condition (give column=value, column>=x, …)") }
         return list
     }
 
+    /// Parses one `column OP value`; a column name in double quotes may hold commas and operators
+    /// (`"BP, systolic">=140`).
     public static func parse(_ text: String) throws -> Condition {
+        let chars = Array(text)
+        var inQuotes = [Bool](), quoted = false
+        for ch in chars { if ch == "\"" { quoted.toggle() }; inQuotes.append(quoted) }
         for op in [Operator.greaterOrEqual, .lessOrEqual, .greater, .less, .equal] {
-            if let r = text.range(of: op.rawValue) {
-                let col = text[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
-                let val = text[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                guard !col.isEmpty, !val.isEmpty else { break }
-                return Condition(column: col, op: op, value: val)
-            }
+            let symbol = Array(op.rawValue)
+            guard let at = chars.indices.first(where: { i in
+                !inQuotes[i] && i + symbol.count <= chars.count && Array(chars[i..<(i + symbol.count)]) == symbol
+            }) else { continue }
+            let col = unquoted(String(chars[..<at]))
+            let val = String(chars[(at + symbol.count)...]).trimmingCharacters(in: .whitespaces)
+            guard !col.isEmpty, !val.isEmpty else { break }
+            return Condition(column: col, op: op, value: val)
         }
-        throw DoppelError.usage(message: "cannot read condition '\(text)': write column=value, column>=number, column<=number, column>number or column<number")
+        throw DoppelError.usage(message: "cannot read condition '\(text)': write column=value, column>=number, column<=number, column>number or column<number (a name or value holding commas or operators in double quotes)")
+    }
+
+    /// `text` split at `separator` where it is not inside double quotes (the quotes are kept).
+    static func split(_ text: String, at separator: Character) -> [String] {
+        var parts: [String] = [], current = "", quoted = false
+        for ch in text {
+            if ch == "\"" { quoted.toggle() }
+            if ch == separator && !quoted { parts.append(current); current = "" } else { current.append(ch) }
+        }
+        parts.append(current)
+        return parts
+    }
+
+    /// Trimmed text without its surrounding double quotes, `""` inside read as `"`; text not wholly in
+    /// quotes is only trimmed.
+    static func unquoted(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.count >= 2, t.first == "\"", t.last == "\"" else { return t }
+        return String(t.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
     }
 }
 

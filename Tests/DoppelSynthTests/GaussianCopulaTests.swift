@@ -141,6 +141,25 @@ final class GaussianCopulaTests: XCTestCase {
         XCTAssertThrowsError(try Shard.parse("0/3")); XCTAssertThrowsError(try Shard.parse("4/3")); XCTAssertThrowsError(try Shard.parse("x")); XCTAssertThrowsError(try Shard.parse("1/4/")); XCTAssertThrowsError(try Shard.parse("/4"))
     }
 
+    /// Names and values holding commas, operators or `|` are written in double quotes in --where.
+    func testQuotedNamesAndValuesInConditions() throws {
+        let c = try Condition.parseList(#""BP, systolic">=140,dx="Lung, other|rare",sex=F|M,"a=b"="x""y""#)
+        XCTAssertEqual(c.map(\.column), ["BP, systolic", "dx", "sex", "a=b"])
+        XCTAssertEqual(c.map(\.op), [.greaterOrEqual, .equal, .equal, .equal])
+        XCTAssertEqual(c[0].value, "140")
+        XCTAssertEqual(c[1].alternatives, ["Lung, other|rare"])
+        XCTAssertEqual(c[2].alternatives, ["F", "M"])
+        XCTAssertEqual(c[3].alternatives, [#"x"y"#])
+        XCTAssertThrowsError(try Condition.parse(#""a>=1""#))   // all in quotes: no operator
+        var lines = ["\"BP, systolic\",dx"]
+        for i in 0..<400 { lines.append("\(100 + i % 80),\(i % 3 == 0 ? "\"Lung, other\"" : i % 3 == 1 ? "Heart" : "Kidney")") }
+        let model = try GaussianCopula.fit(try table(csv: lines), seed: 1)
+        let out = try model.sample(300, seed: 2, conditions: Condition.parseList(#""BP, systolic">=150,dx="Lung, other""#))
+        XCTAssertTrue(numeric(out, "BP, systolic").allSatisfy { $0 >= 150 })
+        let lung = Int32(out.schema["dx"]!.categories!.firstIndex(of: "Lung, other")!)
+        XCTAssertTrue(codes(out, "dx").allSatisfy { $0 == lung })
+    }
+
     func testFitIsDeterministic() throws {
         let real = try plantedTable(rows: 300)
         XCTAssertEqual(try GaussianCopula.fit(real, seed: 4), try GaussianCopula.fit(real, seed: 4))
