@@ -22,6 +22,12 @@ struct Evaluate: ParsableCommand {
     var model: String?
     @Option(parsing: .unconditional, help: "Seed for the evaluation's random steps (splits, subsamples, attack targets).")
     var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Most attacks per singling-out, linkability and attribute-inference test (Anonymeter's default 500; at most the train and holdout rows). More attacks narrow the risk intervals.")
+    var attacks: Int = 500
+
+    func validate() throws {
+        guard (1...1_000_000).contains(attacks) else { throw ValidationError("--attacks must be between 1 and 1,000,000 (got \(attacks))") }
+    }
     @Option(name: [.customShort("o"), .long], help: "Directory for report.json and report.html.")
     var output: String
 
@@ -35,6 +41,7 @@ struct Evaluate: ParsableCommand {
             let target = roles.target ?? s.names(withRole: .target).first
             var inputs = Evaluation.Inputs(train: tr, holdout: ho, synthetic: sy, target: target, sensitive: sensitive, quasiIdentifiers: qi,
                                            policy: try policy.map { try Policy.read(from: $0) } ?? Policy(), seed: seed)
+            inputs.attacks = attacks
             inputs.files = try [("train", train, tr.rowCount), ("holdout", holdout, ho.rowCount), ("synthetic", synthetic, sy.rowCount)]
                 .map { EvaluationReport.Input(role: $0.0, path: $0.1, sha256: try sha256Hex(ofFile: $0.1), rows: $0.2) }
             // The privacy tests compare the synthetic rows' closeness to rows the model learned from with

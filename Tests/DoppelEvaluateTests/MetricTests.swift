@@ -300,6 +300,17 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(r.fairness.first?.groups.count, 2)
         XCTAssertNotNil(r.risks?.linkability)
         XCTAssertEqual(r.risks?.inference.count, 1)
+        // The attack cap (evaluate --attacks) sets the attacks run, up to the rows there are; fewer
+        // attacks give a wider interval, and the report records the cap.
+        XCTAssertEqual(r.risks?.attackCap, RiskReport.maxAttacks)
+        XCTAssertEqual(r.risks?.inference.first?.attacks, min(train.rowCount, holdout.rowCount))
+        let few = RiskReport.compute(train: train, holdout: holdout, synthetic: syn, quasiIdentifiers: ["age", "sex", "dataset"], sensitive: ["sex"],
+                                     seed: 1, attacks: 100)
+        XCTAssertEqual(few.attackCap, 100)
+        XCTAssertEqual(few.inference.first?.attacks, 100)
+        XCTAssertEqual(few.linkability?.attacks, 100)
+        let wide = few.inference[0].risk, narrow = r.risks!.inference[0].risk
+        XCTAssertGreaterThan(wide.upper - wide.lower, narrow.upper - narrow.lower)
     }
 
     func testBadEvaluationInputs() throws {

@@ -42,13 +42,19 @@ public struct RiskReport: Codable, Sendable, Equatable {
     public var linkability: Risk?
     public var inference: [Risk]
     public var all: [Risk] { [singlingOut, linkability].compactMap { $0 } + inference }
+    /// The most attacks each evaluator was allowed (nil in reports from before it was recorded: 500).
+    public var attackCap: Int?
 
-    /// Attacks per evaluator (fewer when the tables are smaller).
+    /// Attacks per evaluator by default (Anonymeter's default; fewer when the tables are smaller).
     public static let maxAttacks = 500
 
-    public static func compute(train: Table, holdout: Table, synthetic: Table, quasiIdentifiers: [String], sensitive: [String], seed: UInt64) -> RiskReport {
+    /// `attacks`: the most attacks per evaluator (`doppel evaluate --attacks`). The intervals narrow as
+    /// 1/√attacks; an easily guessed secret (a control success rate near 1) needs many attacks before
+    /// the upper bound of its risk can fall below a policy's limit.
+    public static func compute(train: Table, holdout: Table, synthetic: Table, quasiIdentifiers: [String], sensitive: [String], seed: UInt64,
+                               attacks cap: Int = maxAttacks) -> RiskReport {
         var rng = SeededGenerator(seed: seed, stream: 0xA770)
-        let n = min(maxAttacks, train.rowCount, holdout.rowCount)
+        let n = min(cap, train.rowCount, holdout.rowCount)
         func sample(_ count: Int, _ k: Int) -> [Int] {
             var idx = Array(0..<count)
             rng.shuffle(&idx)
@@ -126,14 +132,14 @@ public struct RiskReport: Codable, Sendable, Equatable {
         rng.shuffle(&predicates)
         var used: [SinglingOutQuery] = []
         var seen = Set<SinglingOutQuery>()
-        for q in predicates where used.count < maxAttacks && q.isolates(synthetic) && seen.insert(q).inserted { used.append(q) }
+        for q in predicates where used.count < cap && q.isolates(synthetic) && seen.insert(q).inserted { used.append(q) }
         if !used.isEmpty {
             let sized = train.rows(sample(train.rowCount, min(train.rowCount, holdout.rowCount)))
             let main = used.filter { $0.isolates(sized) }.count
             let control = used.filter { $0.isolates(holdout) }.count
             singling = Risk(name: "singling out", attackSuccesses: main, controlSuccesses: control, attacks: used.count)
         }
-        return RiskReport(singlingOut: singling, linkability: linkability, inference: inference)
+        return RiskReport(singlingOut: singling, linkability: linkability, inference: inference, attackCap: cap)
     }
 }
 

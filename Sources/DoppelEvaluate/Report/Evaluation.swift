@@ -92,6 +92,8 @@ public enum Evaluation {
         public var seed: UInt64
         public var files: [EvaluationReport.Input]
         public var model: ModelFileSummary?
+        /// The most attacks per risk evaluator (``RiskReport/maxAttacks`` by default).
+        public var attacks = RiskReport.maxAttacks
         public init(train: Table, holdout: Table, synthetic: Table, target: String?, sensitive: [String], quasiIdentifiers: [String],
                     policy: Policy = Policy(), seed: UInt64 = 1, files: [EvaluationReport.Input] = [], model: ModelFileSummary? = nil) {
             self.train = train; self.holdout = holdout; self.synthetic = synthetic; self.target = target
@@ -136,7 +138,8 @@ public enum Evaluation {
             default:
                 return .risks(timed("re-identification risks") {
                     RiskReport.compute(train: inp.train, holdout: inp.holdout, synthetic: inp.synthetic,
-                                       quasiIdentifiers: inp.quasiIdentifiers, sensitive: inp.sensitive, seed: inp.seed)
+                                       quasiIdentifiers: inp.quasiIdentifiers, sensitive: inp.sensitive, seed: inp.seed,
+                                       attacks: inp.attacks)
                 })
             }
         }) {
@@ -227,11 +230,12 @@ public enum Gate {
                               explanation: String(format: "a density-ratio (DOMIAS-style) attack tells training rows from holdout rows with ROC AUC %.3f (allowed %.3f; 0.5 = no signal)",
                                                   privacy.densityRatioMIA_AUC, p.maxMembershipAUC)))
         if let risks {
+            let cap = risks.attackCap ?? RiskReport.maxAttacks
             for r in risks.all {
                 let thin = r.risk.upper > p.maxRiskUpper && r.risk.value <= p.maxRiskUpper
                 rules.append(GateRule(rule: r.name, passed: r.risk.upper <= p.maxRiskUpper, estimate: r.risk.value, value: r.risk.upper, threshold: p.maxRiskUpper,
                                       explanation: String(format: "risk %.3f (95%% CI %.3f–%.3f; allowed upper bound %.3f)", r.risk.value, r.risk.lower, r.risk.upper, p.maxRiskUpper)
-                                        + (thin ? " — inconclusive: no clear risk measured, but \(r.attacks) attacks cannot rule out up to \(String(format: "%.1f%%", r.risk.upper * 100))" + (r.attacks < RiskReport.maxAttacks ? "; more holdout rows would narrow it" : " (\(RiskReport.maxAttacks) attacks is the most the test runs)") : "")))
+                                        + (thin ? " — inconclusive: no clear risk measured, but \(r.attacks) attacks cannot rule out up to \(String(format: "%.1f%%", r.risk.upper * 100))" + (r.attacks < cap ? "; more holdout rows would narrow it" : "; more attacks (--attacks, now \(cap)) would narrow it") : "")))
             }
         }
         if let k = kAnonymity {

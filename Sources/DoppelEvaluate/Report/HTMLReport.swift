@@ -37,7 +37,7 @@ public enum HTMLReport {
             h += "<ul>" + r.gate.rules.filter { !$0.passed }.map { "<li>\(esc($0.rule)): \(esc($0.explanation))</li>" }.joined() + "</ul>"
             let thin = r.gate.inconclusive.count, failed = r.gate.rules.filter { !$0.passed }.count
             if thin > 0 {
-                h += "<div style=\"font-size:14px\">\(thin) of \(failed) failed rule(s) are inconclusive rather than measured leaks: the point estimate is within the limit but the sample is too small to prove it. A larger holdout narrows the intervals; the other rules need a change to the data or the synthesizer.</div>"
+                h += "<div style=\"font-size:14px\">\(thin) of \(failed) failed rule(s) are inconclusive rather than measured leaks: the point estimate is within the limit but the sample is too small to prove it. A larger holdout, or more attacks (<code>doppel evaluate --attacks</code>), narrows the intervals; the other rules need a change to the data or the synthesizer.</div>"
             }
         }
         if !r.notMeasured.isEmpty {
