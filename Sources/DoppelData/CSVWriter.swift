@@ -4,7 +4,8 @@ import Foundation
 ///
 /// A file is written to a temporary name beside the target and renamed into place by ``finish()``;
 /// if the process fails first, ``abandon()`` removes the temporary file, so no partial output is
-/// left behind, and ``PartialFiles`` removes it if a signal stops the process. Numbers are printed with a fixed number of decimals when the column has one.
+/// left behind, and ``PartialFiles`` removes it if a signal stops the process. Numbers are printed with
+/// a fixed number of decimals when the column has one.
 public final class CSVWriter {
     public let path: String
     private let handle: FileHandle
