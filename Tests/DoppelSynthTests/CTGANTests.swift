@@ -42,6 +42,21 @@ final class CTGANTests: XCTestCase {
     /// path, here with equal row weights 1/n) against central finite differences of the penalty, for
     /// every weight matrix; the random interpolation weights and dropout masks are the same in every
     /// evaluation (same seed).
+    /// A network too large because the encoded rows are wide (many categories) is refused with advice
+    /// about the data, not about --layers alone; one too large by its options, with the options.
+    func testOversizedNetworkAdviceNamesItsCause() {
+        let rowWidth = 80_000
+        XCTAssertThrowsError(try NeuralOptions.checkSize(layers: [(CTGAN.pac * rowWidth, 256), (256, 256), (256, 1)], batch: 500,
+                                                         widest: CTGAN.pac * rowWidth, rowWidth: rowWidth, optionWidest: 128 + 512)) {
+            XCTAssertTrue("\($0)".contains("80000 columns wide") && "\($0)".contains("identifiers"), "\($0)")
+        }
+        XCTAssertThrowsError(try NeuralOptions.checkSize(layers: [(40, 8_192)] + Array(repeating: (8_192, 8_192), count: 4), batch: 500,
+                                                         widest: 8_192, rowWidth: 40, optionWidest: 8_192)) {
+            XCTAssertTrue("\($0)".contains("lower --layers or --embedding-dim") && !"\($0)".contains("columns wide"), "\($0)")
+        }
+        XCTAssertNoThrow(try NeuralOptions.checkSize(layers: [(4_970, 256), (256, 256), (256, 1)], batch: 500, widest: 4_970, rowWidth: 497, optionWidest: 640))
+    }
+
     func testGradientPenaltyGradient() {
         var rng = SeededGenerator(seed: 1)
         let critic = CTGANDiscriminator(inputs: 6, widths: [5, 4], dropout: 0.25, rng: &rng)

@@ -39,8 +39,17 @@ public enum CTGAN {
         let privately = options.epsilon != nil
         let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
         var rng = SeededGenerator(seed: seed, stream: 0x6374)
+        // Refused before the rows are encoded: critic pac·row → hidden → 1, and the generator's layers.
+        let hidden = options.layers ?? [256, 256]
+        let conditionWidth = encoder.categoricalSpans.reduce(0) { $0 + $1.width }
+        let rowWidth = encoder.width + conditionWidth, criticWidths = [pac * rowWidth] + hidden + [1]
+        let generatorShapes = CTGANGenerator.layerShapes(noise: options.embeddingDim, condition: conditionWidth, hidden: hidden, outputs: encoder.width)
+        try NeuralOptions.checkSize(layers: Array(zip(criticWidths, criticWidths.dropFirst())) + generatorShapes.map { ($0.inputs, $0.outputs) },
+                                    batch: options.batchSize, widest: max(rowWidth, generatorShapes.last!.inputs), rowWidth: encoder.width,
+                                    optionWidest: hidden.reduce(options.embeddingDim, +))
         let data = encoder.encode(table, rng: &rng)
         var conditions = ConditionSpace(encoder: encoder, data: data, target: schema.columns.firstIndex { $0.roles.contains(.target) })
+        precondition(conditions.width == conditionWidth)
         let steps = max(n / options.batchSize, 1)
         var privacy: PrivateCritic?
         if let eps = options.epsilon {
@@ -50,12 +59,6 @@ public enum CTGAN {
             conditions.privatize(noise: p.countNoise, rng: &rng)
             privacy = p
         }
-        let hidden = options.layers ?? [256, 256]
-        // Refused before anything is allocated: critic pac·row → hidden → 1, and the generator's layers.
-        let rowWidth = encoder.width + conditions.width, criticWidths = [pac * rowWidth] + hidden + [1]
-        let generatorShapes = CTGANGenerator.layerShapes(noise: options.embeddingDim, condition: conditions.width, hidden: hidden, outputs: encoder.width)
-        try NeuralOptions.checkSize(layers: Array(zip(criticWidths, criticWidths.dropFirst())) + generatorShapes.map { ($0.inputs, $0.outputs) },
-                                    batch: options.batchSize, widest: max(rowWidth, generatorShapes.last!.inputs))
         let batch = options.batchSize
         let emb = options.embeddingDim
         // Apart from the generator's two side-by-side forward passes (below), the networks run one at a

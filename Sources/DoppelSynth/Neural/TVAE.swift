@@ -37,11 +37,18 @@ public struct NeuralOptions: Sendable {
     public static let maxWeights = 200_000_000, maxActivations = 500_000_000
 
     /// Refuses networks whose dense layers (inputs, outputs) have more than ``maxWeights`` weights, or a
-    /// batch whose widest activation has more than ``maxActivations`` floats.
-    static func checkSize(layers: [(Int, Int)], batch: Int, widest: Int) throws {
+    /// batch whose widest activation has more than ``maxActivations`` floats. Called before the rows are
+    /// encoded. `rowWidth`: the encoded row's width, which the message names when it, not the options,
+    /// makes the network too large (many categories: one-hot columns); `optionWidest`: the widest layer
+    /// or code the options set (a layer wider than that on either side takes its width from the data).
+    static func checkSize(layers: [(Int, Int)], batch: Int, widest: Int, rowWidth: Int, optionWidest: Int) throws {
         let total = layers.reduce(0) { $0 + $1.0 * $1.1 }   // each factor is bounded by `validate` and the data's width
         guard total <= maxWeights else {
-            throw DoppelError.usage(message: "the network would have \(total) weights (at most \(maxWeights)): lower --layers or --embedding-dim")
+            let fromData = layers.filter { max($0.0, $0.1) > optionWidest }.reduce(0) { $0 + $1.0 * $1.1 }
+            let advice = fromData * 2 > total
+                ? "most of them come from the encoded rows, \(rowWidth) columns wide (a one-hot column per category and per mixture mode): mark high-cardinality categorical columns as identifiers in the schema, drop them or group their rare categories, or lower --layers"
+                : "lower --layers or --embedding-dim"
+            throw DoppelError.usage(message: "the network would have \(total) weights (at most \(maxWeights)): \(advice)")
         }
         guard batch * widest <= maxActivations else {
             throw DoppelError.usage(message: "a batch of \(batch) rows × \(widest) columns is too large (at most \(maxActivations) values): lower --batch-size")
@@ -96,13 +103,14 @@ public enum TVAE {
         let privately = options.epsilon != nil
         let encoder = try TabularEncoder.fit(table, privately: privately, seed: seed)
         var rng = SeededGenerator(seed: seed, stream: 0x7661)
-        let data = encoder.encode(table, rng: &rng)
         let spans = encoder.spans
         let widths = options.layers ?? [128, 128]
         let encoderWidths = [encoder.width] + widths, decoderWidths = [options.embeddingDim] + widths.reversed() + [encoder.width]
         try NeuralOptions.checkSize(layers: Array(zip(encoderWidths, encoderWidths.dropFirst())) + [(widths.last!, 2 * options.embeddingDim)]
                                         + Array(zip(decoderWidths, decoderWidths.dropFirst())),
-                                    batch: min(options.batchSize, n), widest: max(encoder.width, options.embeddingDim, widths.max()!))
+                                    batch: min(options.batchSize, n), widest: max(encoder.width, options.embeddingDim, widths.max()!),
+                                    rowWidth: encoder.width, optionWidest: max(widths.max()!, 2 * options.embeddingDim))
+        let data = encoder.encode(table, rng: &rng)
         let targets = TVAENetwork.oneHotTargets(data, spans: spans)
         let hidden = options.layers ?? [128, 128]
         let net = TVAENetwork(width: encoder.width, hidden: hidden, embedding: options.embeddingDim, rng: &rng)
