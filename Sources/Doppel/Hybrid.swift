@@ -198,10 +198,7 @@ public enum OutputPaths {
                 if flag != "-o" { throw DoppelError.usage(message: "\(flag) needs a file path (- is only for the data, with -o)") }
                 continue
             }
-            if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
-                if devices && type == .typeCharacterSpecial { continue }
-                throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
-            }
+            if try CSVWriter.isDevice(path, devices: devices) { continue }
             let c = canonical(path)
             if ins.contains(c) { throw DoppelError.usage(message: "\(flag) \(path) is also an input; choose another output path (inputs are never overwritten)") }
             if let other = seen[c] { throw DoppelError.usage(message: "\(flag) and \(other) name the same file \(path)") }

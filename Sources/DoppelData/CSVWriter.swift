@@ -20,19 +20,15 @@ public final class CSVWriter {
     /// written directly).
     public init(path: String) throws {
         self.path = path
-        let type = path == "-" ? nil : try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
         if path == "-" {
             handle = FileHandle.standardOutput
             temporaryPath = nil
-        } else if type == .typeCharacterSpecial {
+        } else if try Self.isDevice(path, devices: true) {
             guard let h = FileHandle(forWritingAtPath: path) else { throw DoppelError.output(path: path, reason: "permission denied") }
             handle = h
             temporaryPath = nil
         } else {
             let url = URL(fileURLWithPath: path)
-            if let type, type != .typeRegular {
-                throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
-            }
             let dir = url.deletingLastPathComponent().path
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
@@ -50,6 +46,15 @@ public final class CSVWriter {
     }
 
     deinit { if !finished { abandon() } }
+
+    /// Whether an existing `path` is a character device (such as `/dev/null`) that may be written
+    /// directly when `devices` is true; refuses a folder or any other file that is not a regular one.
+    /// A path that does not exist yet is not a device.
+    public static func isDevice(_ path: String, devices: Bool) throws -> Bool {
+        guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular else { return false }
+        if devices && type == .typeCharacterSpecial { return true }
+        throw DoppelError.output(path: path, reason: type == .typeDirectory ? "it is a folder; give a file path" : "it is not a regular file")
+    }
 
     /// Appends raw bytes.
     @inlinable public func write(_ bytes: [UInt8]) throws {

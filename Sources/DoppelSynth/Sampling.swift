@@ -47,17 +47,16 @@ public enum Sampling {
     /// block numbers and sequential identifiers then stay far from `Int`'s limit.
     public static let maxRows = 1_000_000_000_000_000
 
-    /// Refuses a row count outside 1 … ``maxRows``.
-    public static func checkRowCount(_ n: Int, option: String = "-n") throws {
-        guard n > 0 else { throw DoppelError.usage(message: "\(option) must be a positive integer (got \(n))") }
-        guard n <= maxRows else { throw DoppelError.usage(message: "\(option) must be at most 10^15 rows (got \(n))") }
+    /// What is wrong with `n` rows asked for with `-n` (outside 1 … ``maxRows``), or nil.
+    public static func rowCountProblem(_ n: Int) -> String? {
+        n <= 0 ? "-n must be a positive integer (got \(n))" : n > maxRows ? "-n must be at most 10^15 rows (got \(n))" : nil
     }
 
     /// Writes `total` rows (or the shard's part of them) with a header line.
     /// `progress` is called with the number of rows written so far.
     public static func stream(_ sampler: any BlockSampler, total: Int, seed: UInt64, shard: Shard? = nil,
                               to writer: CSVWriter, header: Bool = true, progress: ((Int) -> Void)? = nil) throws {
-        try checkRowCount(total)
+        if let problem = rowCountProblem(total) { throw DoppelError.usage(message: problem) }
         let range = shard?.rows(of: total) ?? 0..<total
         if header { try writer.write(sampler.schema.csvHeaderBytes()) }
         guard !range.isEmpty else { return }

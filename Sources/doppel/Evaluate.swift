@@ -23,13 +23,13 @@ struct Evaluate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for the evaluation's random steps (splits, subsamples, attack targets).")
     var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Most attacks per singling-out, linkability and attribute-inference test (Anonymeter's default 500; at most the train and holdout rows). More attacks narrow the risk intervals.")
-    var attacks: Int = 500
+    var attacks: Int = RiskReport.maxAttacks
+    @Option(name: [.customShort("o"), .long], help: "Directory for report.json and report.html.")
+    var output: String
 
     func validate() throws {
         guard (1...1_000_000).contains(attacks) else { throw ValidationError("--attacks must be between 1 and 1,000,000 (got \(attacks))") }
     }
-    @Option(name: [.customShort("o"), .long], help: "Directory for report.json and report.html.")
-    var output: String
 
     func run() throws {
         var failedGate = false

@@ -29,8 +29,7 @@ struct Sample: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard n > 0 else { throw ValidationError("-n must be a positive integer (got \(n))") }
-        guard n <= Sampling.maxRows else { throw ValidationError("-n must be at most 10^15 rows (got \(n))") }
+        if let problem = Sampling.rowCountProblem(n) { throw ValidationError(problem) }
     }
 
     func run() throws {

@@ -149,11 +149,10 @@ public struct VariationalGaussianMixture: Codable, Sendable, Equatable {
     /// nil when both are 0.
     static func robustScale(_ x: [Double]) -> (median: Double, scale: Double)? {
         let v = x.sorted()
-        let quantile = interpolatedQuantile
-        let median = quantile(v, 0.5)
-        let mad = 1.4826 * quantile(v.map { abs($0 - median) }.sorted(), 0.5)
+        let median = interpolatedQuantile(sorted: v, 0.5)
+        let mad = 1.4826 * interpolatedQuantile(sorted: v.map { abs($0 - median) }.sorted(), 0.5)
         if mad > 0 { return (median, mad) }
-        let iqr = (quantile(v, 0.75) - quantile(v, 0.25)) / 1.349
+        let iqr = (interpolatedQuantile(sorted: v, 0.75) - interpolatedQuantile(sorted: v, 0.25)) / 1.349
         return iqr > 0 ? (median, iqr) : nil
     }
 
